@@ -1,0 +1,345 @@
+//! Command-line definitions: the Go tool's flags (same names and defaults) and the
+//! subcommands. With no subcommand, pgsyncer runs `sync`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+use time::OffsetDateTime;
+
+/// Flags of the Go tool that pgsyncer refuses, with the reason.
+pub const REMOVED_FLAGS: &[(&str, &str)] = &[
+    (
+        "--pgdump",
+        "pgsyncer reads the schema from the catalog itself and needs no pg_dump binary",
+    ),
+    (
+        "--force-psql",
+        "pgsyncer applies DDL over its own connection and needs no psql binary",
+    ),
+];
+
+/// If `args` use a removed flag, the message to print (usage error, exit 2).
+pub fn removed_flag_message<I, S>(args: I) -> Option<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    args.into_iter().find_map(|arg| {
+        let arg = arg.as_ref();
+        REMOVED_FLAGS.iter().find_map(|(flag, why)| {
+            let used = arg == *flag || arg.starts_with(&format!("{flag}="));
+            used.then(|| format!("error: {flag} is no longer supported: {why}"))
+        })
+    })
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pgsyncer",
+    version,
+    about = "Make a standin PostgreSQL database match a main one: schema first, then rows.",
+    long_about = "Make a standin PostgreSQL database match a main one: schema first, then rows.\n\n\
+        With no subcommand pgsyncer runs `sync`. Main is only ever read (its sessions are \
+        read-only); every change is made on the standin.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Flags for `sync` when no subcommand is given.
+    #[command(flatten)]
+    pub sync: SyncArgs,
+}
+
+impl Cli {
+    /// The command to run: an absent subcommand means `sync` with the top-level flags.
+    pub fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Sync(self.sync))
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make the standin match main: the schema, then the rows (the default).
+    Sync(SyncArgs),
+    /// Print the SQL that would make the standin's schema match main's, applying nothing.
+    Plan(PlanArgs),
+    /// Print a database's schema as DDL that rebuilds it in an empty database.
+    Dump(DumpArgs),
+    /// Save a database's schema model to a JSON file, for `plan` without that server.
+    Snapshot(SnapshotArgs),
+    /// Report row differences per table, changing nothing.
+    Diff(SyncArgs),
+    /// Run the whole job on two throwaway local clusters: nothing to set up.
+    Demo(DemoArgs),
+}
+
+/// Connection settings shared by every subcommand that connects.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectArgs {
+    /// Seconds to wait for a server to accept a connection.
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_timeout)]
+    pub connect_timeout: Duration,
+
+    /// More log output on stderr: -v for info, -vv for debug, -vvv for trace.
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+/// Which schemas to work on.
+#[derive(Debug, Clone, Args)]
+pub struct SchemaArgs {
+    /// Schema to sync; repeat the flag or separate names with commas.
+    #[arg(long = "schema", value_name = "NAME", default_value = "public", value_delimiter = ',', action = ArgAction::Append)]
+    pub schemas: Vec<String>,
+
+    /// Every schema that is not a system schema, instead of --schema.
+    #[arg(long, conflicts_with = "schemas")]
+    pub all_schemas: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    /// Main database (read only): a postgres:// URL or a key=value string.
+    #[arg(long, value_name = "DSN", env = "PGSYNCER_MAINDSN", hide_env_values = true)]
+    pub maindsn: Option<String>,
+
+    /// Standin database (made to match main): a postgres:// URL or a key=value string.
+    #[arg(long, value_name = "DSN", env = "PGSYNCER_STANDINDSN", hide_env_values = true)]
+    pub standindsn: Option<String>,
+
+    /// Sync the schema (DDL) before the data.
+    #[arg(long, value_name = "BOOL", default_value_t = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub sync_schema: bool,
+
+    /// Sync the rows after the schema.
+    #[arg(long, value_name = "BOOL", default_value_t = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub sync_data: bool,
+
+    /// Drop objects and tables that exist only in the standin.
+    #[arg(long, value_name = "BOOL", default_value_t = false, num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub clean_extra: bool,
+
+    /// Copy rows server-side through postgres_fdw on the standin instead of through pgsyncer.
+    #[arg(long, value_name = "BOOL", default_value_t = false, num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub fdw_mode: bool,
+
+    /// Incremental sync: read only rows whose updated-at column is newer than the watermark.
+    #[arg(long, value_name = "BOOL", default_value_t = false, num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub use_updated_at: bool,
+
+    /// Rows per chunk when comparing and copying large tables.
+    #[arg(long, value_name = "ROWS", default_value_t = 10000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub chunk_size: u64,
+
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// Tables synced in parallel (each worker holds one session on each side).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub workers: u32,
+
+    /// Watermark for --use-updated-at, 'YYYY-MM-DD HH:MM:SS' (UTC unless an offset follows).
+    #[arg(long, value_name = "TIME", value_parser = parse_sync_time)]
+    pub last_sync_time: Option<OffsetDateTime>,
+
+    /// Name of the column --use-updated-at compares.
+    #[arg(long, value_name = "COLUMN", default_value = "updated_at")]
+    pub updated_at_column: String,
+
+    /// Seconds subtracted from the recorded watermark, for clock skew and late commits.
+    #[arg(long, value_name = "SECONDS", default_value = "0", value_parser = parse_seconds)]
+    pub watermark_margin: Duration,
+
+    /// With --use-updated-at, skip the key comparison that finds rows deleted on main.
+    #[arg(long)]
+    pub no_deletes: bool,
+
+    /// Only tables matching this pattern (schema.table, `*` wildcards); repeatable.
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',', action = ArgAction::Append)]
+    pub include: Vec<String>,
+
+    /// Skip tables matching this pattern (schema.table, `*` wildcards); repeatable.
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',', action = ArgAction::Append)]
+    pub exclude: Vec<String>,
+
+    /// Keep standin triggers from firing while rows are written.
+    #[arg(long)]
+    pub disable_triggers: bool,
+
+    /// Compute and report every change but write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Host the standin's server uses to reach main in --fdw-mode (default: main's host).
+    #[arg(long, value_name = "HOST")]
+    pub fdw_host: Option<String>,
+
+    /// Port the standin's server uses to reach main in --fdw-mode (default: main's port).
+    #[arg(long, value_name = "PORT")]
+    pub fdw_port: Option<u16>,
+
+    /// Keep the foreign server, user mapping and staging schema after --fdw-mode.
+    #[arg(long)]
+    pub fdw_keep: bool,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    /// Main database (the schema to reach).
+    #[arg(long, value_name = "DSN", env = "PGSYNCER_MAINDSN", hide_env_values = true, required_unless_present = "main_snapshot")]
+    pub maindsn: Option<String>,
+
+    /// Standin database (the schema to change).
+    #[arg(long, value_name = "DSN", env = "PGSYNCER_STANDINDSN", hide_env_values = true, required_unless_present = "standin_snapshot")]
+    pub standindsn: Option<String>,
+
+    /// A file written by `pgsyncer snapshot`, used in place of --maindsn.
+    #[arg(long, value_name = "FILE", conflicts_with = "maindsn")]
+    pub main_snapshot: Option<PathBuf>,
+
+    /// A file written by `pgsyncer snapshot`, used in place of --standindsn.
+    #[arg(long, value_name = "FILE", conflicts_with = "standindsn")]
+    pub standin_snapshot: Option<PathBuf>,
+
+    /// Include drops of objects that exist only in the standin.
+    #[arg(long, value_name = "BOOL", default_value_t = false, num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Set)]
+    pub clean_extra: bool,
+
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// Write the migration to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Exit with status 3 when the schemas differ (for drift checks in CI).
+    #[arg(long)]
+    pub check: bool,
+
+    /// List the changes, their kinds and hazards as JSON instead of SQL.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DumpArgs {
+    /// Database to dump: a postgres:// URL or a key=value string.
+    #[arg(long, value_name = "DSN")]
+    pub dsn: String,
+
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// Write the DDL to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SnapshotArgs {
+    /// Database whose schema to save.
+    #[arg(long, value_name = "DSN")]
+    pub dsn: String,
+
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+
+    /// File to write the schema model to (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Tables synced in parallel.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub workers: u32,
+
+    /// More log output on stderr: -v for info, -vv for debug.
+    #[arg(short, long, action = ArgAction::Count)]
+    pub verbose: u8,
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    match text.parse::<u64>() {
+        Ok(0) | Err(_) => Err(format!(
+            "expected a whole number of seconds greater than 0, got '{text}'"
+        )),
+        Ok(seconds) => Ok(Duration::from_secs(seconds)),
+    }
+}
+
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<u64>()
+        .map(Duration::from_secs)
+        .map_err(|_| format!("expected a whole number of seconds, got '{text}'"))
+}
+
+/// Parse `YYYY-MM-DD HH:MM:SS`, taken as UTC, optionally followed by an offset such as
+/// `+02:00` or `Z`.
+pub fn parse_sync_time(text: &str) -> Result<OffsetDateTime, String> {
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::format_description;
+    let text = text.trim();
+    let plain = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    if let Ok(t) = time::PrimitiveDateTime::parse(text, plain) {
+        return Ok(t.assume_utc());
+    }
+    let with_offset = format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]"
+    );
+    if let Ok(t) = OffsetDateTime::parse(text, with_offset) {
+        return Ok(t);
+    }
+    if let Ok(t) = OffsetDateTime::parse(&text.replacen(' ', "T", 1), &Rfc3339) {
+        return Ok(t);
+    }
+    Err(format!(
+        "expected 'YYYY-MM-DD HH:MM:SS' (UTC) or with an offset such as '2024-05-01 12:00:00+02:00', got '{text}'"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_time_forms() {
+        let utc = parse_sync_time("2024-05-01 12:30:00").unwrap();
+        assert_eq!(utc.unix_timestamp(), 1714566600);
+        let offset = parse_sync_time("2024-05-01 14:30:00+02:00").unwrap();
+        assert_eq!(offset.unix_timestamp(), 1714566600);
+        let zulu = parse_sync_time("2024-05-01 12:30:00Z").unwrap();
+        assert_eq!(zulu.unix_timestamp(), 1714566600);
+        assert!(parse_sync_time("yesterday").is_err());
+        assert!(parse_sync_time("2024-13-01 00:00:00").is_err());
+    }
+
+    #[test]
+    fn removed_flags_are_named() {
+        let msg = removed_flag_message(["pgsyncer", "--pgdump=/usr/bin/pg_dump"]).unwrap();
+        assert!(msg.contains("--pgdump") && msg.contains("catalog"), "{msg}");
+        let msg = removed_flag_message(["pgsyncer", "--force-psql"]).unwrap();
+        assert!(msg.contains("--force-psql") && msg.contains("psql"), "{msg}");
+        assert!(removed_flag_message(["pgsyncer", "--sync-data"]).is_none());
+    }
+}

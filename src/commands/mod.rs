@@ -1,0 +1,26 @@
+//! One module per subcommand, each with `run(args) -> Result<ExitCode, Error>`.
+
+pub mod demo;
+pub mod diff;
+pub mod dump;
+pub mod plan;
+pub mod snapshot;
+pub mod sync;
+
+use crate::cli::Command;
+use crate::Error;
+
+/// Process exit status of a command that did not fail.
+pub type ExitStatus = u8;
+
+/// Run one parsed command.
+pub async fn run(command: Command) -> Result<ExitStatus, Error> {
+    match command {
+        Command::Sync(args) => sync::run(args).await,
+        Command::Plan(args) => plan::run(args).await,
+        Command::Dump(args) => dump::run(args).await,
+        Command::Snapshot(args) => snapshot::run(args).await,
+        Command::Diff(args) => diff::run(args).await,
+        Command::Demo(args) => demo::run(args).await,
+    }
+}

@@ -1,0 +1,72 @@
+//! The top-level error: every module's error converts into it, and [`Error::exit_code`]
+//! maps it to the process status (1 for failures, 2 for usage errors).
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input on the command line (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0} is not implemented yet")]
+    NotImplemented(&'static str),
+    #[error(transparent)]
+    Connect(#[from] crate::conn::ConnectError),
+    #[error(transparent)]
+    Sandbox(#[from] crate::sandbox::SandboxError),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// Format an error with its whole chain of causes, one per line, so the server's message,
+/// detail and hint reach the user.
+pub fn report(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str("\n  caused by: ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    if let Some(db) = find_db_error(error) {
+        if let Some(detail) = db.detail() {
+            text.push_str(&format!("\n  detail: {detail}"));
+        }
+        if let Some(hint) = db.hint() {
+            text.push_str(&format!("\n  hint: {hint}"));
+        }
+    }
+    text
+}
+
+fn find_db_error<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a tokio_postgres::error::DbError> {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = current {
+        if let Some(db) = e.downcast_ref::<tokio_postgres::error::DbError>() {
+            return Some(db);
+        }
+        if let Some(pg) = e.downcast_ref::<tokio_postgres::Error>() {
+            if let Some(db) = pg.as_db_error() {
+                return Some(db);
+            }
+        }
+        current = e.source();
+    }
+    None
+}

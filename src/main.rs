@@ -1,0 +1,56 @@
+//! Thin binary: parse the command line, run the command, map errors to exit codes.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use pgsyncer::cli::{removed_flag_message, Cli, Command};
+
+fn main() -> ExitCode {
+    if let Some(message) = removed_flag_message(std::env::args()) {
+        eprintln!("{message}");
+        return ExitCode::from(2);
+    }
+    // clap exits with status 2 and names the flag on a usage error.
+    let command = Cli::parse().into_command();
+    init_logging(verbosity(&command));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(pgsyncer::commands::run(command)) {
+        Ok(status) => ExitCode::from(status),
+        Err(e) => {
+            eprintln!("error: {}", pgsyncer::error::report(&e));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn verbosity(command: &Command) -> u8 {
+    match command {
+        Command::Sync(a) | Command::Diff(a) => a.connect.verbose,
+        Command::Plan(a) => a.connect.verbose,
+        Command::Dump(a) => a.connect.verbose,
+        Command::Snapshot(a) => a.connect.verbose,
+        Command::Demo(a) => a.verbose,
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PGSYNCER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("pgsyncer={level},warn")));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

@@ -1,0 +1,62 @@
+//! Test helpers: one throwaway cluster per test binary, a fresh database per test.
+//!
+//! The shared cluster lives in a static, which Rust never drops, so it is stopped and its
+//! directory removed from a `libc::atexit` hook that runs when the test binary exits.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, Once};
+
+use pgsyncer::sandbox::Sandbox;
+
+static CLUSTER: Mutex<Option<Sandbox>> = Mutex::new(None);
+static START: Once = Once::new();
+static NEXT_DB: AtomicU32 = AtomicU32::new(0);
+
+extern "C" fn stop_cluster() {
+    if let Ok(mut guard) = CLUSTER.lock() {
+        guard.take();
+    }
+}
+
+/// Run `f` with the shared cluster, starting it on first use.
+pub fn with_cluster<T>(f: impl FnOnce(&Sandbox) -> T) -> T {
+    START.call_once(|| {
+        let sandbox = Sandbox::start().expect("start the shared test cluster");
+        *CLUSTER.lock().expect("cluster lock") = Some(sandbox);
+        // SAFETY: registering a plain extern "C" function with no captured state.
+        unsafe { libc::atexit(stop_cluster) };
+    });
+    let guard = CLUSTER.lock().expect("cluster lock");
+    f(guard.as_ref().expect("cluster started"))
+}
+
+/// A fresh, empty database on the shared cluster; returns its password-authenticated URL.
+pub async fn fresh_db(label: &str) -> String {
+    let n = NEXT_DB.fetch_add(1, Ordering::SeqCst);
+    let name = format!("t_{}_{}_{}", label, std::process::id(), n);
+    let (url, socket) = with_cluster(|c| (c.url(&name), c.socket_dsn("postgres")));
+    let (client, conn) = tokio_postgres::connect(&socket, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the shared cluster");
+    tokio::spawn(conn);
+    client
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create test database");
+    url
+}
+
+/// Connect to a URL without pgsyncer's connection layer (for fixtures and checks).
+pub async fn raw_client(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+    client
+}
+
+/// Path of the pgsyncer binary built for these tests.
+pub fn pgsyncer_bin() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_BIN_EXE_pgsyncer"))
+}
