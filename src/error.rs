@@ -11,6 +11,8 @@ pub enum Error {
     #[error(transparent)]
     Connect(#[from] crate::conn::ConnectError),
     #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
+    #[error(transparent)]
     Sandbox(#[from] crate::sandbox::SandboxError),
     #[error("{what}: {source}")]
     Io {

@@ -2,17 +2,21 @@
 //!
 //! # Layout
 //!
+//! - [`catalog`]: catalog queries (`sql/*.sql`) into a [`model::Schema`]; snapshots.
 //! - [`cli`]: command-line definitions (the Go tool's flags and the subcommands).
 //! - [`commands`]: one module per subcommand; `main.rs` only parses and dispatches.
 //! - [`conn`]: DSNs, PG* variables, `.pgpass`, TLS, read-only main sessions, secret masking.
+//! - [`model`]: the schema model, one module per object kind, no I/O.
 //! - [`quote`]: the one quoting function for identifiers and literals.
 //! - [`sandbox`]: throwaway local clusters for tests and `demo`.
 //! - [`error`]: the top-level error and its exit codes.
 
+pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod conn;
 pub mod error;
+pub mod model;
 pub mod quote;
 pub mod sandbox;
 

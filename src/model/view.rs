@@ -1,0 +1,36 @@
+//! Views and materialized views.
+
+use serde::{Deserialize, Serialize};
+
+use super::QualifiedName;
+
+/// A view (`CREATE VIEW`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    /// Schema and name.
+    pub name: QualifiedName,
+    /// `pg_get_viewdef(oid, true)`: the query, schema-qualified where needed.
+    pub definition: String,
+    /// `WITH (…)` options as stored in `reloptions` (`security_barrier=true`,
+    /// `check_option=cascaded`, `security_invoker=true` on 15+), sorted.
+    pub options: Vec<String>,
+    /// Output column names in order (so column comments and diffs can name them).
+    pub columns: Vec<String>,
+}
+
+/// A materialized view (`CREATE MATERIALIZED VIEW`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterializedView {
+    /// Schema and name.
+    pub name: QualifiedName,
+    /// `pg_get_viewdef(oid, true)`.
+    pub definition: String,
+    /// Storage parameters (`WITH (…)`), sorted.
+    pub options: Vec<String>,
+    /// Access method when not `heap`.
+    pub access_method: Option<String>,
+    /// Whether it was populated (`WITH DATA`) or not (`WITH NO DATA`).
+    pub populated: bool,
+    /// Output column names in order.
+    pub columns: Vec<String>,
+}
