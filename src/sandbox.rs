@@ -45,6 +45,8 @@ pub enum SandboxError {
     },
     #[error("postgres did not become ready within {seconds} s; server log:\n{log}")]
     NotReady { seconds: u64, log: String },
+    #[error("{path} (mode {mode:o}) is not reachable by user nobody, who runs the server binaries when we are root: keep them in a world-readable directory such as /var/cache/pgsyncer/pg (scripts/fetch-pg.sh does)")]
+    NotReachableByServer { path: PathBuf, mode: u32 },
 }
 
 fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> SandboxError {
@@ -127,7 +129,36 @@ pub fn find_bindir() -> Result<PathBuf, SandboxError> {
         })
         .unwrap_or_default();
     candidates.sort();
-    candidates.pop().map(|(_, dir)| dir).ok_or(SandboxError::NoBinaries)
+    candidates
+        .pop()
+        .map(|(_, dir)| dir)
+        .ok_or(SandboxError::NoBinaries)
+}
+
+/// When we are root the binaries run as `nobody`: every directory above them must be
+/// searchable by others and the programs executable by others. Checked up front because
+/// the failure otherwise is a bare "Permission denied" from exec (e.g. a cache under /root).
+fn check_reachable_by_server(bindir: &Path) -> Result<(), SandboxError> {
+    if !running_as_root() {
+        return Ok(());
+    }
+    let bindir =
+        fs::canonicalize(bindir).map_err(io_err(format!("resolve {}", bindir.display())))?;
+    let programs = ["initdb", "postgres"].map(|p| (bindir.join(p), 0o005));
+    let dirs = bindir.ancestors().map(|d| (d.to_path_buf(), 0o001));
+    for (path, needed) in dirs.chain(programs) {
+        let mode = fs::metadata(&path)
+            .map_err(io_err(format!("stat {}", path.display())))?
+            .permissions()
+            .mode();
+        if mode & needed != needed {
+            return Err(SandboxError::NotReachableByServer {
+                path,
+                mode: mode & 0o7777,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn running_as_root() -> bool {
@@ -165,14 +196,15 @@ fn write_server_file(path: &Path, contents: &str, mode: u32) -> Result<(), Sandb
 
 fn free_port() -> Result<u16, SandboxError> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(io_err("bind a free port"))?;
-    let port = listener.local_addr().map_err(io_err("read bound port"))?.port();
+    let port = listener
+        .local_addr()
+        .map_err(io_err("read bound port"))?
+        .port();
     Ok(port)
 }
 
 fn run_checked(mut cmd: Command, program: &str) -> Result<(), SandboxError> {
-    let out = cmd
-        .output()
-        .map_err(io_err(format!("run {program}")))?;
+    let out = cmd.output().map_err(io_err(format!("run {program}")))?;
     if out.status.success() {
         return Ok(());
     }
@@ -198,6 +230,7 @@ impl Sandbox {
             Some(dir) => dir,
             None => find_bindir()?,
         };
+        check_reachable_by_server(&bindir)?;
         let root = tempfile::Builder::new()
             .prefix("pgsyncer-sandbox-")
             .tempdir()
@@ -214,7 +247,12 @@ impl Sandbox {
         initdb
             .arg("-D")
             .arg(&data)
-            .args(["-U", SANDBOX_USER, "--auth-local=trust", "--auth-host=scram-sha-256"])
+            .args([
+                "-U",
+                SANDBOX_USER,
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+            ])
             .arg(format!("--pwfile={}", pwfile.display()))
             .args(["-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
         run_checked(initdb, "initdb")?;
@@ -225,7 +263,10 @@ impl Sandbox {
 
         let mut settings: Vec<(String, String)> = vec![
             ("listen_addresses".into(), "127.0.0.1".into()),
-            ("unix_socket_directories".into(), socket_dir.display().to_string()),
+            (
+                "unix_socket_directories".into(),
+                socket_dir.display().to_string(),
+            ),
             // A throwaway cluster needs no durability; these make tests several times faster.
             ("fsync".into(), "off".into()),
             ("synchronous_commit".into(), "off".into()),
@@ -250,7 +291,11 @@ impl Sandbox {
             let log = fs::File::create(&log_path).map_err(io_err("create server log"))?;
             let log_err = log.try_clone().map_err(io_err("clone server log handle"))?;
             let mut postgres = server_command(&bindir, "postgres", &base);
-            postgres.arg("-D").arg(&data).arg("-p").arg(port.to_string());
+            postgres
+                .arg("-D")
+                .arg(&data)
+                .arg("-p")
+                .arg(port.to_string());
             for (name, value) in &settings {
                 postgres.arg("-c").arg(format!("{name}={value}"));
             }
@@ -366,10 +411,7 @@ impl Sandbox {
     pub async fn create_database(&self, name: &str) -> Result<String, tokio_postgres::Error> {
         let client = self.admin_client().await?;
         client
-            .batch_execute(&format!(
-                "CREATE DATABASE {}",
-                crate::quote::ident(name)
-            ))
+            .batch_execute(&format!("CREATE DATABASE {}", crate::quote::ident(name)))
             .await?;
         Ok(self.url(name))
     }
