@@ -1,0 +1,14 @@
+-- Comments on user objects (oid >= 16384, FirstNormalObjectId); the loader keeps those on
+-- objects it read and maps them to identities. Column comments come with the column name.
+SELECT d.classoid::regclass::text AS class,
+       d.objoid AS oid,
+       a.attname AS column_name,
+       d.description
+FROM pg_description d
+LEFT JOIN pg_attribute a ON d.classoid = 'pg_class'::regclass AND d.objsubid > 0
+     AND a.attrelid = d.objoid AND a.attnum = d.objsubid
+WHERE d.objoid >= 16384
+  AND d.classoid IN ('pg_namespace'::regclass, 'pg_extension'::regclass,
+                     'pg_collation'::regclass, 'pg_type'::regclass, 'pg_class'::regclass,
+                     'pg_proc'::regclass, 'pg_constraint'::regclass,
+                     'pg_trigger'::regclass, 'pg_policy'::regclass)

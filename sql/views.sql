@@ -1,0 +1,17 @@
+-- Views in the selected schemas ($1): the server's deparsed query, options, column names.
+SELECT c.oid,
+       c.reltype AS type_oid,
+       n.nspname AS schema,
+       c.relname AS name,
+       pg_get_viewdef(c.oid) AS definition,
+       coalesce(c.reloptions, '{}'::text[]) AS options,
+       array(SELECT a.attname::text FROM pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum) AS columns
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'v'
+  AND c.relnamespace = ANY ($1::oid[])
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"

@@ -1,0 +1,833 @@
+//! Turning catalog rows into the model. Each `load_*` takes one query's rows.
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use tokio_postgres::types::FromSql;
+use tokio_postgres::Row;
+
+use super::queries::Query;
+use super::CatalogError;
+use crate::conn::Side;
+use crate::model::*;
+use crate::quote;
+
+/// One query's rows, with what errors need to name.
+pub(super) struct Rows {
+    pub query: Query,
+    pub side: Side,
+    pub rows: Vec<Row>,
+}
+
+/// One row of a query, with typed, error-reporting column access.
+pub(super) struct R<'a> {
+    row: &'a Row,
+    query: Query,
+    side: Side,
+}
+
+impl Rows {
+    pub fn iter(&self) -> impl Iterator<Item = R<'_>> {
+        self.rows.iter().map(move |row| R {
+            row,
+            query: self.query,
+            side: self.side,
+        })
+    }
+}
+
+impl<'a> R<'a> {
+    pub fn get<T: FromSql<'a>>(&self, column: &str) -> Result<T, CatalogError> {
+        self.row
+            .try_get(column)
+            .map_err(|e| self.bad(format!("column {column}: {e}")))
+    }
+
+    fn bad(&self, reason: String) -> CatalogError {
+        CatalogError::Row {
+            side: self.side,
+            query: self.query.name,
+            reason,
+        }
+    }
+
+    fn qname(&self, schema: &str, name: &str) -> Result<QualifiedName, CatalogError> {
+        Ok(QualifiedName::new(
+            self.get::<String>(schema)?,
+            self.get::<String>(name)?,
+        ))
+    }
+
+    /// A `schema.name` pair of nullable columns as quoted SQL.
+    fn opt_qualified(&self, schema: &str, name: &str) -> Result<Option<String>, CatalogError> {
+        let s: Option<String> = self.get(schema)?;
+        let n: Option<String> = self.get(name)?;
+        Ok(match (s, n) {
+            (Some(s), Some(n)) => Some(quote::qualified(&s, &n)),
+            _ => None,
+        })
+    }
+
+    fn json<T: for<'de> Deserialize<'de>>(&self, column: &str) -> Result<T, CatalogError> {
+        let value: serde_json::Value = self.get(column)?;
+        serde_json::from_value(value).map_err(|e| self.bad(format!("column {column}: {e}")))
+    }
+}
+
+/// Catalog (class name, oid) to identity, for comments and dependencies.
+#[derive(Default)]
+pub(super) struct OidMap {
+    map: HashMap<(&'static str, u32), ObjectId>,
+}
+
+impl OidMap {
+    fn insert(&mut self, class: &'static str, oid: u32, id: ObjectId) {
+        self.map.insert((class, oid), id);
+    }
+
+    fn get(&self, class: &str, oid: u32) -> Option<&ObjectId> {
+        let class: &'static str = match class {
+            "pg_namespace" => "pg_namespace",
+            "pg_extension" => "pg_extension",
+            "pg_collation" => "pg_collation",
+            "pg_type" => "pg_type",
+            "pg_class" => "pg_class",
+            "pg_proc" => "pg_proc",
+            "pg_constraint" => "pg_constraint",
+            "pg_trigger" => "pg_trigger",
+            "pg_policy" => "pg_policy",
+            _ => return None,
+        };
+        self.map.get(&(class, oid))
+    }
+
+    /// The identity of `(class, oid)`, or of its column when `column` is given and the
+    /// object is a relation or composite type.
+    fn resolve(&self, class: &str, oid: u32, column: Option<String>) -> Option<ObjectId> {
+        let id = self.get(class, oid)?;
+        match (column, id) {
+            (None, id) => Some(id.clone()),
+            (
+                Some(col),
+                ObjectId::Table(q)
+                | ObjectId::View(q)
+                | ObjectId::MaterializedView(q)
+                | ObjectId::Composite(q),
+            ) => Some(ObjectId::Column(TableChild::new(q.clone(), col))),
+            (Some(_), id) => Some(id.clone()),
+        }
+    }
+}
+
+pub(super) fn namespaces(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<Vec<u32>, CatalogError> {
+    let mut selected = Vec::new();
+    for r in rows.iter() {
+        let oid: u32 = r.get("oid")?;
+        let name: String = r.get("name")?;
+        oids.insert("pg_namespace", oid, ObjectId::Schema(name.clone()));
+        selected.push(oid);
+        schema.namespaces.insert(
+            name.clone(),
+            Namespace {
+                name,
+                owner: r.get("owner")?,
+            },
+        );
+    }
+    Ok(selected)
+}
+
+pub(super) fn extensions(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name: String = r.get("name")?;
+        oids.insert(
+            "pg_extension",
+            r.get("oid")?,
+            ObjectId::Extension(name.clone()),
+        );
+        schema.extensions.insert(
+            name.clone(),
+            Extension {
+                name,
+                schema: r.get("schema")?,
+                version: r.get("version")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn collations(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        oids.insert(
+            "pg_collation",
+            r.get("oid")?,
+            ObjectId::Collation(name.clone()),
+        );
+        schema.collations.insert(
+            name.clone(),
+            Collation {
+                name,
+                provider: r.get("provider")?,
+                collate: r.get("collate")?,
+                ctype: r.get("ctype")?,
+                deterministic: r.get("deterministic")?,
+                rules: r.get("rules")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// A type's own oid and its array type's oid both map to the type.
+fn insert_type(oids: &mut OidMap, r: &R<'_>, id: &ObjectId) -> Result<(), CatalogError> {
+    oids.insert("pg_type", r.get("oid")?, id.clone());
+    let array: u32 = r.get("array_oid")?;
+    if array != 0 {
+        oids.insert("pg_type", array, id.clone());
+    }
+    Ok(())
+}
+
+pub(super) fn enums(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        insert_type(oids, &r, &ObjectId::Enum(name.clone()))?;
+        schema.enums.insert(
+            name.clone(),
+            EnumType {
+                name,
+                labels: r.get("labels")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct DomainCheckRow {
+    oid: u32,
+    name: String,
+    definition: String,
+    validated: bool,
+}
+
+pub(super) fn domains(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        insert_type(oids, &r, &ObjectId::Domain(name.clone()))?;
+        let checks: Vec<DomainCheckRow> = r.json("constraints")?;
+        let mut constraints = IndexMap::new();
+        for c in checks {
+            oids.insert(
+                "pg_constraint",
+                c.oid,
+                ObjectId::DomainConstraint(TableChild::new(name.clone(), c.name.clone())),
+            );
+            constraints.insert(
+                c.name.clone(),
+                DomainConstraint {
+                    name: c.name,
+                    definition: c.definition,
+                    validated: c.validated,
+                },
+            );
+        }
+        schema.domains.insert(
+            name.clone(),
+            Domain {
+                name,
+                base_type: r.get("base_type")?,
+                collation: r.opt_qualified("collation_schema", "collation_name")?,
+                default: r.get("default_expr")?,
+                not_null: r.get("not_null")?,
+                constraints,
+            },
+        );
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct AttributeRow {
+    name: String,
+    data_type: String,
+    collation_schema: Option<String>,
+    collation_name: Option<String>,
+}
+
+pub(super) fn composites(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        let id = ObjectId::Composite(name.clone());
+        insert_type(oids, &r, &id)?;
+        oids.insert("pg_class", r.get("class_oid")?, id);
+        let attrs: Vec<AttributeRow> = r.json("attributes")?;
+        let attributes = attrs
+            .into_iter()
+            .map(|a| {
+                let collation = match (&a.collation_schema, &a.collation_name) {
+                    (Some(s), Some(n)) => Some(quote::qualified(s, n)),
+                    _ => None,
+                };
+                (
+                    a.name.clone(),
+                    CompositeAttribute {
+                        name: a.name,
+                        data_type: a.data_type,
+                        collation,
+                    },
+                )
+            })
+            .collect();
+        schema
+            .composites
+            .insert(name.clone(), CompositeType { name, attributes });
+    }
+    Ok(())
+}
+
+pub(super) fn ranges(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        let id = ObjectId::Range(name.clone());
+        insert_type(oids, &r, &id)?;
+        let multirange_oid: Option<u32> = r.get("multirange_oid")?;
+        if let Some(m) = multirange_oid {
+            oids.insert("pg_type", m, id);
+        }
+        schema.ranges.insert(
+            name.clone(),
+            RangeType {
+                name,
+                subtype: r.get("subtype")?,
+                subtype_opclass: r.opt_qualified("opclass_schema", "opclass_name")?,
+                collation: r.opt_qualified("collation_schema", "collation_name")?,
+                canonical: r.get("canonical")?,
+                subtype_diff: r.get("subtype_diff")?,
+                multirange: r.opt_qualified("multirange_schema", "multirange_name")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn sequences(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        oids.insert("pg_class", r.get("oid")?, ObjectId::Sequence(name.clone()));
+        let owner_schema: Option<String> = r.get("table_schema")?;
+        let owner_table: Option<String> = r.get("table_name")?;
+        let owner_column: Option<String> = r.get("column_name")?;
+        let owned_by = match (owner_schema, owner_table, owner_column) {
+            (Some(s), Some(t), Some(c)) => Some((QualifiedName::new(s, t), c)),
+            _ => None,
+        };
+        schema.sequences.insert(
+            name.clone(),
+            Sequence {
+                name,
+                options: SequenceOptions {
+                    data_type: r.get("data_type")?,
+                    start: r.get("start")?,
+                    increment: r.get("increment")?,
+                    min: r.get("min")?,
+                    max: r.get("max")?,
+                    cache: r.get("cache")?,
+                    cycle: r.get("cycle")?,
+                },
+                owned_by,
+                unlogged: r.get("unlogged")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Tables; returns oid → name so columns can find their table.
+pub(super) fn tables(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<HashMap<u32, QualifiedName>, CatalogError> {
+    let mut by_oid = HashMap::new();
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        let oid: u32 = r.get("oid")?;
+        let id = ObjectId::Table(name.clone());
+        oids.insert("pg_class", oid, id.clone());
+        oids.insert("pg_type", r.get("type_oid")?, id);
+        by_oid.insert(oid, name.clone());
+        let replica: String = r.get("replica_identity")?;
+        let replica_identity = match replica.as_str() {
+            "n" => ReplicaIdentity::Nothing,
+            "f" => ReplicaIdentity::Full,
+            "i" => match r.get::<Option<String>>("replica_index")? {
+                Some(index) => ReplicaIdentity::Index(index),
+                None => ReplicaIdentity::Default,
+            },
+            _ => ReplicaIdentity::Default,
+        };
+        let inherits: Vec<(String, String)> = r.json("inherits")?;
+        let parent = r.opt_qualified("parent_schema", "parent_name")?;
+        let partition_of = match parent {
+            Some(_) => Some(PartitionOf {
+                parent: r.qname("parent_schema", "parent_name")?,
+                bound: r.get("partition_bound")?,
+            }),
+            None => None,
+        };
+        let mut options: Vec<String> = r.get("options")?;
+        options.sort();
+        schema.tables.insert(
+            name.clone(),
+            Table {
+                name,
+                columns: IndexMap::new(),
+                unlogged: r.get("unlogged")?,
+                options,
+                access_method: r.get("access_method")?,
+                replica_identity,
+                rls_enabled: r.get("rls_enabled")?,
+                rls_forced: r.get("rls_forced")?,
+                inherits: inherits
+                    .into_iter()
+                    .map(|(s, n)| QualifiedName::new(s, n))
+                    .collect(),
+                partition_by: r.get("partition_by")?,
+                partition_of,
+                owner: r.get("owner")?,
+            },
+        );
+    }
+    Ok(by_oid)
+}
+
+pub(super) fn columns(
+    rows: &Rows,
+    schema: &mut Schema,
+    tables: &HashMap<u32, QualifiedName>,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let table_oid: u32 = r.get("table_oid")?;
+        let Some(table_name) = tables.get(&table_oid) else {
+            continue;
+        };
+        let Some(table) = schema.tables.get_mut(table_name) else {
+            continue;
+        };
+        let name: String = r.get("name")?;
+        let identity_kind: String = r.get("identity")?;
+        let identity = match identity_kind.as_str() {
+            "a" | "d" => Some(Identity {
+                kind: if identity_kind == "a" {
+                    IdentityKind::Always
+                } else {
+                    IdentityKind::ByDefault
+                },
+                sequence_name: r.get("identity_sequence")?,
+                options: SequenceOptions {
+                    data_type: r.get("seq_type")?,
+                    start: r.get("seq_start")?,
+                    increment: r.get("seq_increment")?,
+                    min: r.get("seq_min")?,
+                    max: r.get("seq_max")?,
+                    cache: r.get("seq_cache")?,
+                    cycle: r.get("seq_cycle")?,
+                },
+            }),
+            _ => None,
+        };
+        let generated_kind: String = r.get("generated")?;
+        let generated = match generated_kind.as_str() {
+            "s" | "v" => Some(Generated {
+                expression: r.get("generated_expr")?,
+                kind: if generated_kind == "s" {
+                    GeneratedKind::Stored
+                } else {
+                    GeneratedKind::Virtual
+                },
+            }),
+            _ => None,
+        };
+        table.columns.insert(
+            name.clone(),
+            Column {
+                name,
+                data_type: r.get("data_type")?,
+                collation: r.opt_qualified("collation_schema", "collation_name")?,
+                not_null: r.get("not_null")?,
+                default: r.get("default_expr")?,
+                identity,
+                generated,
+                is_local: r.get("is_local")?,
+                storage: r.get("storage")?,
+                compression: r.get("compression")?,
+                statistics: r.get("statistics")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn constraints(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let table = r.qname("schema", "table_name")?;
+        let name: String = r.get("name")?;
+        let key = TableChild::new(table.clone(), name.clone());
+        oids.insert(
+            "pg_constraint",
+            r.get("oid")?,
+            ObjectId::Constraint(key.clone()),
+        );
+        let kind = match r.get::<String>("kind")?.as_str() {
+            "p" => ConstraintKind::PrimaryKey,
+            "u" => ConstraintKind::Unique,
+            "c" => ConstraintKind::Check,
+            "f" => ConstraintKind::ForeignKey,
+            "x" => ConstraintKind::Exclusion,
+            other => return Err(r.bad(format!("unknown constraint type {other:?}"))),
+        };
+        let referenced_table = match r.opt_qualified("ref_schema", "ref_table")? {
+            Some(_) => Some(r.qname("ref_schema", "ref_table")?),
+            None => None,
+        };
+        schema.constraints.insert(
+            key,
+            Constraint {
+                table,
+                name,
+                kind,
+                definition: r.get("definition")?,
+                columns: r.get("columns")?,
+                referenced_table,
+                referenced_columns: r.get("ref_columns")?,
+                validated: r.get("validated")?,
+                deferrable: r.get("deferrable")?,
+                initially_deferred: r.get("deferred")?,
+                no_inherit: r.get("no_inherit")?,
+                enforced: r.get("enforced")?,
+                nulls_not_distinct: r.get("nulls_not_distinct")?,
+                index: r.get("index_name")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn indexes(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        oids.insert("pg_class", r.get("oid")?, ObjectId::Index(name.clone()));
+        let parent_index = match r.opt_qualified("parent_schema", "parent_name")? {
+            Some(_) => Some(r.qname("parent_schema", "parent_name")?),
+            None => None,
+        };
+        schema.indexes.insert(
+            name.clone(),
+            Index {
+                table: r.qname("schema", "table_name")?,
+                name,
+                definition: r.get("definition")?,
+                unique: r.get("is_unique")?,
+                method: r.get("method")?,
+                parent_index,
+                clustered: r.get("clustered")?,
+                valid: r.get("valid")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn views(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        let id = ObjectId::View(name.clone());
+        oids.insert("pg_class", r.get("oid")?, id.clone());
+        oids.insert("pg_type", r.get("type_oid")?, id);
+        let mut options: Vec<String> = r.get("options")?;
+        options.sort();
+        schema.views.insert(
+            name.clone(),
+            View {
+                name,
+                definition: r.get("definition")?,
+                options,
+                columns: r.get("columns")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn matviews(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        let id = ObjectId::MaterializedView(name.clone());
+        oids.insert("pg_class", r.get("oid")?, id.clone());
+        oids.insert("pg_type", r.get("type_oid")?, id);
+        let mut options: Vec<String> = r.get("options")?;
+        options.sort();
+        schema.materialized_views.insert(
+            name.clone(),
+            MaterializedView {
+                name,
+                definition: r.get("definition")?,
+                options,
+                access_method: r.get("access_method")?,
+                populated: r.get("populated")?,
+                columns: r.get("columns")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn functions(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        let identity_args: String = r.get("identity_args")?;
+        let id = ObjectId::Function {
+            schema: name.schema.clone(),
+            name: name.name.clone(),
+            args: identity_args.clone(),
+        };
+        oids.insert("pg_proc", r.get("oid")?, id.clone());
+        let kind = match r.get::<String>("kind")?.as_str() {
+            "f" => FunctionKind::Function,
+            "p" => FunctionKind::Procedure,
+            "a" => FunctionKind::Aggregate,
+            "w" => FunctionKind::Window,
+            other => return Err(r.bad(format!("unknown prokind {other:?}"))),
+        };
+        let volatility = match r.get::<String>("volatility")?.as_str() {
+            "i" => Volatility::Immutable,
+            "s" => Volatility::Stable,
+            _ => Volatility::Volatile,
+        };
+        let parallel = match r.get::<String>("parallel")?.as_str() {
+            "s" => ParallelSafety::Safe,
+            "r" => ParallelSafety::Restricted,
+            _ => ParallelSafety::Unsafe,
+        };
+        let aggregate = if kind == FunctionKind::Aggregate {
+            Some(Aggregate {
+                aggkind: r.get("aggkind")?,
+                num_direct_args: r.get("agg_num_direct_args")?,
+                sfunc: r.get("agg_sfunc")?,
+                stype: r.get("agg_stype")?,
+                sspace: r.get("agg_sspace")?,
+                finalfunc: r.get("agg_finalfunc")?,
+                finalfunc_extra: r.get("agg_finalfunc_extra")?,
+                finalfunc_modify: r.get("agg_finalfunc_modify")?,
+                combinefunc: r.get("agg_combinefunc")?,
+                serialfunc: r.get("agg_serialfunc")?,
+                deserialfunc: r.get("agg_deserialfunc")?,
+                initcond: r.get("agg_initcond")?,
+                msfunc: r.get("agg_msfunc")?,
+                minvfunc: r.get("agg_minvfunc")?,
+                mstype: r.get("agg_mstype")?,
+                msspace: r.get("agg_msspace")?,
+                mfinalfunc: r.get("agg_mfinalfunc")?,
+                mfinalfunc_extra: r.get("agg_mfinalfunc_extra")?,
+                mfinalfunc_modify: r.get("agg_mfinalfunc_modify")?,
+                minitcond: r.get("agg_minitcond")?,
+                sortop: r.get("agg_sortop")?,
+            })
+        } else {
+            None
+        };
+        schema.functions.insert(
+            id,
+            Function {
+                name,
+                identity_args,
+                arguments: r.get("arguments")?,
+                result: r.get("result")?,
+                kind,
+                language: r.get("language")?,
+                volatility,
+                strict: r.get("strict")?,
+                security_definer: r.get("security_definer")?,
+                leakproof: r.get("leakproof")?,
+                parallel,
+                cost: r.get("cost")?,
+                rows: r.get("rows")?,
+                config: r.get("config")?,
+                definition: r.get("definition")?,
+                aggregate,
+                owner: r.get("owner")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn triggers(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let table = r.qname("schema", "table_name")?;
+        let name: String = r.get("name")?;
+        let key = TableChild::new(table.clone(), name.clone());
+        oids.insert("pg_trigger", r.get("oid")?, ObjectId::Trigger(key.clone()));
+        let enabled = match r.get::<String>("enabled")?.as_str() {
+            "D" => TriggerEnabled::Disabled,
+            "R" => TriggerEnabled::Replica,
+            "A" => TriggerEnabled::Always,
+            _ => TriggerEnabled::Origin,
+        };
+        schema.triggers.insert(
+            key,
+            Trigger {
+                table,
+                name,
+                definition: r.get("definition")?,
+                function: ObjectId::Function {
+                    schema: r.get("function_schema")?,
+                    name: r.get("function_name")?,
+                    args: r.get("function_args")?,
+                },
+                enabled,
+                is_constraint: r.get("is_constraint")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn policies(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let table = r.qname("schema", "table_name")?;
+        let name: String = r.get("name")?;
+        let key = TableChild::new(table.clone(), name.clone());
+        oids.insert("pg_policy", r.get("oid")?, ObjectId::Policy(key.clone()));
+        let command = match r.get::<String>("command")?.as_str() {
+            "r" => PolicyCommand::Select,
+            "a" => PolicyCommand::Insert,
+            "w" => PolicyCommand::Update,
+            "d" => PolicyCommand::Delete,
+            _ => PolicyCommand::All,
+        };
+        schema.policies.insert(
+            key,
+            Policy {
+                table,
+                name,
+                permissive: r.get("permissive")?,
+                command,
+                roles: r.get("roles")?,
+                using: r.get("using_expr")?,
+                with_check: r.get("check_expr")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn comments(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &OidMap,
+) -> Result<(), CatalogError> {
+    let mut comments = Vec::new();
+    for r in rows.iter() {
+        let class: String = r.get("class")?;
+        let column: Option<String> = r.get("column_name")?;
+        if let Some(id) = oids.resolve(&class, r.get("oid")?, column) {
+            if schema.contains(&id) {
+                comments.push((id, r.get::<String>("description")?));
+            }
+        }
+    }
+    comments.sort();
+    schema.comments = comments.into_iter().collect();
+    Ok(())
+}
+
+pub(super) fn dependencies(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &OidMap,
+) -> Result<(), CatalogError> {
+    let mut deps = Vec::new();
+    for r in rows.iter() {
+        let class: String = r.get("class")?;
+        let ref_class: String = r.get("ref_class")?;
+        let Some(from) = oids.resolve(&class, r.get("oid")?, r.get("column_name")?) else {
+            continue;
+        };
+        let Some(to) = oids.resolve(&ref_class, r.get("ref_oid")?, r.get("ref_column_name")?)
+        else {
+            continue;
+        };
+        if from != to {
+            deps.push((from, to));
+        }
+    }
+    deps.sort();
+    deps.dedup();
+    schema.dependencies = deps;
+    Ok(())
+}
