@@ -71,7 +71,7 @@ mod tests {
     #[test]
     fn every_catalog_query_parses() {
         for q in ALL {
-            if let Err(e) = pg_query::parse(q.sql) {
+            if let Err(e) = pg_query::parse(q.sql, pg_query::ParserOptions::DEFAULT) {
                 panic!("sql/{}.sql does not parse: {e}", q.name);
             }
         }
