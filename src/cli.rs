@@ -34,6 +34,37 @@ where
     })
 }
 
+/// Boolean flags: they take their value after `=` only (`--sync-data=false`), as in the Go
+/// tool, since `--sync-data false` cannot be told apart from a flag and a stray word.
+pub const BOOL_FLAGS: &[&str] = &[
+    "--sync-schema",
+    "--sync-data",
+    "--clean-extra",
+    "--fdw-mode",
+    "--use-updated-at",
+];
+
+/// Usage errors clap cannot word well, checked before parsing: a removed flag, or a boolean
+/// flag followed by a separate `true`/`false` (clap would call that word a subcommand).
+pub fn precheck_args<I, S>(args: I) -> Option<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let args: Vec<String> = args.into_iter().map(|a| a.as_ref().to_string()).collect();
+    if let Some(message) = removed_flag_message(&args) {
+        return Some(message);
+    }
+    args.windows(2).find_map(|pair| {
+        let (flag, value) = (pair[0].as_str(), pair[1].as_str());
+        (BOOL_FLAGS.contains(&flag) && matches!(value, "true" | "false")).then(|| {
+            format!(
+                "error: write {flag}={value}: boolean flags take their value after '=' (--flag, --flag=true or --flag=false)"
+            )
+        })
+    })
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "pgsyncer",
@@ -80,7 +111,7 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct ConnectArgs {
     /// Seconds to wait for a server to accept a connection.
-    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_timeout)]
+    #[arg(long, value_name = "SECONDS", default_value = "10", allow_negative_numbers = true, value_parser = parse_timeout)]
     pub connect_timeout: Duration,
 
     /// More log output on stderr: -v for info, -vv for debug, -vvv for trace.
@@ -103,11 +134,21 @@ pub struct SchemaArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SyncArgs {
     /// Main database (read only): a postgres:// URL or a key=value string.
-    #[arg(long, value_name = "DSN", env = "PGSYNCER_MAINDSN", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "DSN",
+        env = "PGSYNCER_MAINDSN",
+        hide_env_values = true
+    )]
     pub maindsn: Option<String>,
 
     /// Standin database (made to match main): a postgres:// URL or a key=value string.
-    #[arg(long, value_name = "DSN", env = "PGSYNCER_STANDINDSN", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "DSN",
+        env = "PGSYNCER_STANDINDSN",
+        hide_env_values = true
+    )]
     pub standindsn: Option<String>,
 
     /// Sync the schema (DDL) before the data.
@@ -131,14 +172,14 @@ pub struct SyncArgs {
     pub use_updated_at: bool,
 
     /// Rows per chunk when comparing and copying large tables.
-    #[arg(long, value_name = "ROWS", default_value_t = 10000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "ROWS", default_value_t = 10000, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub chunk_size: u64,
 
     #[command(flatten)]
     pub schema: SchemaArgs,
 
     /// Tables synced in parallel (each worker holds one session on each side).
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, value_name = "N", default_value_t = 4, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub workers: u32,
 
     /// Watermark for --use-updated-at, 'YYYY-MM-DD HH:MM:SS' (UTC unless an offset follows).
@@ -196,11 +237,23 @@ pub struct SyncArgs {
 #[derive(Debug, Clone, Args)]
 pub struct PlanArgs {
     /// Main database (the schema to reach).
-    #[arg(long, value_name = "DSN", env = "PGSYNCER_MAINDSN", hide_env_values = true, required_unless_present = "main_snapshot")]
+    #[arg(
+        long,
+        value_name = "DSN",
+        env = "PGSYNCER_MAINDSN",
+        hide_env_values = true,
+        required_unless_present = "main_snapshot"
+    )]
     pub maindsn: Option<String>,
 
     /// Standin database (the schema to change).
-    #[arg(long, value_name = "DSN", env = "PGSYNCER_STANDINDSN", hide_env_values = true, required_unless_present = "standin_snapshot")]
+    #[arg(
+        long,
+        value_name = "DSN",
+        env = "PGSYNCER_STANDINDSN",
+        hide_env_values = true,
+        required_unless_present = "standin_snapshot"
+    )]
     pub standindsn: Option<String>,
 
     /// A file written by `pgsyncer snapshot`, used in place of --maindsn.
@@ -271,7 +324,7 @@ pub struct SnapshotArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Tables synced in parallel.
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, value_name = "N", default_value_t = 4, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub workers: u32,
 
     /// More log output on stderr: -v for info, -vv for debug.
@@ -339,7 +392,14 @@ mod tests {
         let msg = removed_flag_message(["pgsyncer", "--pgdump=/usr/bin/pg_dump"]).unwrap();
         assert!(msg.contains("--pgdump") && msg.contains("catalog"), "{msg}");
         let msg = removed_flag_message(["pgsyncer", "--force-psql"]).unwrap();
-        assert!(msg.contains("--force-psql") && msg.contains("psql"), "{msg}");
+        assert!(
+            msg.contains("--force-psql") && msg.contains("psql"),
+            "{msg}"
+        );
         assert!(removed_flag_message(["pgsyncer", "--sync-data"]).is_none());
+        let msg = precheck_args(["pgsyncer", "--sync-data", "false"]).unwrap();
+        assert!(msg.contains("--sync-data=false"), "{msg}");
+        assert!(precheck_args(["pgsyncer", "--sync-data", "--workers", "2"]).is_none());
+        assert!(precheck_args(["pgsyncer", "--force-psql"]).is_some());
     }
 }

@@ -3,17 +3,20 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use pgsyncer::cli::{removed_flag_message, Cli, Command};
+use pgsyncer::cli::{precheck_args, Cli, Command};
 
 fn main() -> ExitCode {
-    if let Some(message) = removed_flag_message(std::env::args()) {
+    if let Some(message) = precheck_args(std::env::args()) {
         eprintln!("{message}");
         return ExitCode::from(2);
     }
     // clap exits with status 2 and names the flag on a usage error.
     let command = Cli::parse().into_command();
     init_logging(verbosity(&command));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
