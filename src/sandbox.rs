@@ -440,6 +440,22 @@ impl Sandbox {
         Ok(client)
     }
 
+    /// Replace the TCP lines of `pg_hba.conf` with `tcp_lines` (e.g. `hostssl all all
+    /// 127.0.0.1/32 scram-sha-256`) and reload. Trust on the Unix socket is kept, so
+    /// [`Sandbox::admin_client`] keeps working.
+    pub async fn set_tcp_hba(&self, tcp_lines: &str) -> Result<(), SandboxError> {
+        let text = format!("local all all trust\n{tcp_lines}\n");
+        write_server_file(&self.data_dir().join("pg_hba.conf"), &text, 0o600)?;
+        let reload = async {
+            let client = self.admin_client().await?;
+            client.batch_execute("SELECT pg_reload_conf()").await
+        };
+        reload.await.map_err(|e| SandboxError::Io {
+            what: "reload pg_hba.conf".into(),
+            source: io::Error::other(e),
+        })
+    }
+
     /// Stop the server now (fast shutdown, then kill). Files stay until drop.
     fn stop_server(&mut self) {
         let Some(mut child) = self.child.take() else {
