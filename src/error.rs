@@ -13,6 +13,8 @@ pub enum Error {
     #[error(transparent)]
     Catalog(#[from] crate::catalog::CatalogError),
     #[error(transparent)]
+    Ddl(#[from] crate::ddl::DdlError),
+    #[error(transparent)]
     Sandbox(#[from] crate::sandbox::SandboxError),
     #[error("{what}: {source}")]
     Io {

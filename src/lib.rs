@@ -6,6 +6,8 @@
 //! - [`cli`]: command-line definitions (the Go tool's flags and the subcommands).
 //! - [`commands`]: one module per subcommand; `main.rs` only parses and dispatches.
 //! - [`conn`]: DSNs, PG* variables, `.pgpass`, TLS, read-only main sessions, secret masking.
+//! - [`ddl`]: CREATE statements per object kind, the dump order, pg_query validation.
+//! - [`graph`]: dependency graph with a deterministic prioritised topological sort.
 //! - [`model`]: the schema model, one module per object kind, no I/O.
 //! - [`quote`]: the one quoting function for identifiers and literals.
 //! - [`sandbox`]: throwaway local clusters for tests and `demo`.
@@ -15,7 +17,9 @@ pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod conn;
+pub mod ddl;
 pub mod error;
+pub mod graph;
 pub mod model;
 pub mod quote;
 pub mod sandbox;

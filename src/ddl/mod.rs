@@ -1,0 +1,390 @@
+//! DDL from the model: `CREATE` statements per object kind ([`create`]), the order a
+//! whole schema is created in ([`dump_order`], on [`crate::graph`]), and the check that
+//! every statement parses ([`validate`]) before anyone sees it.
+
+pub mod create;
+
+use crate::graph::{CycleError, Graph};
+use crate::model::*;
+
+/// Rendering went wrong: always a bug in pgsyncer, never the user's.
+#[derive(Debug, thiserror::Error)]
+pub enum DdlError {
+    /// A rendered statement does not parse.
+    #[error(
+        "internal error: the statement rendered for {object} does not parse ({reason}):\n{sql}"
+    )]
+    Invalid {
+        object: String,
+        sql: String,
+        reason: String,
+    },
+    /// The objects' dependencies form a cycle.
+    #[error("cannot order the schema: {0}")]
+    Cycle(#[from] CycleError),
+}
+
+/// One SQL statement (no trailing `;`) and the object it is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// The object the statement creates or alters.
+    pub object: ObjectId,
+    /// The SQL text.
+    pub sql: String,
+}
+
+/// Parse `sql` with PostgreSQL's own grammar (pg_query): a statement pgsyncer rendered
+/// that does not parse is an internal error naming the object.
+pub fn validate(object: &ObjectId, sql: &str) -> Result<(), DdlError> {
+    match pg_query::parse(sql, pg_query::ParserOptions::DEFAULT) {
+        Ok(parsed) if parsed.protobuf.stmts.len() == 1 => Ok(()),
+        Ok(parsed) => Err(DdlError::Invalid {
+            object: object.to_string(),
+            sql: sql.to_string(),
+            reason: format!("{} statements instead of one", parsed.protobuf.stmts.len()),
+        }),
+        Err(e) => Err(DdlError::Invalid {
+            object: object.to_string(),
+            sql: sql.to_string(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Sort priority of an object when several could come next: the pg_dump-like section
+/// order (types, functions, sequences, tables, views, constraints, indexes, foreign keys,
+/// triggers, policies).
+fn priority(schema: &Schema, id: &ObjectId) -> i64 {
+    match id {
+        ObjectId::Schema(_) => 0,
+        ObjectId::Extension(_) => 1,
+        ObjectId::Collation(_) => 2,
+        ObjectId::Enum(_) => 3,
+        ObjectId::Range(_) | ObjectId::Composite(_) => 4,
+        ObjectId::Domain(_) | ObjectId::DomainConstraint(_) => 5,
+        ObjectId::Function { .. } => 6,
+        ObjectId::Sequence(_) => 7,
+        ObjectId::Table(_) | ObjectId::Column(_) => 8,
+        ObjectId::View(_) => 9,
+        ObjectId::MaterializedView(_) => 10,
+        ObjectId::Constraint(c) => match schema.constraints.get(c).map(|c| c.kind) {
+            Some(ConstraintKind::ForeignKey) => 13,
+            _ => 11,
+        },
+        ObjectId::Index(_) => 12,
+        ObjectId::Trigger(_) => 14,
+        ObjectId::Policy(_) => 15,
+    }
+}
+
+/// The graph node an identity is created with: columns with their relation, domain
+/// constraints with their domain.
+fn node_of(schema: &Schema, id: &ObjectId) -> Option<ObjectId> {
+    match id {
+        ObjectId::Column(c) => {
+            let p = c.parent.clone();
+            if schema.tables.contains_key(&p) {
+                Some(ObjectId::Table(p))
+            } else if schema.views.contains_key(&p) {
+                Some(ObjectId::View(p))
+            } else if schema.materialized_views.contains_key(&p) {
+                Some(ObjectId::MaterializedView(p))
+            } else if schema.composites.contains_key(&p) {
+                Some(ObjectId::Composite(p))
+            } else {
+                None
+            }
+        }
+        ObjectId::DomainConstraint(c) => Some(ObjectId::Domain(c.parent.clone())),
+        other => Some(other.clone()),
+    }
+}
+
+/// The relation (table or materialized view) an index or trigger is on.
+fn relation_node(schema: &Schema, q: &QualifiedName) -> ObjectId {
+    if schema.materialized_views.contains_key(q) {
+        ObjectId::MaterializedView(q.clone())
+    } else if schema.views.contains_key(q) {
+        ObjectId::View(q.clone())
+    } else {
+        ObjectId::Table(q.clone())
+    }
+}
+
+/// The creation order of every object in `schema`: referenced objects first (from
+/// `pg_depend` and the model's own references), tables before foreign keys, ties broken
+/// by section and name so the order is deterministic.
+pub fn dump_order(schema: &Schema) -> Result<Vec<ObjectId>, DdlError> {
+    let mut g = Graph::new();
+    for id in schema.object_ids() {
+        let p = priority(schema, &id);
+        g.add(id, p);
+    }
+    // Everything after its schema.
+    for id in schema.object_ids() {
+        if let Some(s) = id.schema() {
+            g.before(&ObjectId::Schema(s.to_string()), &id);
+        }
+    }
+    for (dependent, referenced) in &schema.dependencies {
+        // OWNED BY is set after the table exists; it is no creation dependency.
+        if matches!(
+            (dependent, referenced),
+            (ObjectId::Sequence(_), ObjectId::Column(_))
+        ) {
+            continue;
+        }
+        if let (Some(a), Some(b)) = (node_of(schema, referenced), node_of(schema, dependent)) {
+            g.before(&a, &b);
+        }
+    }
+    for (name, e) in &schema.extensions {
+        g.before(
+            &ObjectId::Schema(e.schema.clone()),
+            &ObjectId::Extension(name.clone()),
+        );
+    }
+    for (name, t) in &schema.tables {
+        let id = ObjectId::Table(name.clone());
+        for parent in &t.inherits {
+            g.before(&ObjectId::Table(parent.clone()), &id);
+        }
+        if let Some(p) = &t.partition_of {
+            g.before(&ObjectId::Table(p.parent.clone()), &id);
+        }
+    }
+    // Per table, what can back a foreign key: primary keys, unique constraints and indexes.
+    let mut keys: std::collections::HashMap<&QualifiedName, Vec<ObjectId>> =
+        std::collections::HashMap::new();
+    for (key, c) in &schema.constraints {
+        if matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique) {
+            keys.entry(&c.table)
+                .or_default()
+                .push(ObjectId::Constraint(key.clone()));
+        }
+    }
+    for (name, i) in &schema.indexes {
+        if i.unique {
+            keys.entry(&i.table)
+                .or_default()
+                .push(ObjectId::Index(name.clone()));
+        }
+    }
+    for (key, c) in &schema.constraints {
+        let id = ObjectId::Constraint(key.clone());
+        g.before(&ObjectId::Table(c.table.clone()), &id);
+        if let Some(r) = &c.referenced_table {
+            g.before(&ObjectId::Table(r.clone()), &id);
+            for k in keys.get(r).into_iter().flatten() {
+                g.before(k, &id);
+            }
+        }
+    }
+    for (name, i) in &schema.indexes {
+        let id = ObjectId::Index(name.clone());
+        g.before(&relation_node(schema, &i.table), &id);
+        if let Some(parent) = &i.parent_index {
+            g.before(&ObjectId::Index(parent.clone()), &id);
+        }
+    }
+    for (key, t) in &schema.triggers {
+        let id = ObjectId::Trigger(key.clone());
+        g.before(&relation_node(schema, &t.table), &id);
+        g.before(&t.function, &id);
+    }
+    for (key, p) in &schema.policies {
+        g.before(
+            &ObjectId::Table(p.table.clone()),
+            &ObjectId::Policy(key.clone()),
+        );
+    }
+    Ok(g.sort()?)
+}
+
+/// The statements that create one object (see [`create`]).
+pub fn create_statements(schema: &Schema, id: &ObjectId) -> Vec<String> {
+    match id {
+        ObjectId::Schema(n) => schema.namespaces.get(n).map(create::schema),
+        ObjectId::Extension(n) => schema.extensions.get(n).map(create::extension),
+        ObjectId::Collation(q) => schema.collations.get(q).map(create::collation),
+        ObjectId::Enum(q) => schema.enums.get(q).map(create::enum_type),
+        ObjectId::Domain(q) => schema.domains.get(q).map(create::domain),
+        ObjectId::Composite(q) => schema.composites.get(q).map(create::composite),
+        ObjectId::Range(q) => schema.ranges.get(q).map(create::range),
+        ObjectId::Sequence(q) => schema.sequences.get(q).map(create::sequence),
+        ObjectId::Table(q) => schema.tables.get(q).map(create::table),
+        ObjectId::Constraint(c) => schema.constraints.get(c).map(create::constraint),
+        ObjectId::Index(q) => schema.indexes.get(q).map(create::index),
+        ObjectId::View(q) => schema.views.get(q).map(create::view),
+        ObjectId::MaterializedView(q) => schema
+            .materialized_views
+            .get(q)
+            .map(create::materialized_view),
+        ObjectId::Function { .. } => schema.functions.get(id).map(create::function),
+        ObjectId::Trigger(c) => schema.triggers.get(c).map(create::trigger),
+        ObjectId::Policy(c) => schema.policies.get(c).map(create::policy),
+        ObjectId::Column(_) | ObjectId::DomainConstraint(_) => None,
+    }
+    .unwrap_or_default()
+}
+
+/// Every statement that recreates `schema` in an empty database, in order, each parsed.
+///
+/// Creates in [`dump_order`]; then what needs everything in place: sequences' OWNED BY,
+/// replica identities, CLUSTER ON, comments.
+pub fn schema_statements(schema: &Schema) -> Result<Vec<Statement>, DdlError> {
+    let mut out = Vec::new();
+    for id in dump_order(schema)? {
+        for sql in create_statements(schema, &id) {
+            out.push(Statement {
+                object: id.clone(),
+                sql,
+            });
+        }
+    }
+    for (name, s) in &schema.sequences {
+        if let Some(sql) = create::sequence_owned_by(s) {
+            out.push(Statement {
+                object: ObjectId::Sequence(name.clone()),
+                sql,
+            });
+        }
+    }
+    for (name, t) in &schema.tables {
+        if let Some(sql) = create::replica_identity(t) {
+            out.push(Statement {
+                object: ObjectId::Table(name.clone()),
+                sql,
+            });
+        }
+    }
+    for (name, i) in &schema.indexes {
+        if let Some(sql) = create::index_cluster(i) {
+            out.push(Statement {
+                object: ObjectId::Index(name.clone()),
+                sql,
+            });
+        }
+    }
+    for (id, text) in &schema.comments {
+        out.push(Statement {
+            object: id.clone(),
+            sql: create::comment(schema, id, text),
+        });
+    }
+    for s in &out {
+        validate(&s.object, &s.sql)?;
+    }
+    Ok(out)
+}
+
+/// The settings a dump starts with: function bodies are not checked while loading (they
+/// may reference objects created later), names resolve only as written (every name in
+/// the dump is qualified), messages stay quiet.
+pub const DUMP_HEADER: &[&str] = &[
+    "SET check_function_bodies = off",
+    "SET client_min_messages = warning",
+    "SET search_path = ''",
+    "SET standard_conforming_strings = on",
+];
+
+/// The whole schema as a SQL script loadable with `psql -v ON_ERROR_STOP=1` into an
+/// empty database. Deterministic: the same model gives the same bytes.
+pub fn dump(schema: &Schema) -> Result<String, DdlError> {
+    let statements = schema_statements(schema)?;
+    let mut text = String::from("-- pgsyncer dump\n\n");
+    for h in DUMP_HEADER {
+        text.push_str(h);
+        text.push_str(";\n");
+    }
+    let mut last: Option<&ObjectId> = None;
+    for s in &statements {
+        if last != Some(&s.object) {
+            text.push('\n');
+        }
+        text.push_str(&s.sql);
+        text.push_str(";\n");
+        last = Some(&s.object);
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_statement_that_does_not_parse_names_its_object() {
+        let id = ObjectId::Table(QualifiedName::new("public", "t"));
+        let err = validate(&id, "CREATE TABLE public.t (").expect_err("must fail");
+        assert!(err.to_string().contains("table public.t"), "{err}");
+        assert!(validate(&id, "CREATE TABLE public.t (a int)").is_ok());
+        assert!(validate(&id, "SELECT 1; SELECT 2").is_err());
+    }
+
+    #[test]
+    fn tables_come_before_foreign_keys_and_views() {
+        let mut s = Schema::default();
+        let p = QualifiedName::new("public", "p");
+        let c = QualifiedName::new("public", "c");
+        s.namespaces.insert(
+            "public".into(),
+            Namespace {
+                name: "public".into(),
+                owner: "x".into(),
+            },
+        );
+        for t in [&p, &c] {
+            s.tables.insert(
+                t.clone(),
+                Table {
+                    name: t.clone(),
+                    columns: Default::default(),
+                    unlogged: false,
+                    options: vec![],
+                    access_method: None,
+                    replica_identity: ReplicaIdentity::Default,
+                    rls_enabled: false,
+                    rls_forced: false,
+                    inherits: vec![],
+                    partition_by: None,
+                    partition_of: None,
+                    owner: "x".into(),
+                },
+            );
+        }
+        let fk = TableChild::new(c.clone(), "c_fk");
+        s.constraints.insert(
+            fk.clone(),
+            Constraint {
+                table: c.clone(),
+                name: "c_fk".into(),
+                kind: ConstraintKind::ForeignKey,
+                definition: "FOREIGN KEY (id) REFERENCES public.p(id)".into(),
+                columns: vec!["id".into()],
+                referenced_table: Some(p.clone()),
+                referenced_columns: vec!["id".into()],
+                validated: true,
+                deferrable: false,
+                initially_deferred: false,
+                no_inherit: false,
+                enforced: true,
+                nulls_not_distinct: false,
+                index: None,
+            },
+        );
+        let order = dump_order(&s).expect("order");
+        assert_eq!(
+            order,
+            vec![
+                ObjectId::Schema("public".into()),
+                ObjectId::Table(c),
+                ObjectId::Table(p),
+                ObjectId::Constraint(fk),
+            ]
+        );
+        let text = dump(&s).expect("dump");
+        assert!(text.contains("SET check_function_bodies = off;"));
+        assert!(text.contains("ALTER TABLE public.c ADD CONSTRAINT c_fk FOREIGN KEY"));
+    }
+}
