@@ -34,6 +34,74 @@ where
     })
 }
 
+/// A connection string from the command line. It derefs to `str` (pass `&args.dsn` where a
+/// `&str` is wanted) but its `Debug` masks the password and it has no `Display`, so printing
+/// the parsed arguments can never show a secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Dsn(String);
+
+impl Dsn {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Dsn {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Dsn {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Dsn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", crate::conn::mask_dsn(&self.0))
+    }
+}
+
+impl std::str::FromStr for Dsn {
+    type Err = std::convert::Infallible;
+    fn from_str(text: &str) -> Result<Dsn, Self::Err> {
+        Ok(Dsn(text.to_string()))
+    }
+}
+
+impl From<&str> for Dsn {
+    fn from(text: &str) -> Dsn {
+        Dsn(text.to_string())
+    }
+}
+
+impl From<String> for Dsn {
+    fn from(text: String) -> Dsn {
+        Dsn(text)
+    }
+}
+
+impl From<Dsn> for String {
+    fn from(dsn: Dsn) -> String {
+        dsn.0
+    }
+}
+
+impl PartialEq<str> for Dsn {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Dsn {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 /// Boolean flags: they take their value after `=` only (`--sync-data=false`), as in the Go
 /// tool, since `--sync-data false` cannot be told apart from a flag and a stray word.
 pub const BOOL_FLAGS: &[&str] = &[
@@ -140,7 +208,7 @@ pub struct SyncArgs {
         env = "PGSYNCER_MAINDSN",
         hide_env_values = true
     )]
-    pub maindsn: Option<String>,
+    pub maindsn: Option<Dsn>,
 
     /// Standin database (made to match main): a postgres:// URL or a key=value string.
     #[arg(
@@ -149,7 +217,7 @@ pub struct SyncArgs {
         env = "PGSYNCER_STANDINDSN",
         hide_env_values = true
     )]
-    pub standindsn: Option<String>,
+    pub standindsn: Option<Dsn>,
 
     /// Sync the schema (DDL) before the data.
     #[arg(long, value_name = "BOOL", default_value_t = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Set)]
@@ -244,7 +312,7 @@ pub struct PlanArgs {
         hide_env_values = true,
         required_unless_present = "main_snapshot"
     )]
-    pub maindsn: Option<String>,
+    pub maindsn: Option<Dsn>,
 
     /// Standin database (the schema to change).
     #[arg(
@@ -254,7 +322,7 @@ pub struct PlanArgs {
         hide_env_values = true,
         required_unless_present = "standin_snapshot"
     )]
-    pub standindsn: Option<String>,
+    pub standindsn: Option<Dsn>,
 
     /// A file written by `pgsyncer snapshot`, used in place of --maindsn.
     #[arg(long, value_name = "FILE", conflicts_with = "maindsn")]
@@ -291,7 +359,7 @@ pub struct PlanArgs {
 pub struct DumpArgs {
     /// Database to dump: a postgres:// URL or a key=value string.
     #[arg(long, value_name = "DSN")]
-    pub dsn: String,
+    pub dsn: Dsn,
 
     #[command(flatten)]
     pub schema: SchemaArgs,
@@ -308,7 +376,7 @@ pub struct DumpArgs {
 pub struct SnapshotArgs {
     /// Database whose schema to save.
     #[arg(long, value_name = "DSN")]
-    pub dsn: String,
+    pub dsn: Dsn,
 
     #[command(flatten)]
     pub schema: SchemaArgs,

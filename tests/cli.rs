@@ -243,3 +243,27 @@ fn help_lists_every_seed_flag_with_a_sentence() {
     check(&Cli::command(), "pgsyncer");
     Cli::command().debug_assert();
 }
+
+#[test]
+fn parsed_arguments_never_show_a_password_in_debug() {
+    let cli = Cli::try_parse_from([
+        "pgsyncer",
+        "--maindsn",
+        "postgres://u:hunter2@h/d",
+        "--standindsn",
+        "host=h password=hunter2 dbname=d",
+    ])
+    .unwrap();
+    let text = format!("{cli:?}");
+    assert!(text.contains("postgres://u:****@h/d"), "{text}");
+    assert!(text.contains("host=h password=**** dbname=d"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    // The value itself is intact for the connection layer.
+    let Command::Sync(a) = cli.into_command() else {
+        panic!("expected sync")
+    };
+    assert_eq!(a.maindsn.as_deref(), Some("postgres://u:hunter2@h/d"));
+    let dump =
+        Cli::try_parse_from(["pgsyncer", "dump", "--dsn", "postgres://u:hunter2@h/d"]).unwrap();
+    assert!(!format!("{dump:?}").contains("hunter2"));
+}

@@ -247,11 +247,22 @@ fn password_file_matching_wildcards_escapes_and_precedence() {
             PasswordSource::File(home.path().join(".pgpass"))
         )
     );
-    // A file others can read is ignored (with a warning), as libpq does.
+    // A file others can read is ignored, with a warning naming it, as libpq does.
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-    assert_eq!(
-        pw("host=db1 dbname=app user=alice", &env),
-        (None, PasswordSource::None)
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .finish();
+    let ignored = tracing::subscriber::with_default(subscriber, || {
+        pw("host=db1 dbname=app user=alice", &env)
+    });
+    assert_eq!(ignored, (None, PasswordSource::None));
+    let logged = logs.text();
+    assert!(logged.contains("WARN"), "{logged}");
+    assert!(
+        logged.contains(file_str) && logged.contains("group or world access"),
+        "{logged}"
     );
 }
 
@@ -392,6 +403,12 @@ impl std::io::Write for Captured {
     }
 }
 
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
 impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
     type Writer = Captured;
     fn make_writer(&'a self) -> Self::Writer {
@@ -443,7 +460,7 @@ async fn wrong_password_reports_the_server_message_but_not_the_password() {
     let session = good.connect().await.unwrap();
     assert!(session.server_version_num >= 130000);
     drop(session);
-    let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logged = logs.text();
     assert!(logged.contains("main"), "{logged}");
     assert!(logged.contains("connected to PostgreSQL"), "{logged}");
     assert!(!logged.contains(wrong), "{logged}");

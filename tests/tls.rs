@@ -60,7 +60,15 @@ async fn start(tls: TlsFiles) -> Sandbox {
 
 /// Parse with no PG* variables and a home without `~/.postgresql/root.crt`.
 fn endpoint(dsn: &str, home: &Path) -> Result<Endpoint, ConnectError> {
-    let env = HashMap::<String, String>::new();
+    endpoint_env(dsn, home, &[])
+}
+
+/// Parse with the PG* variables `env` in place of the process's.
+fn endpoint_env(dsn: &str, home: &Path, env: &[(&str, &str)]) -> Result<Endpoint, ConnectError> {
+    let env: HashMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     Endpoint::parse_with(
         Side::Main,
         dsn,
@@ -175,6 +183,37 @@ async fn ca_signed_server_every_sslmode() {
         .await
         .unwrap_err();
     assert!(err.to_lowercase().contains("issuer"), "{err}");
+
+    // PGSSLMODE and PGSSLROOTCERT fill in what the DSN leaves out.
+    let url = format!("postgres://{SANDBOX_USER}:{SANDBOX_PASSWORD}@localhost:{port}/postgres");
+    let env = [
+        ("PGSSLMODE", "verify-full"),
+        ("PGSSLROOTCERT", ca_path.as_str()),
+    ];
+    let e = endpoint_env(&url, h, &env).unwrap();
+    assert_eq!(
+        e.tls_verification(),
+        &Verification::Full(RootSource::File(ca_pem.clone()))
+    );
+    let session = e.connect().await.unwrap();
+    let ssl: bool = session
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(ssl);
+    let env = [
+        ("PGSSLMODE", "verify-full"),
+        ("PGSSLROOTCERT", other_path.as_str()),
+    ];
+    assert!(endpoint_env(&url, h, &env)
+        .unwrap()
+        .connect()
+        .await
+        .is_err());
 
     // ~/.postgresql/root.crt is the default root: verify-full works without sslrootcert.
     std::fs::create_dir(h.join(".postgresql")).unwrap();

@@ -263,13 +263,8 @@ impl Endpoint {
                 _ => String::new(),
             }
         );
-        if !SUPPORTED_MAJORS.contains(&(server_version_num / 10000)) {
-            tracing::warn!(
-                "{side} ({}): PostgreSQL {server_version} is not supported (pgsyncer supports {} to {}); results may be wrong",
-                self.target,
-                SUPPORTED_MAJORS.start(),
-                SUPPORTED_MAJORS.end()
-            );
+        if let Some(warning) = unsupported_version(server_version_num, &server_version) {
+            tracing::warn!("{side} ({}): {warning}", self.target);
         }
         Ok(Session {
             client,
@@ -277,6 +272,18 @@ impl Endpoint {
             side,
         })
     }
+}
+
+/// The warning to give for a server outside [`SUPPORTED_MAJORS`], if it is.
+pub fn unsupported_version(server_version_num: i32, server_version: &str) -> Option<String> {
+    let major = server_version_num / 10000;
+    (!SUPPORTED_MAJORS.contains(&major)).then(|| {
+        format!(
+            "PostgreSQL {server_version} is not supported (pgsyncer supports {} to {}); results may be wrong",
+            SUPPORTED_MAJORS.start(),
+            SUPPORTED_MAJORS.end()
+        )
+    })
 }
 
 /// tokio-postgres configuration from resolved settings. Main's configuration carries
@@ -371,4 +378,23 @@ fn build_config(
         }
     }
     Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_outside_13_to_18_are_flagged() {
+        assert_eq!(unsupported_version(130000, "13.0"), None);
+        assert_eq!(unsupported_version(150004, "15.4"), None);
+        assert_eq!(unsupported_version(180001, "18.1"), None);
+        let old = unsupported_version(120017, "12.17").unwrap();
+        assert!(
+            old.contains("12.17") && old.contains("not supported"),
+            "{old}"
+        );
+        assert!(old.contains("13 to 18"), "{old}");
+        assert!(unsupported_version(190000, "19devel").is_some());
+    }
 }
