@@ -160,6 +160,19 @@ fn environment_fills_what_the_dsn_leaves_out() {
     assert_eq!(e.timeout(), Some(T));
     assert_eq!(r.password_source, PasswordSource::None);
 
+    // Messages show an IPv6 host in brackets, and hostaddr beside the host name.
+    let e = parse("postgres://[::1]:5433/x", &[], home.path()).unwrap();
+    assert_eq!(e.target(), "[::1]:5433/x");
+    let e = parse(
+        "host=db.example hostaddr=10.0.0.7 dbname=x",
+        &[],
+        home.path(),
+    )
+    .unwrap();
+    assert_eq!(e.target(), "db.example:5432/x (10.0.0.7)");
+    let e = parse("hostaddr=10.0.0.7 dbname=x", &[], home.path()).unwrap();
+    assert_eq!(e.target(), "10.0.0.7:5432/x");
+
     // dbname defaults to the user actually used (from the DSN here).
     let e = parse("user=bob", &[("PGHOST", "h")], home.path()).unwrap();
     assert_eq!(e.resolved().dbname, "bob");
@@ -561,4 +574,45 @@ async fn main_sessions_are_read_only_and_all_sessions_are_named_pgsyncer() {
         .map(|r| r.get(0))
         .collect();
     assert!(names.iter().any(|n| n == "pgsyncer"), "{names:?}");
+}
+
+#[tokio::test]
+async fn the_binary_never_prints_a_password() {
+    let url = support::fresh_db("conn_bin").await;
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(support::pgsyncer_bin())
+            .args(args)
+            .env_remove("PGSYNCER_LOG")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    };
+    // Closed port, bad parameter, wrong password: exit 1, side and address named.
+    let (code, text) = run(&["dump", "-vvv", "--dsn", "postgres://u:secret@127.0.0.1:1/x"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("127.0.0.1:1/x") && !text.contains("secret"),
+        "{text}"
+    );
+    let (code, text) = run(&["dump", "--dsn", "host=h password=secret colour=x"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("\"colour\"") && !text.contains("secret"),
+        "{text}"
+    );
+    let wrong = url.replace(SANDBOX_PASSWORD, "not-the-secret");
+    let (code, text) = run(&["dump", "-vvv", "--dsn", &wrong]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("password authentication failed"), "{text}");
+    assert!(!text.contains("not-the-secret"), "{text}");
+    // A good connection with every log level on: the version is logged, the password not.
+    let (code, text) = run(&["dump", "-vvv", "--dsn", &url]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("connected to PostgreSQL"), "{text}");
+    assert!(!text.contains(SANDBOX_PASSWORD), "{text}");
 }

@@ -77,9 +77,17 @@ fn describe_pg_error(error: &tokio_postgres::Error) -> String {
     if let Some(db) = error.as_db_error() {
         return format!("{}: {}", db.severity(), db.message());
     }
-    match std::error::Error::source(error) {
+    let text = match std::error::Error::source(error) {
         Some(cause) => format!("{error}: {cause}"),
         None => error.to_string(),
+    };
+    // rustls names certificate problems tersely; say what they mean for sslrootcert.
+    if text.contains("UnknownIssuer") {
+        format!("{text} (the server's certificate is not signed by the root certificate given by sslrootcert or ~/.postgresql/root.crt)")
+    } else if text.contains("not valid for name") {
+        format!("{text} (sslmode=verify-full checks the host name; connect by a name the certificate lists, or use sslmode=verify-ca)")
+    } else {
+        text
     }
 }
 
@@ -166,7 +174,7 @@ impl Endpoint {
                 }
             }
         }
-        let target = format!("{}:{}/{}", resolved.host, resolved.port, resolved.dbname);
+        let target = describe_target(&resolved);
         let tls = tls::plan(
             resolved.sslmode,
             resolved.sslrootcert.as_deref(),
@@ -272,6 +280,21 @@ impl Endpoint {
             side,
         })
     }
+}
+
+/// `host:port/dbname` for messages; an IPv6 host in brackets, and the address in parentheses
+/// when `hostaddr` differs from the host name.
+fn describe_target(r: &Resolved) -> String {
+    let host = if r.host.contains(':') && !r.host.starts_with('/') {
+        format!("[{}]", r.host)
+    } else {
+        r.host.clone()
+    };
+    let addr = match r.hostaddr {
+        Some(addr) if r.host_given && addr.to_string() != r.host => format!(" ({addr})"),
+        _ => String::new(),
+    };
+    format!("{host}:{}/{}{addr}", r.port, r.dbname)
 }
 
 /// The warning to give for a server outside [`SUPPORTED_MAJORS`], if it is.

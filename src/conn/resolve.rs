@@ -97,23 +97,35 @@ impl Defaults {
 
 /// The effective user's name and home directory from the password database.
 fn passwd_entry() -> (Option<String>, Option<PathBuf>) {
-    // SAFETY: getpwuid returns a pointer to static storage or null; we copy the strings out
-    // before any other call could overwrite it. pgsyncer calls it only here.
-    unsafe {
-        let pw = libc::getpwuid(libc::geteuid());
-        if pw.is_null() {
-            return (None, None);
-        }
-        let name = std::ffi::CStr::from_ptr((*pw).pw_name)
-            .to_str()
-            .ok()
-            .map(str::to_string);
-        let home = std::ffi::CStr::from_ptr((*pw).pw_dir)
-            .to_str()
-            .ok()
-            .map(PathBuf::from);
-        (name, home)
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: an all-zero passwd is a valid value for getpwuid_r to fill in.
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r (the re-entrant form, safe from any thread) writes into `pwd` and
+    // `buf`, both alive and sized as passed, and sets `result` to &pwd or null.
+    let rc = unsafe {
+        libc::getpwuid_r(
+            libc::geteuid(),
+            &mut pwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        )
+    };
+    if rc != 0 || result.is_null() {
+        return (None, None);
     }
+    // SAFETY: on success pw_name and pw_dir point to NUL-terminated strings inside `buf`.
+    let (name, home) = unsafe {
+        (
+            std::ffi::CStr::from_ptr(pwd.pw_name),
+            std::ffi::CStr::from_ptr(pwd.pw_dir),
+        )
+    };
+    (
+        name.to_str().ok().map(str::to_string),
+        home.to_str().ok().map(PathBuf::from),
+    )
 }
 
 /// Fully resolved connection settings. `Debug` hides the password.
@@ -310,4 +322,20 @@ pub fn resolve(
         passfile: pick("passfile", "PGPASSFILE").map(PathBuf::from),
         passthrough,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn os_defaults_come_from_the_password_database() {
+        let d = Defaults::from_os(&|_| None);
+        let user = d.os_user.clone().unwrap_or_default();
+        assert!(!user.is_empty(), "{d:?}");
+        assert!(d.home.is_some(), "{d:?}");
+        // HOME, when set, wins over the password database (as libpq).
+        let d = Defaults::from_os(&|k| (k == "HOME").then(|| "/some/home".to_string()));
+        assert_eq!(d.home, Some(PathBuf::from("/some/home")));
+    }
 }
