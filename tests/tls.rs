@@ -215,9 +215,23 @@ async fn ca_signed_server_every_sslmode() {
         .await
         .is_err());
 
-    // ~/.postgresql/root.crt is the default root: verify-full works without sslrootcert.
+    // ~/.postgresql/root.crt is the default root. With the wrong CA there, prefer's
+    // handshake fails and, as in libpq, it falls back to plain text; require fails.
     std::fs::create_dir(h.join(".postgresql")).unwrap();
+    write(&h.join(".postgresql"), "root.crt", &other_ca.pem());
+    assert_eq!(
+        connect_ssl(&dsn("localhost", port, "sslmode=prefer"), h).await,
+        Ok(false)
+    );
+    assert!(connect_ssl(&dsn("localhost", port, "sslmode=require"), h)
+        .await
+        .is_err());
+    // With the right CA there, verify-full works without sslrootcert.
     write(&h.join(".postgresql"), "root.crt", &ca.pem());
+    assert_eq!(
+        connect_ssl(&dsn("localhost", port, "sslmode=prefer"), h).await,
+        Ok(true)
+    );
     assert_eq!(
         connect_ssl(&dsn("localhost", port, "sslmode=verify-full"), h).await,
         Ok(true)

@@ -63,7 +63,9 @@ pub enum ConnectError {
         #[source]
         source: tokio_postgres::Error,
     },
-    #[error("{side} ({target}): no connection within {seconds} s")]
+    #[error(
+        "{side} ({target}): no connection within {seconds} s (connect_timeout / --connect-timeout)"
+    )]
     Timeout {
         side: Side,
         target: String,
@@ -235,7 +237,29 @@ impl Endpoint {
             target: self.target.clone(),
             source,
         };
-        let connecting = self.config.connect(self.tls.connector.clone());
+        let connecting = async {
+            let first = self.config.connect(self.tls.connector.clone()).await;
+            match first {
+                // libpq: with sslmode=prefer (or allow) a failed TLS handshake is retried
+                // without encryption.
+                Err(e)
+                    if self.tls.mode == tokio_postgres::config::SslMode::Prefer
+                        && e.to_string().starts_with("error performing TLS handshake") =>
+                {
+                    tracing::warn!(
+                        "{} ({}): {}; sslmode={} allows retrying without encryption",
+                        self.side,
+                        self.target,
+                        describe_pg_error(&e),
+                        self.resolved.sslmode.as_str()
+                    );
+                    let mut plain = self.config.clone();
+                    plain.ssl_mode(tokio_postgres::config::SslMode::Disable);
+                    plain.connect(self.tls.connector.clone()).await
+                }
+                other => other,
+            }
+        };
         let (client, connection) = match self.timeout {
             Some(limit) => tokio::time::timeout(limit, connecting).await.map_err(|_| {
                 ConnectError::Timeout {
