@@ -16,6 +16,10 @@ pub enum Error {
     Ddl(#[from] crate::ddl::DdlError),
     #[error(transparent)]
     Sandbox(#[from] crate::sandbox::SandboxError),
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
+    #[error("demo: {0}")]
+    Demo(String),
     #[error("{what}: {source}")]
     Io {
         what: String,

@@ -5,6 +5,7 @@
 //! - [`catalog`]: catalog queries (`sql/*.sql`) into a [`model::Schema`]; snapshots.
 //! - [`cli`]: command-line definitions (the Go tool's flags and the subcommands).
 //! - [`commands`]: one module per subcommand; `main.rs` only parses and dispatches.
+//! - [`data`]: the data sync: shared snapshot, chunk checksums, COPY streams, batched apply.
 //! - [`conn`]: DSNs, PG* variables, `.pgpass`, TLS, read-only main sessions, secret masking.
 //! - [`ddl`]: CREATE statements per object kind, the dump order, pg_query validation.
 //! - [`graph`]: dependency graph with a deterministic prioritised topological sort.
@@ -17,6 +18,7 @@ pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod conn;
+pub mod data;
 pub mod ddl;
 pub mod error;
 pub mod graph;

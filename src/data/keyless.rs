@@ -1,0 +1,212 @@
+//! Tables without a usable key: rows compared as a multiset (duplicates count).
+//!
+//! Chunks are ranges of the 64-bit row-hash space (`hash >> shift`), about `chunk_size`
+//! rows each, so both sides agree on them without a key. Each side computes count and hash
+//! sum per bucket in one scan; equal buckets are skipped. For the others both sides stream
+//! `(hash, copies)` in hash order and the streams are merged with constant memory; the
+//! differences (bounded by the number of differing rows) say how many copies of which rows
+//! to insert (fetched from main by hash with `COPY`) and how many to delete.
+
+use std::collections::BTreeMap;
+
+use futures_util::{pin_mut, TryStreamExt};
+use tokio_postgres::types::ToSql;
+
+use super::copy::pipe;
+use super::error::{DataError, QueryContext};
+use super::sql::TableSql;
+use super::strategy::{Outcome, PendingDelete, TableCtx};
+use super::tables::TablePair;
+use crate::conn::{Session, Side};
+use crate::quote::ident;
+
+/// Hashes per fetch statement.
+const FETCH_BATCH: usize = 20_000;
+
+/// `shift` such that `hash >> shift` spreads `rows` into buckets of about `chunk` rows
+/// (a power of two count; 64 means one bucket).
+pub fn bucket_shift(rows: u64, chunk: u64) -> u32 {
+    let buckets = rows.div_ceil(chunk.max(1)).max(1).next_power_of_two();
+    64 - buckets.trailing_zeros()
+}
+
+async fn buckets(session: &Session, sql: &str) -> Result<BTreeMap<i64, (i64, String)>, DataError> {
+    let rows = session
+        .query(sql, &[])
+        .await
+        .ctx(session.side, || "computing bucket checksums".to_string())?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                r.get::<_, i64>(0),
+                (r.get::<_, i64>(1), r.get::<_, String>(2)),
+            )
+        })
+        .collect())
+}
+
+pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, DataError> {
+    let msql = TableSql::new(table, Side::Main);
+    let ssql = TableSql::new(table, Side::Standin);
+    let rows = if table.estimated_rows > 0.0 {
+        table.estimated_rows as u64
+    } else {
+        let count = msql.count_rows();
+        let row = ctx
+            .main
+            .query_one(&count, &[])
+            .await
+            .ctx(Side::Main, || count.clone())?;
+        row.get::<_, i64>(0).max(0) as u64
+    };
+    let shift = bucket_shift(rows, ctx.chunk_size);
+    let (magg, sagg) = (msql.bucket_aggregate(shift), ssql.bucket_aggregate(shift));
+    let (ma, sa) = tokio::try_join!(buckets(ctx.main, &magg), buckets(ctx.standin, &sagg))?;
+    let mut out = Outcome::default();
+    out.main_rows = ma.values().map(|(n, _)| *n as u64).sum();
+    let mut all: Vec<i64> = ma.keys().chain(sa.keys()).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    let differing: Vec<i64> = all
+        .iter()
+        .copied()
+        .filter(|b| ma.get(b) != sa.get(b))
+        .collect();
+    out.chunks_total = all.len() as u64;
+    out.chunks_skipped = out.chunks_total - differing.len() as u64;
+    ctx.bar.set_chunks(out.chunks_total);
+    if differing.is_empty() {
+        ctx.bar.message("identical");
+        return Ok(out);
+    }
+
+    // Merge the two hash-ordered streams.
+    let counts = msql.hash_counts(shift);
+    let scounts = ssql.hash_counts(shift);
+    let param: Vec<&(dyn ToSql + Sync)> = vec![&differing];
+    let mstream = ctx
+        .main
+        .query_raw(counts.as_str(), param.iter().copied())
+        .await
+        .ctx(Side::Main, || counts.clone())?;
+    let sstream = ctx
+        .standin
+        .query_raw(scounts.as_str(), param.iter().copied())
+        .await
+        .ctx(Side::Standin, || scounts.clone())?;
+    pin_mut!(mstream);
+    pin_mut!(sstream);
+    let next = |r: Option<tokio_postgres::Row>| r.map(|r| (r.get::<_, i64>(0), r.get::<_, i64>(1)));
+    let mut m = next(
+        mstream
+            .try_next()
+            .await
+            .ctx(Side::Main, || counts.clone())?,
+    );
+    let mut s = next(
+        sstream
+            .try_next()
+            .await
+            .ctx(Side::Standin, || scounts.clone())?,
+    );
+    let mut missing: Vec<(i64, i64)> = Vec::new();
+    let mut surplus: Vec<(i64, i64)> = Vec::new();
+    loop {
+        let (advance_m, advance_s) = match (m, s) {
+            (None, None) => break,
+            (Some((h, n)), None) => {
+                missing.push((h, n));
+                (true, false)
+            }
+            (None, Some((h, n))) => {
+                surplus.push((h, n));
+                (false, true)
+            }
+            (Some((mh, mn)), Some((sh, sn))) => {
+                if mh < sh {
+                    missing.push((mh, mn));
+                    (true, false)
+                } else if sh < mh {
+                    surplus.push((sh, sn));
+                    (false, true)
+                } else {
+                    if mn > sn {
+                        missing.push((mh, mn - sn));
+                    } else if sn > mn {
+                        surplus.push((sh, sn - mn));
+                    }
+                    (true, true)
+                }
+            }
+        };
+        if advance_m {
+            m = next(
+                mstream
+                    .try_next()
+                    .await
+                    .ctx(Side::Main, || counts.clone())?,
+            );
+        }
+        if advance_s {
+            s = next(
+                sstream
+                    .try_next()
+                    .await
+                    .ctx(Side::Standin, || scounts.clone())?,
+            );
+        }
+    }
+    out.inserted = missing.iter().map(|(_, n)| *n as u64).sum();
+    out.deleted = surplus.iter().map(|(_, n)| *n as u64).sum();
+    ctx.bar
+        .message(format!("+{} -{}", out.inserted, out.deleted));
+    if ctx.dry_run {
+        return Ok(out);
+    }
+    let target = ssql.qualified();
+    for batch in missing.chunks(FETCH_BATCH) {
+        let hashes: Vec<i64> = batch.iter().map(|(h, _)| *h).collect();
+        let wanted: Vec<i64> = batch.iter().map(|(_, n)| *n).collect();
+        let out_sql = msql.copy_out_hashes(&hashes, &wanted);
+        pipe(ctx.main, &out_sql, ctx.standin, &ssql.copy_in(&target)).await?;
+    }
+    if !surplus.is_empty() {
+        let name = ctx.temp_name("surplus");
+        let create = format!(
+            "CREATE TEMP TABLE {} (h int8, n int8) ON COMMIT DROP",
+            ident(&name)
+        );
+        ctx.standin
+            .batch_execute(&create)
+            .await
+            .ctx(Side::Standin, || create.clone())?;
+        let insert = format!(
+            "INSERT INTO {} SELECT * FROM unnest($1::int8[], $2::int8[])",
+            ident(&name)
+        );
+        for batch in surplus.chunks(FETCH_BATCH) {
+            let hashes: Vec<i64> = batch.iter().map(|(h, _)| *h).collect();
+            let copies: Vec<i64> = batch.iter().map(|(_, n)| *n).collect();
+            ctx.standin
+                .execute(&insert, &[&hashes, &copies])
+                .await
+                .ctx(Side::Standin, || insert.clone())?;
+        }
+        out.pending = Some(PendingDelete::Hashes { surplus: name });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_shifts() {
+        assert_eq!(bucket_shift(0, 10_000), 64);
+        assert_eq!(bucket_shift(10_000, 10_000), 64);
+        assert_eq!(bucket_shift(10_001, 10_000), 63);
+        assert_eq!(bucket_shift(1_000_000, 10_000), 57);
+    }
+}

@@ -1,0 +1,449 @@
+//! The data sync: make every selected standin table hold main's rows, moving only what
+//! differs.
+//!
+//! # Flow
+//!
+//! 1. A coordinator session on main opens `REPEATABLE READ READ ONLY` and exports its
+//!    snapshot ([`session`]); every worker imports it, so all tables are read as of one
+//!    instant. Settings that change text output are pinned on every session.
+//! 2. Table metadata comes from one catalog query per side ([`tables`]); tables present on
+//!    both sides are paired (common columns, a key unique on both sides).
+//! 3. Tables joined by foreign keys form groups ([`order`]); `--workers` workers take groups
+//!    largest first. A group is one standin transaction: tables written parents first,
+//!    deletes applied children first, so a failure or Ctrl-C leaves every table as it was.
+//! 4. Per table a [`strategy::Strategy`]: a straight COPY into an empty table ([`copy`]),
+//!    chunk checksums and key merge ([`keyed`]), or a multiset comparison ([`keyless`]).
+//! 5. Sequences are set to main's values ([`sequences`]); a [`summary::Summary`] says what
+//!    changed.
+//!
+//! Memory is bounded by the chunk size, not the table size.
+
+pub mod copy;
+pub mod error;
+pub mod filter;
+pub mod keyed;
+pub mod keyless;
+pub mod order;
+pub mod progress;
+pub mod sequences;
+pub mod session;
+pub mod sql;
+pub mod strategy;
+pub mod summary;
+pub mod tables;
+pub mod verify;
+
+use std::collections::VecDeque;
+use std::sync::atomic::AtomicU32;
+use std::sync::Mutex;
+use std::time::Instant;
+
+pub use error::DataError;
+pub use filter::TableFilter;
+pub use summary::{Summary, TableSummary};
+
+use error::QueryContext;
+use order::Group;
+use progress::Progress;
+use session::Coordinator;
+use strategy::{Outcome, TableCtx};
+use tables::TablePair;
+
+use crate::conn::{Endpoint, Session, Side};
+use crate::quote::qualified;
+
+/// What to sync and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Schemas to sync; `None` for every non-system schema.
+    pub schemas: Option<Vec<String>>,
+    pub filter: TableFilter,
+    pub chunk_size: u64,
+    pub workers: u32,
+    /// Compare and report, write nothing.
+    pub dry_run: bool,
+    pub disable_triggers: bool,
+    /// Drop standin tables that main lacks.
+    pub clean_extra: bool,
+    /// Progress bars on stderr when it is a terminal.
+    pub progress: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            schemas: Some(vec!["public".to_string()]),
+            filter: TableFilter::default(),
+            chunk_size: 10_000,
+            workers: 4,
+            dry_run: false,
+            disable_triggers: false,
+            clean_extra: false,
+            progress: false,
+        }
+    }
+}
+
+/// Sync (or with `dry_run`, compare) every selected table. Tables that fail are rolled back
+/// and reported in the summary (`error`); see [`Summary::failures`].
+pub async fn sync_data(
+    main: &Endpoint,
+    standin: &Endpoint,
+    options: &Options,
+) -> Result<Summary, DataError> {
+    let started = Instant::now();
+    let coordinator = Coordinator::start(main).await?;
+    let control = session::open(standin).await?;
+    let schemas = options.schemas.as_deref();
+    let (main_tables, standin_tables) = tokio::try_join!(
+        tables::load_tables(&coordinator.session, schemas),
+        tables::load_tables(&control, schemas)
+    )?;
+    let binary_ok =
+        server_encoding(&coordinator.session).await? == server_encoding(&control).await?;
+
+    let mut summary = Summary {
+        dry_run: options.dry_run,
+        ..Summary::default()
+    };
+    let mut pairs: Vec<TablePair> = Vec::new();
+    for m in main_tables
+        .iter()
+        .filter(|t| options.filter.selects(&t.schema, &t.name))
+    {
+        match standin_tables
+            .iter()
+            .find(|s| s.schema == m.schema && s.name == m.name)
+        {
+            Some(s) => pairs.push(tables::pair(m, s, binary_ok)),
+            None => {
+                tracing::warn!("{} is not in the standin: skipped", m.qualified_name());
+                summary.missing_in_standin.push(m.qualified_name());
+            }
+        }
+    }
+    let extra: Vec<String> = standin_tables
+        .iter()
+        .filter(|s| options.filter.selects(&s.schema, &s.name))
+        .filter(|s| {
+            !main_tables
+                .iter()
+                .any(|m| m.schema == s.schema && m.name == s.name)
+        })
+        .map(|s| s.qualified_name())
+        .collect();
+    if options.clean_extra && !extra.is_empty() {
+        if !options.dry_run {
+            let drops: Vec<String> = standin_tables
+                .iter()
+                .filter(|s| extra.contains(&s.qualified_name()))
+                .map(|s| {
+                    format!(
+                        "DROP TABLE IF EXISTS {} CASCADE",
+                        qualified(&s.schema, &s.name)
+                    )
+                })
+                .collect();
+            let sql = format!("BEGIN; {}; COMMIT", drops.join("; "));
+            control
+                .batch_execute(&sql)
+                .await
+                .ctx(Side::Standin, || "dropping standin-only tables".to_string())?;
+        }
+        summary.dropped = extra;
+    }
+
+    let groups = order::groups(&pairs);
+    let queue = Mutex::new(groups.into_iter().collect::<VecDeque<Group>>());
+    let results: Mutex<Vec<Option<TableSummary>>> = Mutex::new(vec![None; pairs.len()]);
+    let progress = if options.progress {
+        Progress::new(true)
+    } else {
+        Progress::hidden()
+    };
+    let workers = (options.workers.max(1) as usize).min(pairs.len().max(1));
+    let worker_runs = (0..workers).map(|_| {
+        worker(
+            main,
+            standin,
+            &coordinator,
+            &pairs,
+            options,
+            &queue,
+            &results,
+            &progress,
+        )
+    });
+    for outcome in futures_util::future::join_all(worker_runs).await {
+        outcome?;
+    }
+
+    let synced: Vec<(String, String)> = pairs
+        .iter()
+        .map(|p| (p.schema.clone(), p.name.clone()))
+        .collect();
+    summary.sequences_set = sequences::sync(
+        &coordinator.session,
+        &control,
+        schemas,
+        &options.filter,
+        &synced,
+        options.dry_run,
+    )
+    .await?;
+    coordinator.finish().await?;
+
+    let mut tables: Vec<TableSummary> = results
+        .into_inner()
+        .map_err(|_| DataError::Worker("a worker panicked".into()))?
+        .into_iter()
+        .flatten()
+        .collect();
+    tables.sort_by(|a, b| a.table.cmp(&b.table));
+    summary.tables = tables;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+async fn server_encoding(session: &Session) -> Result<String, DataError> {
+    let row = session
+        .query_one("SELECT current_setting('server_encoding')", &[])
+        .await
+        .ctx(session.side, || "reading server_encoding".to_string())?;
+    Ok(row.get(0))
+}
+
+/// One worker: takes groups off the queue until it is empty. A failed group is recorded and
+/// its sessions replaced (a failed statement may have ended them).
+#[allow(clippy::too_many_arguments)]
+async fn worker(
+    main: &Endpoint,
+    standin: &Endpoint,
+    coordinator: &Coordinator,
+    pairs: &[TablePair],
+    options: &Options,
+    queue: &Mutex<VecDeque<Group>>,
+    results: &Mutex<Vec<Option<TableSummary>>>,
+    progress: &Progress,
+) -> Result<(), DataError> {
+    let mut sessions: Option<(Session, Session)> = None;
+    loop {
+        let Some(group) = queue
+            .lock()
+            .map_err(|_| DataError::Worker("queue lock".into()))?
+            .pop_front()
+        else {
+            return Ok(());
+        };
+        if sessions.is_none() {
+            let m = coordinator.worker_session(main).await?;
+            let s = session::open(standin).await?;
+            sessions = Some((m, s));
+        }
+        let Some((m, s)) = sessions.as_ref() else {
+            continue;
+        };
+        match sync_group(m, s, pairs, &group, options, progress).await {
+            Ok(done) => {
+                let mut slots = results
+                    .lock()
+                    .map_err(|_| DataError::Worker("results lock".into()))?;
+                for (i, t) in done {
+                    slots[i] = Some(t);
+                }
+            }
+            Err((failed, error)) => {
+                let message = crate::error::report(&error);
+                tracing::warn!("{message}");
+                let mut slots = results
+                    .lock()
+                    .map_err(|_| DataError::Worker("results lock".into()))?;
+                for &i in &group.tables {
+                    let t = &pairs[i];
+                    slots[i] = Some(TableSummary {
+                        table: t.qualified_name(),
+                        key: t.key_description(),
+                        mode: "failed".to_string(),
+                        error: Some(if Some(i) == failed {
+                            message.clone()
+                        } else {
+                            format!(
+                                "rolled back with {}",
+                                failed
+                                    .map(|f| pairs[f].qualified_name())
+                                    .unwrap_or_default()
+                            )
+                        }),
+                        ..TableSummary::default()
+                    });
+                }
+                sessions = None;
+            }
+        }
+    }
+}
+
+type GroupError = (Option<usize>, DataError);
+
+/// Sync one group of tables in one standin transaction.
+async fn sync_group(
+    main: &Session,
+    standin: &Session,
+    pairs: &[TablePair],
+    group: &Group,
+    options: &Options,
+    progress: &Progress,
+) -> Result<Vec<(usize, TableSummary)>, GroupError> {
+    let whole = |e: DataError| (None, e);
+    let begin = if options.dry_run {
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+    } else {
+        "BEGIN; SET CONSTRAINTS ALL DEFERRED"
+    };
+    standin
+        .batch_execute(begin)
+        .await
+        .ctx(Side::Standin, || begin.to_string())
+        .map_err(whole)?;
+    let mut reenable: Vec<String> = Vec::new();
+    if !options.dry_run {
+        let want_replica = !group.hard_cycles.is_empty()
+            || (options.disable_triggers
+                && group
+                    .tables
+                    .iter()
+                    .any(|&i| pairs[i].standin_user_triggers > 0));
+        if want_replica {
+            let replica = standin
+                .batch_execute(
+                    "SAVEPOINT pgsyncer_role; SET LOCAL session_replication_role = replica",
+                )
+                .await;
+            if let Err(e) = replica {
+                tracing::debug!("standin: cannot set session_replication_role: {e}");
+                standin
+                    .batch_execute("ROLLBACK TO SAVEPOINT pgsyncer_role")
+                    .await
+                    .ctx(Side::Standin, || "ROLLBACK TO SAVEPOINT".to_string())
+                    .map_err(whole)?;
+                if let Some(cycle) = group.hard_cycles.first() {
+                    let _ = standin.batch_execute("ROLLBACK").await;
+                    return Err((
+                        None,
+                        DataError::Cycle {
+                            cycle: cycle.clone(),
+                        },
+                    ));
+                }
+                // Not a superuser: disable the user triggers table by table (needs ownership;
+                // transactional, so a failure re-enables them).
+                for &i in &group.tables {
+                    if pairs[i].standin_user_triggers > 0 {
+                        let name = qualified(&pairs[i].schema, &pairs[i].name);
+                        let sql = format!("ALTER TABLE {name} DISABLE TRIGGER USER");
+                        standin
+                            .batch_execute(&sql)
+                            .await
+                            .ctx(Side::Standin, || sql.clone())
+                            .map_err(whole)?;
+                        reenable.push(format!("ALTER TABLE {name} ENABLE TRIGGER USER"));
+                    }
+                }
+            }
+        }
+    }
+
+    let counter = AtomicU32::new(0);
+    let mut done: Vec<(usize, TableSummary, Outcome)> = Vec::new();
+    for &i in &group.tables {
+        let table = &pairs[i];
+        let bar = progress.table(&table.qualified_name());
+        let started = Instant::now();
+        let ctx = TableCtx {
+            main,
+            standin,
+            chunk_size: options.chunk_size,
+            dry_run: options.dry_run,
+            bar: &bar,
+            temp_counter: &counter,
+        };
+        let run = async {
+            let strategy = strategy::choose(&ctx, table).await?;
+            let outcome = strategy::run(&ctx, table, strategy).await?;
+            Ok::<_, DataError>((strategy, outcome))
+        };
+        let (strategy, outcome) = match run.await {
+            Ok(r) => r,
+            Err(e) => {
+                bar.finish();
+                let _ = standin.batch_execute("ROLLBACK").await;
+                return Err((
+                    Some(i),
+                    DataError::Table {
+                        table: table.qualified_name(),
+                        source: Box::new(e),
+                    },
+                ));
+            }
+        };
+        bar.finish();
+        let summary = TableSummary {
+            table: table.qualified_name(),
+            key: table.key_description(),
+            mode: strategy.label().to_string(),
+            main_rows: outcome.main_rows,
+            inserted: outcome.inserted,
+            updated: outcome.updated,
+            deleted: outcome.deleted,
+            chunks_skipped: outcome.chunks_skipped,
+            chunks_total: outcome.chunks_total,
+            seconds: started.elapsed().as_secs_f64(),
+            error: None,
+        };
+        done.push((i, summary, outcome));
+    }
+    // Deletes, children first.
+    for (i, summary, outcome) in done.iter_mut().rev() {
+        if let Some(pending) = &outcome.pending {
+            let started = Instant::now();
+            let table = &pairs[*i];
+            if let Err(e) = strategy::apply_deletes(standin, table, pending).await {
+                let _ = standin.batch_execute("ROLLBACK").await;
+                return Err((
+                    Some(*i),
+                    DataError::Table {
+                        table: table.qualified_name(),
+                        source: Box::new(e),
+                    },
+                ));
+            }
+            summary.seconds += started.elapsed().as_secs_f64();
+        }
+    }
+    let mut end = reenable.join("; ");
+    if !end.is_empty() {
+        end.push_str("; ");
+    }
+    end.push_str(if options.dry_run {
+        "ROLLBACK"
+    } else {
+        "COMMIT"
+    });
+    let commit_started = Instant::now();
+    standin
+        .batch_execute(&end)
+        .await
+        .ctx(Side::Standin, || {
+            "committing the group's changes".to_string()
+        })
+        .map_err(|e| (group.tables.first().copied(), e))?;
+    let commit_seconds = commit_started.elapsed().as_secs_f64();
+    Ok(done
+        .into_iter()
+        .map(|(i, mut s, _)| {
+            // Deferred constraint checks run at commit: charge them to the group's tables.
+            s.seconds += commit_seconds / group.tables.len().max(1) as f64;
+            (i, s)
+        })
+        .collect())
+}

@@ -1,0 +1,83 @@
+//! Sessions of the data sync: settings pinned on both sides, and one exported snapshot on
+//! main shared by every worker.
+
+use super::error::{DataError, QueryContext};
+use crate::conn::{Endpoint, Session};
+use crate::quote::literal;
+
+/// Every setting that changes the text of a value, pinned so both servers print rows alike.
+/// Timeouts are lifted: a long COPY or an open snapshot is expected here.
+const PINNED: &str =
+    "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET IntervalStyle = 'postgres'; \
+    SET extra_float_digits = 3; SET bytea_output = 'hex'; SET client_encoding = 'UTF8'; \
+    SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0";
+
+/// Open a session with the text-output settings pinned.
+pub async fn open(endpoint: &Endpoint) -> Result<Session, DataError> {
+    let session = endpoint.connect().await?;
+    session
+        .batch_execute(PINNED)
+        .await
+        .ctx(session.side, || "pinning session settings".to_string())?;
+    Ok(session)
+}
+
+/// The coordinator: a read-only repeatable-read transaction on main whose snapshot every
+/// worker imports. It must stay open until the workers are done.
+pub struct Coordinator {
+    pub session: Session,
+    /// `None` when the server cannot export snapshots (e.g. a standby before PostgreSQL 10
+    /// semantics); workers then read with their own snapshots and a warning says so.
+    pub snapshot: Option<String>,
+}
+
+impl Coordinator {
+    pub async fn start(main: &Endpoint) -> Result<Coordinator, DataError> {
+        let session = open(main).await?;
+        session
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .ctx(session.side, || {
+                "starting the snapshot transaction".to_string()
+            })?;
+        let snapshot = match session.query_one("SELECT pg_export_snapshot()", &[]).await {
+            Ok(row) => Some(row.get::<_, String>(0)),
+            Err(e) => {
+                tracing::warn!(
+                    "main: cannot export a snapshot ({e}); tables will be read at slightly different instants"
+                );
+                // The failed statement aborted the transaction: start a fresh one.
+                session
+                    .batch_execute("ROLLBACK; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
+                    .ctx(session.side, || {
+                        "restarting the snapshot transaction".to_string()
+                    })?;
+                None
+            }
+        };
+        Ok(Coordinator { session, snapshot })
+    }
+
+    /// A worker session on main reading as of the coordinator's snapshot.
+    pub async fn worker_session(&self, main: &Endpoint) -> Result<Session, DataError> {
+        let session = open(main).await?;
+        let mut sql = String::from("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        if let Some(id) = &self.snapshot {
+            sql.push_str(&format!("; SET TRANSACTION SNAPSHOT {}", literal(id)));
+        }
+        session.batch_execute(&sql).await.ctx(session.side, || {
+            "importing the exported snapshot".to_string()
+        })?;
+        Ok(session)
+    }
+
+    pub async fn finish(self) -> Result<(), DataError> {
+        self.session
+            .batch_execute("COMMIT")
+            .await
+            .ctx(self.session.side, || {
+                "ending the snapshot transaction".to_string()
+            })
+    }
+}

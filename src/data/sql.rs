@@ -1,0 +1,622 @@
+//! SQL text of the data sync, built from a [`TablePair`] for one side. Pure: no I/O, so
+//! every statement shape is snapshot-tested. Names only through [`crate::quote`].
+//!
+//! Rows are compared through the text of `ROW(columns…)` hashed with `hashtextextended`
+//! (64 bits, fast, server-side). Text output is what the comparison trusts, not the types'
+//! hash functions: those call `-0` and `0`, or `1.0` and `1.00`, equal.
+
+use super::tables::{Column, TablePair};
+use crate::conn::Side;
+use crate::quote::{ident, literal, qualified};
+
+/// Alias of the per-row hash in subqueries; odd enough not to meet a real column name.
+const H: &str = "pgsyncer_h";
+
+/// A bound of a key range: values rendered as `$n` parameters or as literals.
+#[derive(Debug, Clone, Copy)]
+pub enum Bound<'a> {
+    /// Parameters `$first`, `$first+1`, … (text, cast to the key types).
+    Params(usize),
+    /// Key values as text.
+    Values(&'a [String]),
+}
+
+pub struct TableSql<'a> {
+    pub table: &'a TablePair,
+    pub side: Side,
+}
+
+impl<'a> TableSql<'a> {
+    pub fn new(table: &'a TablePair, side: Side) -> Self {
+        TableSql { table, side }
+    }
+
+    fn kind(&self) -> &str {
+        match self.side {
+            Side::Standin => &self.table.standin_kind,
+            _ => &self.table.main_kind,
+        }
+    }
+
+    pub fn qualified(&self) -> String {
+        qualified(&self.table.schema, &self.table.name)
+    }
+
+    /// The table in a FROM clause: `ONLY` so inheritance children are not read as ours;
+    /// a partitioned table is read through its partitions.
+    pub fn relation(&self) -> String {
+        if self.kind() == "p" {
+            self.qualified()
+        } else {
+            format!("ONLY {}", self.qualified())
+        }
+    }
+
+    pub fn column_list(&self) -> String {
+        list(self.table.columns.iter().map(|c| ident(&c.name)))
+    }
+
+    pub fn row_hash(&self) -> String {
+        format!("hashtextextended(ROW({})::text, 0)", self.column_list())
+    }
+
+    fn key_columns(&self) -> Vec<&'a Column> {
+        self.table.key_columns()
+    }
+
+    /// A key column as an expression that sorts the same on every server.
+    fn key_expr(&self, prefix: &str, c: &Column) -> String {
+        if c.collatable {
+            format!("{prefix}{} COLLATE \"C\"", ident(&c.name))
+        } else {
+            format!("{prefix}{}", ident(&c.name))
+        }
+    }
+
+    pub fn key_order(&self) -> String {
+        list(self.key_columns().into_iter().map(|c| self.key_expr("", c)))
+    }
+
+    fn key_tuple(&self) -> String {
+        let cols = self.key_columns();
+        let parts: Vec<String> = cols.iter().map(|c| self.key_expr("", c)).collect();
+        tuple(parts)
+    }
+
+    fn bound_tuple(&self, bound: Bound<'_>) -> String {
+        let cols = self.key_columns();
+        let parts: Vec<String> = cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match bound {
+                Bound::Params(first) => format!("${}::text::{}", first + i, c.type_on(self.side)),
+                Bound::Values(values) => format!(
+                    "{}::{}",
+                    literal(values.get(i).map(String::as_str).unwrap_or_default()),
+                    c.type_on(self.side)
+                ),
+            })
+            .collect();
+        tuple(parts)
+    }
+
+    /// `key > lo AND key <= hi` (either side optional): chunks are `(lo, hi]`.
+    pub fn range(&self, lo: Option<Bound<'_>>, hi: Option<Bound<'_>>) -> String {
+        let key = self.key_tuple();
+        let mut parts = Vec::new();
+        if let Some(lo) = lo {
+            parts.push(format!("{key} > {}", self.bound_tuple(lo)));
+        }
+        if let Some(hi) = hi {
+            parts.push(format!("{key} <= {}", self.bound_tuple(hi)));
+        }
+        if parts.is_empty() {
+            "TRUE".to_string()
+        } else {
+            parts.join(" AND ")
+        }
+    }
+
+    fn key_text(&self, prefix: &str) -> String {
+        list(
+            self.key_columns()
+                .iter()
+                .map(|c| format!("{prefix}{}::text", ident(&c.name))),
+        )
+    }
+
+    /// Every `chunk`-th key in key order (main): the chunks' upper bounds.
+    pub fn boundaries(&self, chunk: u64) -> String {
+        let cols = list(self.key_columns().iter().map(|c| ident(&c.name)));
+        format!(
+            "SELECT {} FROM (SELECT {cols}, row_number() OVER (ORDER BY {}) AS pgsyncer_rn FROM {}) AS s WHERE s.pgsyncer_rn % {chunk} = 0 ORDER BY s.pgsyncer_rn",
+            self.key_text("s."),
+            self.key_order(),
+            self.relation()
+        )
+    }
+
+    /// Row count and sum of row hashes (as text) of one key range.
+    pub fn chunk_aggregate(&self, lo: Option<Bound<'_>>, hi: Option<Bound<'_>>) -> String {
+        format!(
+            "SELECT count(*)::int8, COALESCE(sum({H}), 0)::text FROM (SELECT {} AS {H} FROM {} WHERE {}) AS s",
+            self.row_hash(),
+            self.relation(),
+            self.range(lo, hi)
+        )
+    }
+
+    /// `(key as text…, row hash)` of every row of one key range.
+    pub fn key_hashes(&self, lo: Option<Bound<'_>>, hi: Option<Bound<'_>>) -> String {
+        format!(
+            "SELECT {}, {} FROM {} WHERE {}",
+            self.key_text(""),
+            self.row_hash(),
+            self.relation(),
+            self.range(lo, hi)
+        )
+    }
+
+    fn copy_format(binary: bool) -> &'static str {
+        if binary {
+            " (FORMAT binary)"
+        } else {
+            ""
+        }
+    }
+
+    /// Every row, for a straight copy into an empty table.
+    pub fn copy_out_all(&self) -> String {
+        let binary = Self::copy_format(self.table.binary);
+        if self.kind() == "p" {
+            format!(
+                "COPY (SELECT {} FROM {}) TO STDOUT{binary}",
+                self.column_list(),
+                self.qualified()
+            )
+        } else {
+            format!(
+                "COPY {} ({}) TO STDOUT{binary}",
+                self.qualified(),
+                self.column_list()
+            )
+        }
+    }
+
+    /// The rows with the given keys (all within `(lo, hi]`, which lets the index narrow the scan).
+    pub fn copy_out_keys(
+        &self,
+        keys: &[Vec<String>],
+        lo: Option<&[String]>,
+        hi: Option<&[String]>,
+    ) -> String {
+        let cols = self.key_columns();
+        let arrays: Vec<String> = (0..cols.len())
+            .map(|i| text_array_literal(keys.iter().map(|k| k[i].as_str())))
+            .collect();
+        let aliases: Vec<String> = (0..cols.len()).map(|i| format!("c{i}")).collect();
+        let casts = list(
+            cols.iter()
+                .zip(&aliases)
+                .map(|(c, a)| format!("u.{a}::{}", c.type_on(self.side))),
+        );
+        let plain_key = tuple(cols.iter().map(|c| ident(&c.name)).collect());
+        format!(
+            "COPY (SELECT {} FROM {} WHERE {} AND {plain_key} IN (SELECT {casts} FROM unnest({}) AS u({}))) TO STDOUT{}",
+            self.column_list(),
+            self.relation(),
+            self.range(lo.map(Bound::Values), hi.map(Bound::Values)),
+            arrays.join(", "),
+            aliases.join(", "),
+            Self::copy_format(self.table.binary)
+        )
+    }
+
+    /// COPY into `target` (the table itself or a stage table) from pgsyncer.
+    pub fn copy_in(&self, target: &str) -> String {
+        format!(
+            "COPY {target} ({}) FROM STDIN{}",
+            self.column_list(),
+            Self::copy_format(self.table.binary)
+        )
+    }
+
+    /// A temporary table shaped like the written columns (standin), dropped at commit.
+    pub fn create_stage(&self, name: &str) -> String {
+        format!(
+            "CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA",
+            ident(name),
+            self.column_list(),
+            self.relation()
+        )
+    }
+
+    /// A temporary table of key values (standin), dropped at commit.
+    pub fn create_key_table(&self, name: &str) -> String {
+        format!(
+            "CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA",
+            ident(name),
+            list(self.key_columns().iter().map(|c| ident(&c.name))),
+            self.relation()
+        )
+    }
+
+    /// Insert keys given as one `text[]` parameter per key column.
+    pub fn insert_keys(&self, name: &str) -> String {
+        let cols = self.key_columns();
+        let params = list((1..=cols.len()).map(|i| format!("${i}::text[]")));
+        let aliases: Vec<String> = (0..cols.len()).map(|i| format!("c{i}")).collect();
+        let casts = list(
+            cols.iter()
+                .zip(&aliases)
+                .map(|(c, a)| format!("u.{a}::{}", c.type_on(self.side))),
+        );
+        format!(
+            "INSERT INTO {} SELECT {casts} FROM unnest({params}) AS u({})",
+            ident(name),
+            aliases.join(", ")
+        )
+    }
+
+    fn key_join(&self, left: &str, right: &str) -> String {
+        self.key_columns()
+            .iter()
+            .map(|c| format!("{left}.{0} = {right}.{0}", ident(&c.name)))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    }
+
+    fn overriding(&self) -> &'static str {
+        if self.table.has_identity_always() {
+            " OVERRIDING SYSTEM VALUE"
+        } else {
+            ""
+        }
+    }
+
+    /// Columns an UPDATE may set: not in the key, not GENERATED ALWAYS AS IDENTITY.
+    fn updatable(&self) -> Vec<&'a Column> {
+        let key: Vec<usize> = self
+            .table
+            .key
+            .as_ref()
+            .map(|k| k.columns.clone())
+            .unwrap_or_default();
+        self.table
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| !key.contains(i) && !c.identity_always)
+            .map(|(_, c)| c)
+            .collect()
+    }
+
+    /// Apply a stage table: statements to run in order (standin).
+    pub fn upsert(&self, stage: &str) -> Vec<String> {
+        let stage = ident(stage);
+        let cols = self.column_list();
+        let updatable = self.updatable();
+        let arbiter = self.table.key.as_ref().map(|k| k.arbiter).unwrap_or(false);
+        if arbiter {
+            let key = list(self.key_columns().iter().map(|c| ident(&c.name)));
+            let action = if updatable.is_empty() {
+                "DO NOTHING".to_string()
+            } else {
+                format!(
+                    "DO UPDATE SET {}",
+                    list(
+                        updatable
+                            .iter()
+                            .map(|c| format!("{0} = EXCLUDED.{0}", ident(&c.name)))
+                    )
+                )
+            };
+            return vec![format!(
+                "INSERT INTO {} AS pgsyncer_t ({cols}){} SELECT {cols} FROM {stage} ON CONFLICT ({key}) {action}",
+                self.qualified(),
+                self.overriding()
+            )];
+        }
+        // The standin's unique index is deferrable (no ON CONFLICT arbiter): update, then insert.
+        let mut out = Vec::new();
+        if !updatable.is_empty() {
+            out.push(format!(
+                "UPDATE {} AS pgsyncer_t SET {} FROM {stage} AS pgsyncer_s WHERE {}",
+                self.relation(),
+                list(
+                    updatable
+                        .iter()
+                        .map(|c| format!("{0} = pgsyncer_s.{0}", ident(&c.name)))
+                ),
+                self.key_join("pgsyncer_t", "pgsyncer_s")
+            ));
+        }
+        out.push(format!(
+            "INSERT INTO {} ({cols}){} SELECT {cols} FROM {stage} AS pgsyncer_s WHERE NOT EXISTS (SELECT 1 FROM {} AS pgsyncer_t WHERE {})",
+            self.qualified(),
+            self.overriding(),
+            self.relation(),
+            self.key_join("pgsyncer_t", "pgsyncer_s")
+        ));
+        out
+    }
+
+    /// Delete the rows whose keys are in `keys`, except keys main also has (`stage`): two
+    /// spellings of one value (`1.0`, `1.00`) must not delete a row just written.
+    pub fn delete_keys(&self, keys: &str, stage: Option<&str>) -> String {
+        let guard = match stage {
+            Some(stage) => format!(
+                " AND NOT EXISTS (SELECT 1 FROM {} AS pgsyncer_s WHERE {})",
+                ident(stage),
+                self.key_join("pgsyncer_s", "pgsyncer_d")
+            ),
+            None => String::new(),
+        };
+        format!(
+            "DELETE FROM {} AS pgsyncer_t USING {} AS pgsyncer_d WHERE {}{guard}",
+            self.relation(),
+            ident(keys),
+            self.key_join("pgsyncer_t", "pgsyncer_d")
+        )
+    }
+
+    /// Keyless tables: row count and hash sum per hash bucket (`hash >> shift`).
+    pub fn bucket_aggregate(&self, shift: u32) -> String {
+        format!(
+            "SELECT {} AS b, count(*)::int8, sum({H})::text FROM (SELECT {} AS {H} FROM {}) AS s GROUP BY 1",
+            bucket_expr(shift),
+            self.row_hash(),
+            self.relation()
+        )
+    }
+
+    /// Keyless tables: `(hash, copies)` in hash order for the buckets in `$1` (int8[]).
+    pub fn hash_counts(&self, shift: u32) -> String {
+        format!(
+            "SELECT {H}, count(*)::int8 FROM (SELECT {} AS {H} FROM {}) AS s WHERE {} = ANY ($1::int8[]) GROUP BY {H} ORDER BY {H}",
+            self.row_hash(),
+            self.relation(),
+            bucket_expr(shift)
+        )
+    }
+
+    /// Keyless tables: `wanted[i]` copies of the rows hashing to `hashes[i]` (main).
+    pub fn copy_out_hashes(&self, hashes: &[i64], wanted: &[i64]) -> String {
+        let cols = self.column_list();
+        let inner_cols = list(
+            self.table
+                .columns
+                .iter()
+                .map(|c| format!("x.{}", ident(&c.name))),
+        );
+        format!(
+            "COPY (SELECT {inner_cols} FROM (SELECT {cols}, {H}, row_number() OVER (PARTITION BY {H}) AS pgsyncer_rn FROM (SELECT {cols}, {} AS {H} FROM {}) AS y WHERE {H} = ANY ({})) AS x JOIN unnest({}, {}) AS u(h, n) ON u.h = x.{H} WHERE x.pgsyncer_rn <= u.n) TO STDOUT{}",
+            self.row_hash(),
+            self.relation(),
+            int8_array_literal(hashes),
+            int8_array_literal(hashes),
+            int8_array_literal(wanted),
+            Self::copy_format(self.table.binary)
+        )
+    }
+
+    /// Keyless tables: delete `n` copies of the rows hashing to `h` for each `(h, n)` in `surplus`.
+    pub fn delete_hashes(&self, surplus: &str) -> String {
+        let s = ident(surplus);
+        format!(
+            "DELETE FROM {rel} WHERE (tableoid, ctid) IN (SELECT x.tableoid, x.ctid FROM (SELECT y.tableoid, y.ctid, y.{H}, row_number() OVER (PARTITION BY y.{H}) AS pgsyncer_rn FROM (SELECT tableoid, ctid, {hash} AS {H} FROM {rel}) AS y WHERE y.{H} IN (SELECT h FROM {s})) AS x JOIN {s} AS d ON d.h = x.{H} WHERE x.pgsyncer_rn <= d.n)",
+            rel = self.relation(),
+            hash = self.row_hash(),
+        )
+    }
+
+    pub fn exists_any_row(&self) -> String {
+        format!("SELECT EXISTS (SELECT 1 FROM {})", self.relation())
+    }
+
+    pub fn count_rows(&self) -> String {
+        format!("SELECT count(*)::int8 FROM {}", self.relation())
+    }
+}
+
+fn bucket_expr(shift: u32) -> String {
+    if shift >= 64 {
+        "0::int8".to_string()
+    } else {
+        format!("({H} >> {shift})")
+    }
+}
+
+fn list(items: impl IntoIterator<Item = String>) -> String {
+    items.into_iter().collect::<Vec<_>>().join(", ")
+}
+
+/// `x` for one part, `ROW(x, y)` for more.
+fn tuple(parts: Vec<String>) -> String {
+    if parts.len() == 1 {
+        parts.into_iter().next().unwrap_or_default()
+    } else {
+        format!("ROW({})", parts.join(", "))
+    }
+}
+
+/// A `text[]` constant holding `values` exactly.
+pub fn text_array_literal<'v>(values: impl IntoIterator<Item = &'v str>) -> String {
+    let mut body = String::from("{");
+    for (i, v) in values.into_iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push('"');
+        for ch in v.chars() {
+            if ch == '"' || ch == '\\' {
+                body.push('\\');
+            }
+            body.push(ch);
+        }
+        body.push('"');
+    }
+    body.push('}');
+    format!("{}::text[]", literal(&body))
+}
+
+fn int8_array_literal(values: &[i64]) -> String {
+    let body: Vec<String> = values.iter().map(i64::to_string).collect();
+    format!("'{{{}}}'::int8[]", body.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::tables::Key;
+
+    fn table(key_cols: Vec<usize>, arbiter: bool) -> TablePair {
+        let col = |name: &str, ty: &str, collatable: bool, identity_always: bool| Column {
+            name: name.into(),
+            main_type: ty.into(),
+            standin_type: ty.into(),
+            collatable,
+            identity_always,
+        };
+        TablePair {
+            schema: "app".into(),
+            name: "Order".into(),
+            main_kind: "r".into(),
+            standin_kind: "r".into(),
+            columns: vec![
+                col("id", "bigint", false, true),
+                col("region", "text", true, false),
+                col("total", "numeric(12,2)", false, false),
+            ],
+            key: (!key_cols.is_empty()).then(|| Key {
+                name: "order_pkey".into(),
+                primary: true,
+                columns: key_cols,
+                arbiter,
+            }),
+            binary: true,
+            estimated_rows: 0.0,
+            parents: vec![],
+            standin_user_triggers: 0,
+        }
+    }
+
+    #[test]
+    fn keyed_statements() {
+        let t = table(vec![0, 1], true);
+        let m = TableSql::new(&t, Side::Main);
+        let s = TableSql::new(&t, Side::Standin);
+        let keys = vec![vec!["1".to_string(), "a\"b'c".to_string()]];
+        let text = [
+            m.boundaries(1000),
+            m.chunk_aggregate(Some(Bound::Params(1)), Some(Bound::Params(3))),
+            m.key_hashes(None, Some(Bound::Params(1))),
+            m.copy_out_all(),
+            m.copy_out_keys(&keys, Some(&["0".to_string(), "z".to_string()]), None),
+            s.copy_in("pgsyncer_stage_1"),
+            s.create_stage("pgsyncer_stage_1"),
+            s.create_key_table("pgsyncer_del_1"),
+            s.insert_keys("pgsyncer_del_1"),
+            s.upsert("pgsyncer_stage_1").join(";\n"),
+            s.delete_keys("pgsyncer_del_1", Some("pgsyncer_stage_1")),
+        ]
+        .join(";\n");
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn deferrable_key_updates_then_inserts() {
+        let t = table(vec![0], false);
+        insta::assert_snapshot!(TableSql::new(&t, Side::Standin).upsert("st").join(";\n"));
+    }
+
+    #[test]
+    fn keyless_statements() {
+        let t = table(vec![], false);
+        let m = TableSql::new(&t, Side::Main);
+        let text = [
+            m.bucket_aggregate(60),
+            m.bucket_aggregate(64),
+            m.hash_counts(60),
+            m.copy_out_hashes(&[-5, 7], &[1, 2]),
+            TableSql::new(&t, Side::Standin).delete_hashes("pgsyncer_surplus_1"),
+        ]
+        .join(";\n");
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn array_literals_escape() {
+        assert_eq!(
+            text_array_literal(["a", "b\"c", "d\\e", "it's"]),
+            r#"E'{"a","b\\"c","d\\\\e","it''s"}'::text[]"#
+        );
+        assert_eq!(int8_array_literal(&[1, -2]), "'{1,-2}'::int8[]");
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+    use crate::data::tables::Key;
+
+    /// Every catalog query and every generated statement is valid SQL.
+    #[test]
+    fn statements_parse() {
+        for text in [
+            include_str!("../../sql/data_tables.sql"),
+            include_str!("../../sql/data_sequences.sql"),
+        ] {
+            pg_query::parse(text, 0).expect("catalog query parses");
+        }
+        let col = |name: &str, ty: &str| Column {
+            name: name.into(),
+            main_type: ty.into(),
+            standin_type: ty.into(),
+            collatable: ty == "text",
+            identity_always: false,
+        };
+        let t = TablePair {
+            schema: "public".into(),
+            name: "t".into(),
+            main_kind: "p".into(),
+            standin_kind: "r".into(),
+            columns: vec![col("k", "text"), col("v", "jsonb")],
+            key: Some(Key {
+                name: "t_pkey".into(),
+                primary: true,
+                columns: vec![0],
+                arbiter: false,
+            }),
+            binary: false,
+            estimated_rows: 0.0,
+            parents: vec![],
+            standin_user_triggers: 0,
+        };
+        let m = TableSql::new(&t, Side::Main);
+        let s = TableSql::new(&t, Side::Standin);
+        let keys = vec![vec!["x".to_string()]];
+        let mut all = vec![
+            m.boundaries(10),
+            m.chunk_aggregate(Some(Bound::Params(1)), Some(Bound::Params(2))),
+            m.key_hashes(None, None),
+            m.copy_out_all(),
+            m.copy_out_keys(&keys, None, Some(&["y".to_string()])),
+            s.copy_in("st"),
+            s.create_stage("st"),
+            s.create_key_table("dk"),
+            s.insert_keys("dk"),
+            s.delete_keys("dk", None),
+            m.bucket_aggregate(3),
+            m.hash_counts(3),
+            m.copy_out_hashes(&[1], &[2]),
+            s.delete_hashes("sp"),
+            s.exists_any_row(),
+            s.count_rows(),
+        ];
+        all.extend(s.upsert("st"));
+        for statement in all {
+            pg_query::parse(&statement, 0).unwrap_or_else(|e| panic!("{statement}: {e}"));
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! How one table's rows are moved. The engine picks a [`Strategy`] per table and calls
+//! [`run`]; other modes (incremental by `updated_at`, server-side through `postgres_fdw`) are
+//! new variants here with their own module, sharing [`TableCtx`] and [`Outcome`].
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use super::copy::pipe;
+use super::error::{DataError, QueryContext};
+use super::progress::TableBar;
+use super::sql::TableSql;
+use super::tables::TablePair;
+use super::{keyed, keyless};
+use crate::conn::{Session, Side};
+
+/// What a table's sync needs: both sessions (main inside the shared snapshot, standin inside
+/// the group's transaction) and the run's settings.
+pub struct TableCtx<'a> {
+    pub main: &'a Session,
+    pub standin: &'a Session,
+    pub chunk_size: u64,
+    pub dry_run: bool,
+    pub bar: &'a TableBar,
+    /// Counter for unique temporary table names within the transaction.
+    pub temp_counter: &'a AtomicU32,
+}
+
+impl TableCtx<'_> {
+    pub fn temp_name(&self, what: &str) -> String {
+        let n = self.temp_counter.fetch_add(1, Ordering::Relaxed) + 1;
+        format!("pgsyncer_{what}_{n}")
+    }
+}
+
+/// Deletes are applied after every table of a group is written, children first.
+#[derive(Debug, Clone)]
+pub enum PendingDelete {
+    /// Keys (temporary table) to delete, except those main also has (`stage`).
+    Keys { keys: String, stage: Option<String> },
+    /// Keyless: `(hash, copies)` to delete (temporary table).
+    Hashes { surplus: String },
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub main_rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub deleted: u64,
+    pub chunks_total: u64,
+    pub chunks_skipped: u64,
+    pub pending: Option<PendingDelete>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// The standin table is empty: one straight COPY stream, no comparison.
+    Copy,
+    /// Chunk checksums and key merge ([`keyed`]).
+    Keyed,
+    /// Multiset comparison by row hash ([`keyless`]).
+    Keyless,
+}
+
+impl Strategy {
+    pub fn label(self) -> &'static str {
+        match self {
+            Strategy::Copy => "copy",
+            Strategy::Keyed | Strategy::Keyless => "compare",
+        }
+    }
+}
+
+/// Pick the strategy for `table` (looks at the standin: is it empty?).
+pub async fn choose(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Strategy, DataError> {
+    let sql = TableSql::new(table, Side::Standin).exists_any_row();
+    let has_rows: bool = ctx
+        .standin
+        .query_one(&sql, &[])
+        .await
+        .ctx(Side::Standin, || sql.clone())?
+        .get(0);
+    Ok(if !has_rows {
+        Strategy::Copy
+    } else if table.key.is_some() {
+        Strategy::Keyed
+    } else {
+        Strategy::Keyless
+    })
+}
+
+pub async fn run(
+    ctx: &TableCtx<'_>,
+    table: &TablePair,
+    strategy: Strategy,
+) -> Result<Outcome, DataError> {
+    match strategy {
+        Strategy::Copy => copy_all(ctx, table).await,
+        Strategy::Keyed => keyed::sync(ctx, table).await,
+        Strategy::Keyless => keyless::sync(ctx, table).await,
+    }
+}
+
+async fn copy_all(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, DataError> {
+    let msql = TableSql::new(table, Side::Main);
+    let rows = if ctx.dry_run {
+        let count = msql.count_rows();
+        let n: i64 = ctx
+            .main
+            .query_one(&count, &[])
+            .await
+            .ctx(Side::Main, || count.clone())?
+            .get(0);
+        n.max(0) as u64
+    } else {
+        ctx.bar.message("copying");
+        let ssql = TableSql::new(table, Side::Standin);
+        pipe(
+            ctx.main,
+            &msql.copy_out_all(),
+            ctx.standin,
+            &ssql.copy_in(&ssql.qualified()),
+        )
+        .await?
+    };
+    Ok(Outcome {
+        main_rows: rows,
+        inserted: rows,
+        ..Outcome::default()
+    })
+}
+
+/// Apply a table's deletes (after the group's inserts and updates); returns rows deleted.
+pub async fn apply_deletes(
+    standin: &Session,
+    table: &TablePair,
+    pending: &PendingDelete,
+) -> Result<u64, DataError> {
+    let sql = TableSql::new(table, Side::Standin);
+    let statement = match pending {
+        PendingDelete::Keys { keys, stage } => sql.delete_keys(keys, stage.as_deref()),
+        PendingDelete::Hashes { surplus } => sql.delete_hashes(surplus),
+    };
+    standin
+        .execute(&statement, &[])
+        .await
+        .ctx(Side::Standin, || statement.clone())
+}

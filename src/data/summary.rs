@@ -1,0 +1,256 @@
+//! What a sync did (or, with `--dry-run` / `diff`, would do), per table: printed as a table
+//! on stdout or as JSON with `--json`.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct TableSummary {
+    pub table: String,
+    /// `primary key (id)`, `unique <index> (cols)` or `whole row`.
+    pub key: String,
+    /// How the rows were moved: `copy` (empty standin table), `compare`, or a later mode.
+    pub mode: String,
+    pub main_rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub deleted: u64,
+    pub chunks_skipped: u64,
+    pub chunks_total: u64,
+    pub seconds: f64,
+    /// Set when the table failed; its changes were rolled back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl TableSummary {
+    pub fn changes(&self) -> u64 {
+        self.inserted + self.updated + self.deleted
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub dry_run: bool,
+    pub tables: Vec<TableSummary>,
+    /// Tables main has that the standin lacks (not synced).
+    pub missing_in_standin: Vec<String>,
+    /// Standin-only tables dropped by `--clean-extra` (or that would be, in a dry run).
+    pub dropped: Vec<String>,
+    /// Sequences set (or that differ, in a dry run).
+    pub sequences_set: u64,
+    pub seconds: f64,
+}
+
+impl Summary {
+    /// Inserted + updated + deleted rows over every table.
+    pub fn total_changes(&self) -> u64 {
+        self.tables.iter().map(TableSummary::changes).sum()
+    }
+
+    pub fn failures(&self) -> impl Iterator<Item = &TableSummary> {
+        self.tables.iter().filter(|t| t.error.is_some())
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".to_string())
+    }
+
+    /// A plain-text table for a terminal or a log.
+    pub fn render(&self) -> String {
+        let header = [
+            "table",
+            "key",
+            "mode",
+            "main rows",
+            "inserted",
+            "updated",
+            "deleted",
+            "chunks skipped/total",
+            "seconds",
+        ];
+        let mut rows: Vec<Vec<String>> = self
+            .tables
+            .iter()
+            .map(|t| {
+                vec![
+                    t.table.clone(),
+                    t.key.clone(),
+                    if t.error.is_some() {
+                        "FAILED".to_string()
+                    } else {
+                        t.mode.clone()
+                    },
+                    t.main_rows.to_string(),
+                    t.inserted.to_string(),
+                    t.updated.to_string(),
+                    t.deleted.to_string(),
+                    if t.chunks_total == 0 {
+                        "-".to_string()
+                    } else {
+                        format!("{}/{}", t.chunks_skipped, t.chunks_total)
+                    },
+                    format!("{:.2}", t.seconds),
+                ]
+            })
+            .collect();
+        rows.push(vec![
+            "total".to_string(),
+            String::new(),
+            String::new(),
+            self.tables
+                .iter()
+                .map(|t| t.main_rows)
+                .sum::<u64>()
+                .to_string(),
+            self.tables
+                .iter()
+                .map(|t| t.inserted)
+                .sum::<u64>()
+                .to_string(),
+            self.tables
+                .iter()
+                .map(|t| t.updated)
+                .sum::<u64>()
+                .to_string(),
+            self.tables
+                .iter()
+                .map(|t| t.deleted)
+                .sum::<u64>()
+                .to_string(),
+            {
+                let (s, n) = self.tables.iter().fold((0, 0), |(s, n), t| {
+                    (s + t.chunks_skipped, n + t.chunks_total)
+                });
+                format!("{s}/{n}")
+            },
+            format!("{:.2}", self.seconds),
+        ]);
+        let widths: Vec<usize> = (0..header.len())
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([header[i].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let numeric = |i: usize| i >= 3;
+        let line = |cells: Vec<&str>| -> String {
+            cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if numeric(i) {
+                        format!("{c:>w$}", w = widths[i])
+                    } else {
+                        format!("{c:<w$}", w = widths[i])
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_string()
+        };
+        let mut out = String::new();
+        out.push_str(&line(header.to_vec()));
+        out.push('\n');
+        out.push_str(&line(
+            widths
+                .iter()
+                .map(|w| "-".repeat(*w))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str)
+                .collect(),
+        ));
+        out.push('\n');
+        let last = rows.len() - 1;
+        for (i, r) in rows.iter().enumerate() {
+            if i == last {
+                out.push_str(&line(
+                    widths
+                        .iter()
+                        .map(|w| "-".repeat(*w))
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(String::as_str)
+                        .collect(),
+                ));
+                out.push('\n');
+            }
+            out.push_str(&line(r.iter().map(String::as_str).collect()));
+            out.push('\n');
+        }
+        if self.sequences_set > 0 {
+            let verb = if self.dry_run {
+                "differ"
+            } else {
+                "set to main's values"
+            };
+            out.push_str(&format!("sequences {verb}: {}\n", self.sequences_set));
+        }
+        for t in &self.missing_in_standin {
+            out.push_str(&format!("not in the standin (skipped): {t}\n"));
+        }
+        for t in &self.dropped {
+            let verb = if self.dry_run {
+                "would drop"
+            } else {
+                "dropped"
+            };
+            out.push_str(&format!("{verb} standin-only table: {t}\n"));
+        }
+        for t in self.failures() {
+            out.push_str(&format!(
+                "FAILED {} (rolled back): {}\n",
+                t.table,
+                t.error.as_deref().unwrap_or_default()
+            ));
+        }
+        if self.dry_run {
+            out.push_str("dry run: nothing was written\n");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_a_table() {
+        let s = Summary {
+            dry_run: false,
+            tables: vec![
+                TableSummary {
+                    table: "public.orders".into(),
+                    key: "primary key (id)".into(),
+                    mode: "compare".into(),
+                    main_rows: 100000,
+                    inserted: 500,
+                    updated: 1000,
+                    deleted: 10,
+                    chunks_skipped: 2,
+                    chunks_total: 10,
+                    seconds: 1.234,
+                    error: None,
+                },
+                TableSummary {
+                    table: "public.audit_log".into(),
+                    key: "whole row".into(),
+                    mode: "copy".into(),
+                    main_rows: 50,
+                    inserted: 50,
+                    seconds: 0.1,
+                    ..Default::default()
+                },
+            ],
+            sequences_set: 2,
+            seconds: 1.5,
+            ..Default::default()
+        };
+        insta::assert_snapshot!(s.render());
+        assert_eq!(s.total_changes(), 1560);
+    }
+}
