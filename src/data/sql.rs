@@ -564,8 +564,8 @@ mod parse_tests {
     #[test]
     fn statements_parse() {
         for text in [
-            include_str!("../../sql/data_tables.sql"),
-            include_str!("../../sql/data_sequences.sql"),
+            include_str!("../../sql/data/tables.sql"),
+            include_str!("../../sql/data/sequences.sql"),
         ] {
             pg_query::parse(text, 0).expect("catalog query parses");
         }

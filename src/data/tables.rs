@@ -1,5 +1,5 @@
 //! Table metadata for the data sync, read with one catalog query per side
-//! (`sql/data_tables.sql`), and the pairing of a main table with its standin twin: the
+//! (`sql/data/tables.sql`), and the pairing of a main table with its standin twin: the
 //! columns both have (by name), the key both sides can use, whether binary COPY is safe.
 
 use serde::Deserialize;
@@ -7,8 +7,8 @@ use serde::Deserialize;
 use super::error::{DataError, QueryContext};
 use crate::conn::{Session, Side};
 
-const TABLES_SQL: &str = include_str!("../../sql/data_tables.sql");
-const SEQUENCES_SQL: &str = include_str!("../../sql/data_sequences.sql");
+const TABLES_SQL: &str = include_str!("../../sql/data/tables.sql");
+const SEQUENCES_SQL: &str = include_str!("../../sql/data/sequences.sql");
 
 /// One table as the catalog describes it on one side.
 #[derive(Debug, Clone)]
@@ -77,7 +77,7 @@ pub async fn load_tables(
     let rows = session
         .query(TABLES_SQL, &[&schemas])
         .await
-        .ctx(side, || "reading tables (sql/data_tables.sql)".to_string())?;
+        .ctx(side, || "reading tables (sql/data/tables.sql)".to_string())?;
     rows.iter()
         .map(|row| {
             let schema: String = row.get("schema_name");
@@ -123,7 +123,7 @@ pub async fn load_sequences(
         .query(SEQUENCES_SQL, &[&schemas])
         .await
         .ctx(session.side, || {
-            "reading sequences (sql/data_sequences.sql)".to_string()
+            "reading sequences (sql/data/sequences.sql)".to_string()
         })?;
     Ok(rows
         .iter()
