@@ -1,6 +1,7 @@
 -- Table constraints in the selected schemas ($1): primary key, unique, check, foreign key,
 -- exclusion. NOT NULL ('n', 18) is a column property here. Constraints a child inherits
 -- (not conislocal) or a partition got from its parent (conparentid) are left out.
+-- pg_get_constraintdef leaves out the index's storage parameters: index_options.
 -- conenforced (18) and indnullsnotdistinct (15) are read through to_jsonb.
 SELECT con.oid,
        n.nspname AS schema,
@@ -24,7 +25,8 @@ SELECT con.oid,
        con.connoinherit AS no_inherit,
        coalesce((to_jsonb(con) ->> 'conenforced')::bool, true) AS enforced,
        coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false) AS nulls_not_distinct,
-       ic.relname AS index_name
+       ic.relname AS index_name,
+       coalesce(ic.reloptions, '{}'::text[]) AS index_options
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -1,6 +1,7 @@
 -- Functions, procedures and aggregates in the selected schemas ($1). Functions are
 -- rendered by pg_get_functiondef; aggregates, which it cannot render, come with their
--- pg_aggregate row. Run with search_path = '' so every name comes out qualified.
+-- pg_aggregate row. Functions a type made for itself (range constructors, deptype 'i')
+-- come with the type. Run with search_path = '' so every name comes out qualified.
 SELECT p.oid,
        n.nspname AS schema,
        p.proname AS name,
@@ -49,5 +50,5 @@ LEFT JOIN pg_operator op ON op.oid = a.aggsortop
 LEFT JOIN pg_namespace opn ON opn.oid = op.oprnamespace
 WHERE p.pronamespace = ANY ($1::oid[])
   AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                  WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+                  WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype IN ('e', 'i'))
 ORDER BY n.nspname COLLATE "C", p.proname COLLATE "C", pg_get_function_identity_arguments(p.oid) COLLATE "C"

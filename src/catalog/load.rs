@@ -411,8 +411,7 @@ pub(super) fn tables(
             }),
             None => None,
         };
-        let mut options: Vec<String> = r.get("options")?;
-        options.sort();
+        let options: Vec<String> = r.get("options")?;
         schema.tables.insert(
             name.clone(),
             Table {
@@ -496,7 +495,13 @@ pub(super) fn columns(
                 generated,
                 is_local: r.get("is_local")?,
                 storage: r.get("storage")?,
-                compression: r.get("compression")?,
+                compression: r
+                    .get::<Option<String>>("compression")?
+                    .map(|c| match c.as_str() {
+                        "p" => "pglz".to_string(),
+                        "l" => "lz4".to_string(),
+                        _ => c,
+                    }),
                 statistics: r.get("statistics")?,
             },
         );
@@ -530,13 +535,15 @@ pub(super) fn constraints(
             Some(_) => Some(r.qname("ref_schema", "ref_table")?),
             None => None,
         };
+        let index_options: Vec<String> = r.get("index_options")?;
+        let definition = with_index_options(r.get("definition")?, &index_options);
         schema.constraints.insert(
             key,
             Constraint {
                 table,
                 name,
                 kind,
-                definition: r.get("definition")?,
+                definition,
                 columns: r.get("columns")?,
                 referenced_table,
                 referenced_columns: r.get("ref_columns")?,
@@ -551,6 +558,23 @@ pub(super) fn constraints(
         );
     }
     Ok(())
+}
+
+/// `pg_get_constraintdef` does not print the storage parameters of a key's index; put
+/// `WITH (…)` where the grammar wants it: before `WHERE` (exclusion) or `DEFERRABLE`.
+fn with_index_options(definition: String, options: &[String]) -> String {
+    if options.is_empty() {
+        return definition;
+    }
+    let with = format!(" WITH ({})", options.join(", "));
+    let at = [" WHERE (", " DEFERRABLE", " NOT DEFERRABLE", " INITIALLY "]
+        .iter()
+        .filter_map(|m| definition.find(m))
+        .min();
+    match at {
+        Some(i) => format!("{}{with}{}", &definition[..i], &definition[i..]),
+        None => format!("{definition}{with}"),
+    }
 }
 
 pub(super) fn indexes(
@@ -592,8 +616,7 @@ pub(super) fn views(
         let id = ObjectId::View(name.clone());
         oids.insert("pg_class", r.get("oid")?, id.clone());
         oids.insert("pg_type", r.get("type_oid")?, id);
-        let mut options: Vec<String> = r.get("options")?;
-        options.sort();
+        let options: Vec<String> = r.get("options")?;
         schema.views.insert(
             name.clone(),
             View {
@@ -617,8 +640,7 @@ pub(super) fn matviews(
         let id = ObjectId::MaterializedView(name.clone());
         oids.insert("pg_class", r.get("oid")?, id.clone());
         oids.insert("pg_type", r.get("type_oid")?, id);
-        let mut options: Vec<String> = r.get("options")?;
-        options.sort();
+        let options: Vec<String> = r.get("options")?;
         schema.materialized_views.insert(
             name.clone(),
             MaterializedView {

@@ -15,7 +15,8 @@ pub struct Table {
     pub columns: IndexMap<String, Column>,
     /// `UNLOGGED`.
     pub unlogged: bool,
-    /// Storage parameters (`WITH (…)`), `name=value` as in `reloptions`, sorted.
+    /// Storage parameters (`WITH (…)`), `name=value` as in `reloptions`, in
+    /// stored order (pg_dump prints that order; compare them as a set when diffing).
     pub options: Vec<String>,
     /// Table access method when not `heap` (`USING …`); `None` for heap and partitioned.
     pub access_method: Option<String>,

@@ -12,7 +12,7 @@ pub struct View {
     /// `pg_get_viewdef(oid, true)`: the query, schema-qualified where needed.
     pub definition: String,
     /// `WITH (…)` options as stored in `reloptions` (`security_barrier=true`,
-    /// `check_option=cascaded`, `security_invoker=true` on 15+), sorted.
+    /// `check_option=cascaded`, `security_invoker=true` on 15+), in stored order.
     pub options: Vec<String>,
     /// Output column names in order (so column comments and diffs can name them).
     pub columns: Vec<String>,
@@ -25,7 +25,7 @@ pub struct MaterializedView {
     pub name: QualifiedName,
     /// `pg_get_viewdef(oid, true)`.
     pub definition: String,
-    /// Storage parameters (`WITH (…)`), sorted.
+    /// Storage parameters (`WITH (…)`), in stored order.
     pub options: Vec<String>,
     /// Access method when not `heap`.
     pub access_method: Option<String>,
