@@ -302,8 +302,8 @@ fn bad_connection_strings_name_the_problem_and_never_the_password() {
         ),
         ("mysql://u:hunter2@h/d", "postgres://"),
         (
-            "host=h password=hunter2 sslcert=/c.pem",
-            "\"sslcert\" is not supported",
+            "host=h password=hunter2 sslcrl=/c.pem",
+            "\"sslcrl\" is not supported",
         ),
     ];
     for (dsn, expected) in cases {

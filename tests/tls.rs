@@ -297,3 +297,92 @@ async fn self_signed_server_and_hostssl_only() {
     );
     drop(server);
 }
+
+/// A client certificate for user `cn`, signed by `issuer`; returns (cert path, key path).
+fn client_cert(
+    issuer: &CertifiedIssuer<'static, KeyPair>,
+    cn: &str,
+    dir: &Path,
+) -> (PathBuf, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, cn);
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let cert = params.signed_by(&key, issuer).unwrap();
+    let cert_path = write(dir, &format!("{cn}.crt"), &cert.pem());
+    let key_path = write(dir, &format!("{cn}.key"), &key.serialize_pem());
+    std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    (cert_path, key_path)
+}
+
+#[tokio::test]
+async fn client_certificate_authentication() {
+    use std::os::unix::fs::PermissionsExt;
+    let ca = ca("pgsyncer client CA");
+    let server = start(server_cert(Some(&ca))).await;
+    let port = server.port();
+    // The server trusts client certificates signed by the CA and lets only them in over TCP.
+    let ca_file = server.data_dir().join("client-ca.crt");
+    std::fs::write(&ca_file, ca.pem()).unwrap();
+    std::fs::set_permissions(&ca_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let admin = server.admin_client().await.unwrap();
+    admin
+        .batch_execute("ALTER SYSTEM SET ssl_ca_file = 'client-ca.crt'")
+        .await
+        .unwrap();
+    server
+        .set_tcp_hba("hostssl all all 127.0.0.1/32 cert")
+        .await
+        .unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let (cert, key) = client_cert(&ca, SANDBOX_USER, h);
+    let ca_pem = write(h, "ca.pem", &ca.pem());
+    // No password anywhere: the certificate is the credential.
+    let kv = |extra: &str| {
+        format!(
+            "host=localhost port={port} user={SANDBOX_USER} dbname=postgres sslmode=verify-full sslrootcert={} {extra}",
+            ca_pem.display()
+        )
+    };
+    let with_cert = kv(&format!(
+        "sslcert={} sslkey={}",
+        cert.display(),
+        key.display()
+    ));
+    // The reload is asynchronous: wait until certificates are required.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let refused = loop {
+        match connect_ssl(&kv(""), h).await {
+            Err(e) => break e,
+            Ok(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Ok(_) => panic!("a connection without a certificate was accepted"),
+        }
+    };
+    assert!(refused.contains("main (localhost:"), "{refused}");
+    assert_eq!(connect_ssl(&with_cert, h).await, Ok(true));
+
+    // The defaults ~/.postgresql/postgresql.crt and .key are used when present.
+    std::fs::create_dir(h.join(".postgresql")).unwrap();
+    std::fs::copy(&cert, h.join(".postgresql/postgresql.crt")).unwrap();
+    std::fs::copy(&key, h.join(".postgresql/postgresql.key")).unwrap();
+    assert_eq!(connect_ssl(&kv(""), h).await, Ok(true));
+
+    // A key others can read is refused before connecting, naming the file.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = endpoint(&with_cert, h).unwrap_err();
+    assert!(matches!(err, ConnectError::Tls { .. }), "{err:?}");
+    assert!(err.to_string().contains("group or world access"), "{err}");
+    // A named certificate file that does not exist is an error, not silently skipped.
+    let err = endpoint(
+        &kv("sslcert=/nonexistent/c.crt sslkey=/nonexistent/c.key"),
+        h,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/c.crt"), "{err}");
+    drop(server);
+}

@@ -15,6 +15,8 @@ pub const KNOWN_PARAMS: &[&str] = &[
     "dbname",
     "sslmode",
     "sslrootcert",
+    "sslcert",
+    "sslkey",
     "connect_timeout",
     "application_name",
     "options",
@@ -30,8 +32,6 @@ pub const KNOWN_PARAMS: &[&str] = &[
 /// libpq parameters pgsyncer knows of but does not implement: refused with a clear reason
 /// rather than silently ignored (ignoring `sslcert` would, say, quietly drop client auth).
 const UNSUPPORTED_PARAMS: &[&str] = &[
-    "sslcert",
-    "sslkey",
     "sslpassword",
     "sslcrl",
     "sslcrldir",
@@ -524,8 +524,8 @@ mod tests {
         assert!(!e.contains("cret"), "{e}");
         let e = parse_dsn("mysql://u:hunter2@h/d").unwrap_err();
         assert!(e.contains("mysql://u:****@h/d"), "{e}");
-        let e = parse_dsn("host=a sslcert=/x").unwrap_err();
-        assert!(e.contains("\"sslcert\" is not supported"), "{e}");
+        let e = parse_dsn("host=a sslcrl=/x").unwrap_err();
+        assert!(e.contains("\"sslcrl\" is not supported"), "{e}");
         let e = parse_dsn("postgres://h1,h2/d").unwrap_err();
         assert!(e.contains("multiple hosts"), "{e}");
     }

@@ -178,8 +178,12 @@ impl Endpoint {
         }
         let target = describe_target(&resolved);
         let tls = tls::plan(
-            resolved.sslmode,
-            resolved.sslrootcert.as_deref(),
+            &tls::TlsSettings {
+                sslmode: resolved.sslmode,
+                sslrootcert: resolved.sslrootcert.as_deref(),
+                sslcert: resolved.sslcert.as_deref(),
+                sslkey: resolved.sslkey.as_deref(),
+            },
             defaults.home.as_deref(),
             resolved.is_socket(),
         )

@@ -144,6 +144,10 @@ pub struct Resolved {
     pub sslmode: SslMode,
     /// `sslrootcert` as given (a path or `system`); `None` means the default file.
     pub sslrootcert: Option<String>,
+    /// Client certificate and key files (`sslcert`, `sslkey`); `None` means the defaults
+    /// `~/.postgresql/postgresql.crt` / `.key` when they exist.
+    pub sslcert: Option<String>,
+    pub sslkey: Option<String>,
     /// `connect_timeout` from the DSN or `PGCONNECT_TIMEOUT`: `Some(None)` means no limit
     /// (0, as in libpq); `None` means not given (the caller's default applies).
     pub connect_timeout: Option<Option<Duration>>,
@@ -167,6 +171,8 @@ impl std::fmt::Debug for Resolved {
             .field("dbname", &self.dbname)
             .field("sslmode", &self.sslmode)
             .field("sslrootcert", &self.sslrootcert)
+            .field("sslcert", &self.sslcert)
+            .field("sslkey", &self.sslkey)
             .field("connect_timeout", &self.connect_timeout)
             .field("application_name", &self.application_name)
             .field("options", &self.options)
@@ -316,6 +322,8 @@ pub fn resolve(
         dbname,
         sslmode,
         sslrootcert: pick("sslrootcert", "PGSSLROOTCERT"),
+        sslcert: pick("sslcert", "PGSSLCERT"),
+        sslkey: pick("sslkey", "PGSSLKEY"),
         connect_timeout,
         application_name: pick("application_name", "PGAPPNAME"),
         options: pick("options", "PGOPTIONS"),

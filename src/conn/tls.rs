@@ -18,7 +18,7 @@ use std::sync::Arc;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
@@ -57,21 +57,35 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// Decide the TLS setup for `sslmode` / `sslrootcert`. `home` locates the default
-/// `~/.postgresql/root.crt`; `socket` is true for Unix-socket connections (never TLS).
+/// The TLS-related connection settings, as given (paths or `None` for the defaults).
+#[derive(Debug, Clone, Copy)]
+pub struct TlsSettings<'a> {
+    pub sslmode: SslMode,
+    pub sslrootcert: Option<&'a str>,
+    pub sslcert: Option<&'a str>,
+    pub sslkey: Option<&'a str>,
+}
+
+/// Decide the TLS setup. `home` locates the defaults `~/.postgresql/root.crt`,
+/// `postgresql.crt` and `postgresql.key`; `socket` is true for Unix-socket connections
+/// (never TLS).
 pub fn plan(
-    sslmode: SslMode,
-    sslrootcert: Option<&str>,
+    settings: &TlsSettings<'_>,
     home: Option<&Path>,
     socket: bool,
 ) -> Result<TlsPlan, String> {
+    let TlsSettings {
+        sslmode,
+        sslrootcert,
+        ..
+    } = *settings;
     use tokio_postgres::config::SslMode as Pg;
     let provider = provider();
     if socket || sslmode == SslMode::Disable {
         return Ok(TlsPlan {
             mode: Pg::Disable,
             verification: Verification::Off,
-            connector: connector(&provider, Arc::new(NoVerification(provider.clone())))?,
+            connector: connector(&provider, Arc::new(NoVerification(provider.clone())), None)?,
         });
     }
     let verify = matches!(sslmode, SslMode::VerifyCa | SslMode::VerifyFull);
@@ -128,23 +142,105 @@ pub fn plan(
             }
         }
     };
+    let client_cert = client_certificate(settings, home)?;
     Ok(TlsPlan {
         mode,
         verification,
-        connector: connector(&provider, verifier)?,
+        connector: connector(&provider, verifier, client_cert)?,
     })
+}
+
+/// A client certificate chain and its key, for servers that authenticate clients by
+/// certificate (`clientcert=` / `cert` in pg_hba.conf).
+type ClientCert = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
+
+/// `sslcert` / `sslkey`, else `~/.postgresql/postgresql.crt` / `.key` when the certificate
+/// exists (as libpq). An explicitly named file that is missing is an error, and so is a key
+/// file others can read (libpq's rule: 0600 or less, or 0640 when owned by root).
+fn client_certificate(
+    settings: &TlsSettings<'_>,
+    home: Option<&Path>,
+) -> Result<Option<ClientCert>, String> {
+    let dir = home.map(|h| h.join(".postgresql"));
+    let cert_path = match settings.sslcert {
+        Some(path) => PathBuf::from(path),
+        None => match dir.as_ref().map(|d| d.join("postgresql.crt")) {
+            Some(path) if path.is_file() => path,
+            _ => return Ok(None),
+        },
+    };
+    let key_path = match settings.sslkey {
+        Some(path) => PathBuf::from(path),
+        None => match dir.as_ref() {
+            Some(d) => d.join("postgresql.key"),
+            None => return Err("sslcert is given but not sslkey".into()),
+        },
+    };
+    let text = std::fs::read(&cert_path).map_err(|e| {
+        format!(
+            "cannot read client certificate file {}: {e}",
+            cert_path.display()
+        )
+    })?;
+    let chain = rustls_pemfile::certs(&mut std::io::BufReader::new(text.as_slice()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            format!(
+                "cannot parse client certificate file {}: {e}",
+                cert_path.display()
+            )
+        })?;
+    if chain.is_empty() {
+        return Err(format!(
+            "client certificate file {} holds no PEM certificate",
+            cert_path.display()
+        ));
+    }
+    check_key_permissions(&key_path)?;
+    let text = std::fs::read(&key_path)
+        .map_err(|e| format!("cannot read private key file {}: {e}", key_path.display()))?;
+    let key = rustls_pemfile::private_key(&mut std::io::BufReader::new(text.as_slice()))
+        .map_err(|e| format!("cannot parse private key file {}: {e}", key_path.display()))?
+        .ok_or_else(|| {
+            format!(
+                "private key file {} holds no PEM private key",
+                key_path.display()
+            )
+        })?;
+    Ok(Some((chain, key)))
+}
+
+fn check_key_permissions(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read private key file {}: {e}", path.display()))?;
+    let mode = meta.mode() & 0o777;
+    let allowed = if meta.uid() == 0 { 0o640 } else { 0o600 };
+    if mode & !allowed != 0 {
+        return Err(format!(
+            "private key file {} has group or world access (mode {mode:o}); permissions should be u=rw (0600) or less",
+            path.display()
+        ));
+    }
+    Ok(())
 }
 
 fn connector(
     provider: &Arc<CryptoProvider>,
     verifier: Arc<dyn ServerCertVerifier>,
+    client_cert: Option<ClientCert>,
 ) -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
-    let config = ClientConfig::builder_with_provider(provider.clone())
+    let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("cannot set up TLS: {e}"))?
         .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth();
+        .with_custom_certificate_verifier(verifier);
+    let config = match client_cert {
+        Some((chain, key)) => builder
+            .with_client_auth_cert(chain, key)
+            .map_err(|e| format!("cannot use the client certificate and key: {e}"))?,
+        None => builder.with_no_client_auth(),
+    };
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
@@ -276,39 +372,48 @@ impl ServerCertVerifier for ChainOnly {
 mod tests {
     use super::*;
 
+    fn st(sslmode: SslMode, sslrootcert: Option<&str>) -> TlsSettings<'_> {
+        TlsSettings {
+            sslmode,
+            sslrootcert,
+            sslcert: None,
+            sslkey: None,
+        }
+    }
+
     #[test]
     fn modes_map_to_tokio_postgres_and_verifiers() {
         use tokio_postgres::config::SslMode as Pg;
         let dir = tempfile::tempdir().unwrap();
-        let p = plan(SslMode::Disable, None, Some(dir.path()), false).unwrap();
+        let p = plan(&st(SslMode::Disable, None), Some(dir.path()), false).unwrap();
         assert_eq!((p.mode, p.verification), (Pg::Disable, Verification::Off));
-        let p = plan(SslMode::Require, None, Some(dir.path()), true).unwrap();
+        let p = plan(&st(SslMode::Require, None), Some(dir.path()), true).unwrap();
         assert_eq!((p.mode, p.verification), (Pg::Disable, Verification::Off));
-        let p = plan(SslMode::Prefer, None, Some(dir.path()), false).unwrap();
+        let p = plan(&st(SslMode::Prefer, None), Some(dir.path()), false).unwrap();
         assert_eq!((p.mode, p.verification), (Pg::Prefer, Verification::None));
-        let p = plan(SslMode::Require, None, Some(dir.path()), false).unwrap();
+        let p = plan(&st(SslMode::Require, None), Some(dir.path()), false).unwrap();
         assert_eq!((p.mode, p.verification), (Pg::Require, Verification::None));
-        let p = plan(SslMode::VerifyFull, Some("system"), None, false).unwrap();
+        let p = plan(&st(SslMode::VerifyFull, Some("system")), None, false).unwrap();
         assert_eq!(
             (p.mode, p.verification),
             (Pg::Require, Verification::Full(RootSource::System))
         );
-        let e = plan(SslMode::Require, Some("system"), None, false)
+        let e = plan(&st(SslMode::Require, Some("system")), None, false)
             .err()
             .unwrap();
         assert!(e.contains("weak sslmode"), "{e}");
-        let e = plan(SslMode::VerifyCa, None, Some(dir.path()), false)
+        let e = plan(&st(SslMode::VerifyCa, None), Some(dir.path()), false)
             .err()
             .unwrap();
         assert!(e.contains("sslrootcert") && e.contains("root.crt"), "{e}");
         let missing = dir.path().join("nope.pem");
-        let e = plan(SslMode::Require, missing.to_str(), None, false)
+        let e = plan(&st(SslMode::Require, missing.to_str()), None, false)
             .err()
             .unwrap();
         assert!(e.contains("nope.pem"), "{e}");
         let empty = dir.path().join("empty.pem");
         std::fs::write(&empty, "not a certificate\n").unwrap();
-        let e = plan(SslMode::VerifyFull, empty.to_str(), None, false)
+        let e = plan(&st(SslMode::VerifyFull, empty.to_str()), None, false)
             .err()
             .unwrap();
         assert!(e.contains("no PEM certificate"), "{e}");
