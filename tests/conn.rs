@@ -82,8 +82,8 @@ fn url_and_key_value_resolve_to_the_same_settings() {
             e.config().get_options(),
             Some("-c default_transaction_read_only=on")
         );
-        // Debug output never shows the password.
-        let debug = format!("{e:?} {r:?}");
+        // Debug output never shows the password (tokio-postgres' Config redacts it too).
+        let debug = format!("{e:?} {r:?} {:?}", e.config());
         assert!(!debug.contains("s@cret"), "{debug}");
     }
     // The standin is not read-only; a DSN's options are kept on both sides.
