@@ -47,19 +47,24 @@ impl Pair {
         summary
     }
 
-    async fn sync(&self) -> Summary {
+    async fn sync(&self, chunk_size: u64) -> Summary {
         self.sync_with(Options {
-            chunk_size: 7,
+            chunk_size,
             ..Options::default()
         })
         .await
     }
 
-    /// Sync, check every table matches, sync again and check nothing changed.
+    /// Sync (small chunks, so every path runs), check every table matches, sync again and
+    /// check nothing changed.
     async fn converge(&self, tables: &[&str]) -> Summary {
-        let first = self.sync().await;
+        self.converge_with(tables, 7).await
+    }
+
+    async fn converge_with(&self, tables: &[&str], chunk_size: u64) -> Summary {
+        let first = self.sync(chunk_size).await;
         self.assert_same(tables).await;
-        let second = self.sync().await;
+        let second = self.sync(chunk_size).await;
         assert_eq!(
             second.total_changes(),
             0,
@@ -127,4 +132,426 @@ async fn keyed_tables_copy_and_compare() {
     assert_eq!(items.main_rows, 100);
     let empty = row(&s, "public.empty_here");
     assert_eq!((empty.mode.as_str(), empty.inserted), ("copy", 50));
+}
+
+const TYPES: &str = r#"
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE DOMAIN posint AS int CHECK (VALUE > 0);
+CREATE TYPE pt AS (x float8, label text);
+CREATE TABLE types_copy (
+    k1 int NOT NULL, k2 text NOT NULL,
+    i2 int2, i4 int4, i8 int8, num numeric, f4 float4, f8 float8, t text, b bytea, bo bool,
+    d date, tm time, ts timestamp, tstz timestamptz, iv interval, u uuid, j json, jb jsonb,
+    arr int[], tarr text[], m mood, dom posint, comp pt, ip inet, net cidr, mac macaddr,
+    PRIMARY KEY (k1, k2));
+CREATE TABLE types_cmp (LIKE types_copy INCLUDING ALL);
+"#;
+
+const TYPE_ROWS: &str = r#"
+INSERT INTO types_copy VALUES
+ (1, 'a', 1, 2, 3, 'NaN', 'NaN', 'Infinity', 'héllo wörld ✓ 日本 😀', '\x00ff10', true, '2024-02-29',
+  '23:59:59.999999', '2024-01-01 00:00:00', '2024-06-01 12:00:00+02', '1 year 2 mons 3 days 04:05:06',
+  'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"a": [1,  2]}', '{"b": null, "c": 1.50}', '{1,NULL,3}',
+  '{"x y","z\"q",NULL}', 'happy', 5, ROW(1.5, 'l,b"l'), '192.168.0.1/24', '10.0.0.0/8', '08:00:2b:01:02:03'),
+ (2, 'b', -32768, -2147483648, -9223372036854775808, '-1.10', '-Infinity', '-0', E'tab\there\nnewline \\ backslash', '\x', false,
+  '4713-01-01 BC', '00:00:00', '0001-01-01 00:00:00', 'infinity', '-1 days', '00000000-0000-0000-0000-000000000000',
+  '[]', '[]', '{}', '{}', 'sad', 1, ROW('-0', NULL), '::1', '2001:db8::/32', 'ff:ff:ff:ff:ff:ff'),
+ (3, 'c', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+ (4, 'd', 0, 0, 0, '1e-20', '1.17549435e-38', '2.2250738585072014e-308', '', '\x00', true, '2000-01-01', '12:00', '2000-01-01 00:00:00.5',
+  '2000-01-01 00:00:00.123456+00', '0', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'null', '"str"', '{{1,2},{3,4}}', '{""}', 'ok', 2147483647,
+  ROW('Infinity', ''), '0.0.0.0/0', '0.0.0.0/0', '00:00:00:00:00:00');
+INSERT INTO types_copy (k1, k2, i4, f8, t, jb, arr, m, tstz)
+SELECT i, 'row' || i, i, i / 7.0, repeat('x', i % 5) || i, jsonb_build_object('i', i), ARRAY[i, i + 1], 'ok', '2020-01-01'::timestamptz + i * interval '1 second'
+FROM generate_series(5, 60) AS i;
+INSERT INTO types_cmp SELECT * FROM types_copy;
+"#;
+
+#[tokio::test]
+async fn every_column_type_round_trips() {
+    let standin_rows = r#"
+        UPDATE types_cmp SET f8 = '0' WHERE k1 = 2;          -- -0 on main
+        UPDATE types_cmp SET num = '-1.1' WHERE k1 = 2;      -- scale differs only
+        UPDATE types_cmp SET t = 'hello' WHERE k1 = 1;
+        UPDATE types_cmp SET jb = '{"b": null, "c": 1.5}' WHERE k1 = 1;
+        UPDATE types_cmp SET comp = NULL, b = '\x01' WHERE k1 = 4;
+        UPDATE types_cmp SET i2 = 7 WHERE k1 = 3;            -- NULL on main
+        DELETE FROM types_cmp WHERE k1 BETWEEN 20 AND 25;
+        INSERT INTO types_cmp (k1, k2) VALUES (100, 'extra'), (101, 'extra');
+        TRUNCATE types_copy;
+    "#;
+    let p = pair(
+        "types",
+        &format!("{TYPES}{TYPE_ROWS}"),
+        &format!("{TYPES}{TYPE_ROWS}{standin_rows}"),
+    )
+    .await;
+    let s = p.converge(&["types_copy", "types_cmp"]).await;
+    let copy = row(&s, "public.types_copy");
+    assert_eq!((copy.mode.as_str(), copy.inserted), ("copy", 60));
+    let cmp = row(&s, "public.types_cmp");
+    assert_eq!(cmp.key, "primary key (k1, k2)");
+    assert_eq!(
+        (cmp.inserted, cmp.updated, cmp.deleted),
+        (6, 4, 2),
+        "{}",
+        s.render()
+    );
+}
+
+#[tokio::test]
+async fn text_keys_ordered_alike_across_collations() {
+    let icu: bool = {
+        let url = support::fresh_db("icu_probe").await;
+        let c = support::raw_client(&url).await;
+        c.query_one(
+            "SELECT count(*) > 0 FROM pg_collation WHERE collname = 'und-x-icu'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0)
+    };
+    let other = if icu { "\"und-x-icu\"" } else { "\"POSIX\"" };
+    let keys = "INSERT INTO words SELECT w, length(w) FROM unnest(ARRAY['a','B','_','ä','Z','b','A','é','z','0','Ä','ß','aa','a a','-x']) AS w;";
+    let p = pair(
+        "collate",
+        &format!("CREATE TABLE words (w text COLLATE \"C\" PRIMARY KEY, n int); {keys}"),
+        &format!(
+            "CREATE TABLE words (w text COLLATE {other} PRIMARY KEY, n int); {keys}
+             UPDATE words SET n = -1 WHERE w IN ('ä', 'Z', '_');
+             DELETE FROM words WHERE w IN ('B', 'ß');
+             INSERT INTO words VALUES ('only standin', 0), ('Ö', 0);"
+        ),
+    )
+    .await;
+    let s = p
+        .sync_with(Options {
+            chunk_size: 2,
+            ..Options::default()
+        })
+        .await;
+    p.assert_same(&["words"]).await;
+    let w = row(&s, "public.words");
+    assert_eq!(
+        (w.inserted, w.updated, w.deleted),
+        (2, 3, 2),
+        "{}",
+        s.render()
+    );
+    let again = p
+        .sync_with(Options {
+            chunk_size: 2,
+            ..Options::default()
+        })
+        .await;
+    assert_eq!(again.total_changes(), 0, "{}", again.render());
+    assert_eq!(
+        row(&again, "public.words").chunks_skipped,
+        row(&again, "public.words").chunks_total
+    );
+}
+
+#[tokio::test]
+async fn keyless_tables_compare_as_multisets() {
+    let rows =
+        "INSERT INTO log SELECT i % 5, 'event ' || (i % 3) FROM generate_series(1, 200) AS i;";
+    let p = pair(
+        "keyless",
+        &format!("CREATE TABLE log (level int, msg text); {rows} INSERT INTO log VALUES (NULL, NULL), (NULL, NULL), (9, 'main only');"),
+        &format!(
+            "CREATE TABLE log (level int, msg text); {rows}
+             DELETE FROM log WHERE ctid IN (SELECT ctid FROM log WHERE level = 1 LIMIT 3);
+             INSERT INTO log VALUES (NULL, NULL), (7, 'standin only'), (7, 'standin only'), (2, 'event 2');"
+        ),
+    )
+    .await;
+    let s = p.converge(&["log"]).await;
+    let log = row(&s, "public.log");
+    assert_eq!(log.key, "whole row");
+    // main: 2 × (NULL, NULL), 1 × main only, 3 more copies of level 1 rows;
+    // standin: 1 × (NULL, NULL), 2 × standin only, one extra (2, 'event 2').
+    assert_eq!((log.inserted, log.deleted), (5, 3), "{}", s.render());
+    assert_eq!(log.main_rows, 203);
+}
+
+#[tokio::test]
+async fn generated_identity_and_unique_keys() {
+    let ddl = "
+        CREATE TABLE gen (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            qty int NOT NULL,
+            price numeric NOT NULL,
+            total numeric GENERATED ALWAYS AS (qty * price) STORED);
+        CREATE TABLE by_default (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, v text);
+        CREATE TABLE uniq (code text NOT NULL UNIQUE, maybe int UNIQUE, v text);";
+    let p = pair(
+        "gen",
+        &format!(
+            "{ddl}
+             INSERT INTO gen (qty, price) SELECT i, i * 0.5 FROM generate_series(1, 30) i;
+             DELETE FROM gen WHERE id = 3;
+             INSERT INTO by_default (v) SELECT 'v' || i FROM generate_series(1, 20) i;
+             INSERT INTO uniq SELECT 'c' || i, i, 'v' FROM generate_series(1, 20) i;"
+        ),
+        &format!(
+            "{ddl}
+             INSERT INTO gen (qty, price) SELECT i, i * 0.5 FROM generate_series(1, 25) i;
+             UPDATE gen SET qty = 0 WHERE id = 10;
+             INSERT INTO by_default (v) SELECT 'old' || i FROM generate_series(1, 5) i;
+             INSERT INTO uniq SELECT 'c' || i, i, 'old' FROM generate_series(5, 25) i;"
+        ),
+    )
+    .await;
+    let s = p.converge(&["gen", "by_default", "uniq"]).await;
+    let gen = row(&s, "public.gen");
+    assert_eq!(
+        (gen.inserted, gen.updated, gen.deleted),
+        (5, 1, 1),
+        "{}",
+        s.render()
+    );
+    assert_eq!(row(&s, "public.uniq").key, "unique uniq_code_key (code)");
+    // Sequences follow main: the next identity value on the standin is main's.
+    assert_eq!(next_id(&p.main, "by_default").await, 21);
+    assert_eq!(next_id(&p.standin, "by_default").await, 21);
+    assert_eq!(next_id(&p.standin, "gen").await, 31);
+}
+
+#[tokio::test]
+async fn foreign_keys_chains_self_references_and_cycles() {
+    let ddl = "
+        CREATE TABLE customers (id int PRIMARY KEY, name text);
+        CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers);
+        CREATE TABLE items (order_id int REFERENCES orders, line int, PRIMARY KEY (order_id, line));
+        CREATE TABLE tree (id int PRIMARY KEY, parent int REFERENCES tree);
+        CREATE TABLE a (id int PRIMARY KEY, b_id int);
+        CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);
+        ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b;
+        CREATE TABLE c (id int PRIMARY KEY, d_id int);
+        CREATE TABLE d (id int PRIMARY KEY, c_id int REFERENCES c DEFERRABLE);
+        ALTER TABLE c ADD FOREIGN KEY (d_id) REFERENCES d DEFERRABLE;";
+    let main_rows = "
+        INSERT INTO customers SELECT i, 'c' || i FROM generate_series(1, 20) i;
+        INSERT INTO orders SELECT i, 1 + i % 20 FROM generate_series(1, 40) i;
+        INSERT INTO items SELECT o, l FROM generate_series(1, 40) o, generate_series(1, 3) l;
+        INSERT INTO tree SELECT i, NULLIF(i / 2, 0) FROM generate_series(1, 31) i;
+        INSERT INTO a SELECT i, NULL FROM generate_series(1, 10) i;
+        INSERT INTO b SELECT i, i FROM generate_series(1, 10) i;
+        UPDATE a SET b_id = id;
+        INSERT INTO c SELECT i, NULL FROM generate_series(1, 10) i;
+        INSERT INTO d SELECT i, i FROM generate_series(1, 10) i;
+        UPDATE c SET d_id = id;";
+    // The standin holds rows main deleted (referenced by rows also deleted), and lacks rows
+    // main added (referencing rows also added), so only FK-aware ordering succeeds.
+    let standin_rows = "
+        INSERT INTO customers SELECT i, 'old' || i FROM generate_series(11, 30) i;
+        INSERT INTO orders SELECT i, 11 + i % 20 FROM generate_series(30, 60) i;
+        INSERT INTO items SELECT o, l FROM generate_series(30, 60) o, generate_series(1, 2) l;
+        INSERT INTO tree SELECT i, NULLIF(i / 3, 0) FROM generate_series(1, 50) i;
+        INSERT INTO a SELECT i, NULL FROM generate_series(5, 15) i;
+        INSERT INTO b SELECT i, i FROM generate_series(5, 15) i;
+        UPDATE a SET b_id = id;
+        INSERT INTO c SELECT i, NULL FROM generate_series(5, 15) i;
+        INSERT INTO d SELECT i, i FROM generate_series(5, 15) i;
+        UPDATE c SET d_id = id;";
+    let p = pair(
+        "fk",
+        &format!("{ddl}{main_rows}"),
+        &format!("{ddl}{standin_rows}"),
+    )
+    .await;
+    p.converge(&["customers", "orders", "items", "tree", "a", "b", "c", "d"])
+        .await;
+}
+
+async fn next_id(c: &tokio_postgres::Client, table: &str) -> i64 {
+    c.query_one(
+        "SELECT nextval(pg_get_serial_sequence($1, 'id'))",
+        &[&table],
+    )
+    .await
+    .unwrap()
+    .get(0)
+}
+
+#[tokio::test]
+async fn dry_run_and_diff_change_nothing() {
+    let p = pair(
+        "dry",
+        &format!("{SIMPLE} INSERT INTO items SELECT i, 'n' || i, i, NULL FROM generate_series(1, 30) i;
+                  INSERT INTO empty_here VALUES (1, 'x');"),
+        &format!("{SIMPLE} INSERT INTO items SELECT i, 'o' || i, i, NULL FROM generate_series(10, 40) i;"),
+    )
+    .await;
+    let before = (
+        checksum(&p.standin, "items").await,
+        checksum(&p.standin, "empty_here").await,
+    );
+    let s = p
+        .sync_with(Options {
+            dry_run: true,
+            chunk_size: 5,
+            ..Options::default()
+        })
+        .await;
+    assert!(s.dry_run);
+    let items = row(&s, "public.items");
+    assert_eq!(
+        (items.inserted, items.updated, items.deleted),
+        (9, 21, 10),
+        "{}",
+        s.render()
+    );
+    assert_eq!(row(&s, "public.empty_here").inserted, 1);
+    let after = (
+        checksum(&p.standin, "items").await,
+        checksum(&p.standin, "empty_here").await,
+    );
+    assert_eq!(before, after, "a dry run wrote to the standin");
+
+    // The CLI: `diff --json` reports the same counts and writes nothing.
+    let out = std::process::Command::new(support::pgsyncer_bin())
+        .args([
+            "diff",
+            "--json",
+            "--chunk-size",
+            "5",
+            "--maindsn",
+            &p.main_url,
+            "--standindsn",
+            &p.standin_url,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = json["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "public.items")
+        .unwrap();
+    assert_eq!(
+        (
+            items["inserted"].as_u64(),
+            items["updated"].as_u64(),
+            items["deleted"].as_u64()
+        ),
+        (Some(9), Some(21), Some(10))
+    );
+    assert_eq!(before.0, checksum(&p.standin, "items").await);
+}
+
+#[tokio::test]
+async fn include_exclude_and_clean_extra() {
+    let ddl = "CREATE TABLE keep_a (id int PRIMARY KEY); CREATE TABLE keep_b (id int PRIMARY KEY); CREATE TABLE skip_me (id int PRIMARY KEY);";
+    let p = pair(
+        "filter",
+        &format!("{ddl} INSERT INTO keep_a VALUES (1); INSERT INTO keep_b VALUES (2); INSERT INTO skip_me VALUES (3);"),
+        &format!("{ddl} CREATE TABLE standin_only (x int); CREATE TABLE skip_extra (x int);"),
+    )
+    .await;
+    let s = p
+        .sync_with(Options {
+            filter: TableFilter::new(
+                &["public.keep_*".into(), "standin_only".into()],
+                &["*_b".into()],
+            ),
+            clean_extra: true,
+            ..Options::default()
+        })
+        .await;
+    let names: Vec<&str> = s.tables.iter().map(|t| t.table.as_str()).collect();
+    assert_eq!(names, ["public.keep_a"]);
+    assert_eq!(s.dropped, ["public.standin_only"]);
+    assert!(!exists(&p.standin, "public.standin_only").await);
+    assert!(exists(&p.standin, "public.skip_extra").await);
+    assert_eq!(checksum(&p.standin, "keep_b").await.0, 0);
+    assert_eq!(checksum(&p.standin, "skip_me").await.0, 0);
+    assert_eq!(checksum(&p.standin, "keep_a").await.0, 1);
+}
+
+#[tokio::test]
+async fn interrupted_sync_leaves_the_table_unchanged_and_a_rerun_converges() {
+    let ddl = "CREATE TABLE big (id int PRIMARY KEY, v text, n numeric);";
+    let p = pair(
+        "interrupt",
+        &format!(
+            "{ddl} INSERT INTO big SELECT i, md5(i::text), i FROM generate_series(1, 60000) i;"
+        ),
+        &format!("{ddl} INSERT INTO big SELECT i, 'old', -i FROM generate_series(1, 60000, 2) i;"),
+    )
+    .await;
+    let before = checksum(&p.standin, "big").await;
+    let mut child = std::process::Command::new(support::pgsyncer_bin())
+        .args([
+            "--sync-schema=false",
+            "--chunk-size",
+            "500",
+            "--maindsn",
+            &p.main_url,
+            "--standindsn",
+            &p.standin_url,
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until pgsyncer's standin session is writing the table itself (it holds a
+    // ROW EXCLUSIVE lock on it, kept until commit), then kill that backend.
+    let killer = support::raw_client(&p.standin_url).await;
+    let started = std::time::Instant::now();
+    let mut killed = false;
+    for _ in 0..3000 {
+        let rows = killer
+            .query(
+                "SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a
+                 WHERE a.datname = current_database() AND a.application_name = 'pgsyncer'
+                   AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid
+                               AND l.relation = 'big'::regclass AND l.mode = 'RowExclusiveLock')",
+                &[],
+            )
+            .await
+            .unwrap();
+        if !rows.is_empty() {
+            killed = true;
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let output = child.wait_with_output().unwrap();
+    eprintln!("killed after {:?}", started.elapsed());
+    assert!(killed, "never caught pgsyncer mid-table");
+    assert!(
+        !output.status.success(),
+        "sync should fail when its backend is killed"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("public.big"),
+        "error should name the table: {stderr}"
+    );
+    assert_eq!(
+        checksum(&p.standin, "big").await,
+        before,
+        "table changed by an interrupted sync"
+    );
+    let s = p.converge_with(&["big"], 5000).await;
+    let big = row(&s, "public.big");
+    assert_eq!((big.inserted, big.updated, big.deleted), (30000, 30000, 0));
+}
+
+async fn exists(c: &tokio_postgres::Client, table: &str) -> bool {
+    c.query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])
+        .await
+        .unwrap()
+        .get(0)
 }
