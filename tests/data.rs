@@ -555,3 +555,55 @@ async fn exists(c: &tokio_postgres::Client, table: &str) -> bool {
         .unwrap()
         .get(0)
 }
+
+#[tokio::test]
+async fn empty_table_load_rebuilds_its_indexes() {
+    let ddl = "
+        CREATE TABLE big (id int PRIMARY KEY, code text NOT NULL, v int, CONSTRAINT big_code_key UNIQUE (code));
+        CREATE INDEX big_v_idx ON big (v) WHERE v > 10;
+        CREATE INDEX big_commented ON big (v, id);
+        COMMENT ON INDEX big_commented IS 'kept';
+        CREATE TABLE referenced (id int PRIMARY KEY, n int);
+        CREATE INDEX referenced_n ON referenced (n);
+        CREATE TABLE child (id int PRIMARY KEY, r int REFERENCES referenced);";
+    let indexes = "SELECT string_agg(indexdef, E'\\n' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'public'";
+    let p = pair(
+        "indexes",
+        &format!(
+            "{ddl}
+             INSERT INTO big SELECT i, 'c' || i, i % 100 FROM generate_series(1, 60000) i;
+             INSERT INTO referenced SELECT i, i FROM generate_series(1, 60000) i;
+             INSERT INTO child SELECT i, i FROM generate_series(1, 100) i;
+             ANALYZE;"
+        ),
+        ddl,
+    )
+    .await;
+    let before: String = p.standin.query_one(indexes, &[]).await.unwrap().get(0);
+    let oids = "SELECT ARRAY['big_v_idx'::regclass::oid::int8, 'big_pkey'::regclass::oid::int8, 'referenced_pkey'::regclass::oid::int8, 'big_commented'::regclass::oid::int8]";
+    let oids_before: Vec<i64> = p.standin.query_one(oids, &[]).await.unwrap().get(0);
+    let s = p
+        .converge_with(&["big", "referenced", "child"], 10_000)
+        .await;
+    let oids_after: Vec<i64> = p.standin.query_one(oids, &[]).await.unwrap().get(0);
+    assert_ne!(oids_before[0], oids_after[0], "big_v_idx was not rebuilt");
+    assert_ne!(oids_before[1], oids_after[1], "big_pkey was not rebuilt");
+    assert_eq!(
+        oids_before[2], oids_after[2],
+        "a referenced primary key must stay"
+    );
+    assert_eq!(oids_before[3], oids_after[3], "a commented index must stay");
+    assert_eq!(row(&s, "public.big").mode, "copy");
+    let after: String = p.standin.query_one(indexes, &[]).await.unwrap().get(0);
+    assert_eq!(before, after);
+    let comment: Option<String> = p
+        .standin
+        .query_one(
+            "SELECT obj_description('big_commented'::regclass, 'pg_class')",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(comment.as_deref(), Some("kept"));
+}

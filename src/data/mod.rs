@@ -21,6 +21,7 @@
 pub mod copy;
 pub mod error;
 pub mod filter;
+pub mod indexes;
 pub mod keyed;
 pub mod keyless;
 pub mod order;

@@ -9,7 +9,7 @@ use super::error::{DataError, QueryContext};
 use super::progress::TableBar;
 use super::sql::TableSql;
 use super::tables::TablePair;
-use super::{keyed, keyless};
+use super::{indexes, keyed, keyless};
 use crate::conn::{Session, Side};
 
 /// What a table's sync needs: both sessions (main inside the shared snapshot, standin inside
@@ -114,13 +114,23 @@ async fn copy_all(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, Data
     } else {
         ctx.bar.message("copying");
         let ssql = TableSql::new(table, Side::Standin);
-        pipe(
+        let rebuild = if table.estimated_rows >= indexes::MIN_ROWS {
+            Some(indexes::drop_for_load(ctx.standin, &table.schema, &table.name).await?)
+        } else {
+            None
+        };
+        let rows = pipe(
             ctx.main,
             &msql.copy_out_all(),
             ctx.standin,
             &ssql.copy_in(&ssql.qualified()),
         )
-        .await?
+        .await?;
+        if let Some(rebuild) = rebuild {
+            ctx.bar.message("building indexes");
+            rebuild.run(ctx.standin).await?;
+        }
+        rows
     };
     Ok(Outcome {
         main_rows: rows,
