@@ -84,15 +84,25 @@ fn min_version(script: &str) -> i32 {
         .unwrap_or(0)
 }
 
+/// The major version the committed snapshots were taken on (the CI's); on other versions
+/// (scripts/pg-matrix.sh) the deparsers print some definitions differently, so only the
+/// round trip and the pg_dump oracle are checked there.
+const SNAPSHOT_MAJOR: i32 = 15;
+
 async fn round_trip(case: &str, script: &str) {
     let a = support::fresh_db(&format!("dump_{case}_a")).await;
-    if server_version(&a).await < min_version(script) {
+    let version = server_version(&a).await;
+    if version < min_version(script) {
         eprintln!("skipping {case}: needs a newer server");
         return;
     }
     psql_load(&a, script);
     let dump_a = pgsyncer_dump(&a);
-    assert_eq!(dump_a, pgsyncer_dump(&a), "{case}: dump is not deterministic");
+    assert_eq!(
+        dump_a,
+        pgsyncer_dump(&a),
+        "{case}: dump is not deterministic"
+    );
     let b = support::fresh_db(&format!("dump_{case}_b")).await;
     psql_load(&b, &dump_a);
     let dump_b = pgsyncer_dump(&b);
@@ -104,9 +114,20 @@ async fn round_trip(case: &str, script: &str) {
     assert!(
         only_a.is_empty() && only_b.is_empty(),
         "{case}: pg_dump sees different schemas.\n--- only in A ---\n{}\n--- only in B ---\n{}",
-        only_a.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n\n"),
-        only_b.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n\n"),
+        only_a
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+        only_b
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n"),
     );
+    if version / 10000 != SNAPSHOT_MAJOR {
+        return;
+    }
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("snapshots");
     settings.set_prepend_module_to_snapshot(false);
