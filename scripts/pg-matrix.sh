@@ -4,6 +4,7 @@
 #   scripts/pg-matrix.sh                     whole suite on every version
 #   scripts/pg-matrix.sh --test dump         a subset: the arguments go to `cargo test`
 #   PGSYNCER_MATRIX_VERSIONS="13 18" scripts/pg-matrix.sh    only some versions
+#   PGSYNCER_MATRIX_TIMEOUT=1800     seconds allowed per version (then the run is killed)
 #
 # Each run sets PGSYNCER_PG_BINDIR (read by src/sandbox.rs) to that version's server binaries:
 # the system's for 15, scripts/fetch-pg.sh's cache for the others (fetched on first use).
@@ -105,9 +106,12 @@ for major in $versions; do
   else
     insta=(INSTA_UPDATE=new INSTA_FORCE_PASS=1)
   fi
-  env PGSYNCER_PG_BINDIR="$bindir" "${insta[@]}" \
+  # A hung test must not stall the whole matrix: give each version a time limit.
+  timeout --kill-after=30 "${PGSYNCER_MATRIX_TIMEOUT:-1800}" \
+    env PGSYNCER_PG_BINDIR="$bindir" "${insta[@]}" \
     cargo test --no-fail-fast "$@" >"$log" 2>&1
   status=$?
+  [ "$status" -eq 124 ] && echo "pg-matrix: timed out after ${PGSYNCER_MATRIX_TIMEOUT:-1800}s" >>"$log"
   snaps=$(collect_snapshots "$marker" "$logdir/$major-snapshots" | paste -sd' ' -)
   rm -f "$marker"
   result_snaps[$major]="${snaps:--}"
@@ -118,6 +122,7 @@ for major in $versions; do
   if [ "$status" -ne 0 ] && [ "$nfail" -eq 0 ]; then
     # cargo failed without a failing test: a build error or a crash outside any test.
     nfail="?"; names="cargo exited $status, see $log"
+    [ "$status" -eq 124 ] && names="timed out after ${PGSYNCER_MATRIX_TIMEOUT:-1800}s, see $log"
   fi
   [ "$status" -ne 0 ] && overall=1
   result_version[$major]="$server"; result_pass[$major]=$npass; result_fail[$major]=$nfail
