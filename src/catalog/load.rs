@@ -853,3 +853,32 @@ pub(super) fn dependencies(
     schema.dependencies = deps;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::with_index_options;
+
+    #[test]
+    fn index_options_go_where_the_grammar_wants_them() {
+        let opts = vec!["fillfactor=90".to_string()];
+        assert_eq!(
+            with_index_options("PRIMARY KEY (id)".into(), &opts),
+            "PRIMARY KEY (id) WITH (fillfactor=90)"
+        );
+        assert_eq!(
+            with_index_options("UNIQUE (a) DEFERRABLE INITIALLY DEFERRED".into(), &opts),
+            "UNIQUE (a) WITH (fillfactor=90) DEFERRABLE INITIALLY DEFERRED"
+        );
+        assert_eq!(
+            with_index_options(
+                "EXCLUDE USING gist (r WITH &&) WHERE ((a > 0))".into(),
+                &opts
+            ),
+            "EXCLUDE USING gist (r WITH &&) WITH (fillfactor=90) WHERE ((a > 0))"
+        );
+        assert_eq!(
+            with_index_options("CHECK ((a > 0))".into(), &[]),
+            "CHECK ((a > 0))"
+        );
+    }
+}

@@ -297,6 +297,53 @@ pub fn table(t: &Table) -> Vec<String> {
     out
 }
 
+/// Column settings a partition or inheritance child has on columns it takes from its
+/// parent but that differ from the parent's (`CREATE TABLE … PARTITION OF` / `INHERITS`
+/// copy the parent's NOT NULL and defaults; anything else is set here).
+pub fn inherited_column_overrides(schema: &Schema, t: &Table) -> Vec<String> {
+    let parent = t
+        .partition_of
+        .as_ref()
+        .map(|p| &p.parent)
+        .or(t.inherits.first())
+        .and_then(|p| schema.tables.get(p));
+    let Some(parent) = parent else {
+        return Vec::new();
+    };
+    let name = t.name.sql();
+    let mut out = Vec::new();
+    for c in t.columns.values() {
+        if c.is_local && t.partition_of.is_none() {
+            continue;
+        }
+        let Some(pc) = parent.columns.get(&c.name) else {
+            continue;
+        };
+        if c.generated.is_some() || c.identity.is_some() {
+            continue;
+        }
+        if c.not_null && !pc.not_null {
+            out.push(format!(
+                "ALTER TABLE ONLY {name} ALTER COLUMN {} SET NOT NULL",
+                ident(&c.name)
+            ));
+        }
+        if c.default != pc.default {
+            out.push(match &c.default {
+                Some(d) => format!(
+                    "ALTER TABLE ONLY {name} ALTER COLUMN {} SET DEFAULT {d}",
+                    ident(&c.name)
+                ),
+                None => format!(
+                    "ALTER TABLE ONLY {name} ALTER COLUMN {} DROP DEFAULT",
+                    ident(&c.name)
+                ),
+            });
+        }
+    }
+    out
+}
+
 /// `REPLICA IDENTITY`, once its index exists; `None` for the default.
 pub fn replica_identity(t: &Table) -> Option<String> {
     let what = match &t.replica_identity {

@@ -212,7 +212,11 @@ pub fn create_statements(schema: &Schema, id: &ObjectId) -> Vec<String> {
         ObjectId::Composite(q) => schema.composites.get(q).map(create::composite),
         ObjectId::Range(q) => schema.ranges.get(q).map(create::range),
         ObjectId::Sequence(q) => schema.sequences.get(q).map(create::sequence),
-        ObjectId::Table(q) => schema.tables.get(q).map(create::table),
+        ObjectId::Table(q) => schema.tables.get(q).map(|t| {
+            let mut out = create::table(t);
+            out.extend(create::inherited_column_overrides(schema, t));
+            out
+        }),
         ObjectId::Constraint(c) => schema.constraints.get(c).map(create::constraint),
         ObjectId::Index(q) => schema.indexes.get(q).map(create::index),
         ObjectId::View(q) => schema.views.get(q).map(create::view),
