@@ -607,3 +607,40 @@ async fn empty_table_load_rebuilds_its_indexes() {
         .get(0);
     assert_eq!(comment.as_deref(), Some("kept"));
 }
+
+#[tokio::test]
+async fn a_cycle_that_cannot_be_deferred_is_named() {
+    let role = format!("limited_{}", std::process::id());
+    let ddl = "
+        CREATE TABLE a (id int PRIMARY KEY, b_id int);
+        CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);
+        ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b;";
+    let p = pair(
+        "cycle",
+        &format!("{ddl} INSERT INTO a VALUES (1, NULL); INSERT INTO b VALUES (1, 1); UPDATE a SET b_id = 1;"),
+        &format!(
+            "CREATE ROLE {role} LOGIN PASSWORD 'pw';
+             GRANT CREATE, USAGE ON SCHEMA public TO {role};
+             SET ROLE {role};
+             {ddl}
+             RESET ROLE;"
+        ),
+    )
+    .await;
+    let standin_url = p
+        .standin_url
+        .replacen("postgres:sandbox-pw@", &format!("{role}:pw@"), 1);
+    let main = Endpoint::parse(Side::Main, &p.main_url, Duration::from_secs(10)).unwrap();
+    let standin = Endpoint::parse(Side::Standin, &standin_url, Duration::from_secs(10)).unwrap();
+    let s = sync_data(&main, &standin, &Options::default())
+        .await
+        .expect("sync runs");
+    let errors: Vec<String> = s.failures().filter_map(|t| t.error.clone()).collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("public.a -> public.b -> public.a") && e.contains("DEFERRABLE")),
+        "{errors:?}"
+    );
+    assert_eq!(checksum(&p.standin, "a").await.0, 0, "nothing written");
+}

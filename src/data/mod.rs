@@ -116,7 +116,15 @@ pub async fn sync_data(
             .iter()
             .find(|s| s.schema == m.schema && s.name == m.name)
         {
-            Some(s) => pairs.push(tables::pair(m, s, binary_ok)),
+            Some(s) => {
+                let pair = tables::pair(m, s, binary_ok);
+                if pair.columns.is_empty() {
+                    // Nothing to write: every common column is generated on the standin.
+                    tracing::warn!("{}: no column to sync: skipped", m.qualified_name());
+                    continue;
+                }
+                pairs.push(pair);
+            }
             None => {
                 tracing::warn!("{} is not in the standin: skipped", m.qualified_name());
                 summary.missing_in_standin.push(m.qualified_name());
@@ -265,15 +273,11 @@ async fn worker(
                         table: t.qualified_name(),
                         key: t.key_description(),
                         mode: "failed".to_string(),
-                        error: Some(if Some(i) == failed {
-                            message.clone()
-                        } else {
-                            format!(
-                                "rolled back with {}",
-                                failed
-                                    .map(|f| pairs[f].qualified_name())
-                                    .unwrap_or_default()
-                            )
+                        error: Some(match failed {
+                            Some(f) if f != i => {
+                                format!("rolled back with {}", pairs[f].qualified_name())
+                            }
+                            _ => message.clone(),
                         }),
                         ..TableSummary::default()
                     });
