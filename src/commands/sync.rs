@@ -14,12 +14,6 @@ pub async fn run(args: SyncArgs) -> Result<ExitStatus, Error> {
 
 /// Shared by `sync`, `sync --dry-run` and `diff` (`compare_only`).
 pub async fn run_with(args: SyncArgs, compare_only: bool) -> Result<ExitStatus, Error> {
-    if args.use_updated_at {
-        return Err(Error::NotImplemented("--use-updated-at"));
-    }
-    if args.fdw_mode {
-        return Err(Error::NotImplemented("--fdw-mode"));
-    }
     let (main, standin) = endpoints(&args)?;
     let dry_run = args.dry_run || compare_only;
     if args.sync_schema && !compare_only {
@@ -62,6 +56,23 @@ pub fn options(args: &SyncArgs, dry_run: bool) -> Options {
         disable_triggers: args.disable_triggers,
         clean_extra: args.clean_extra,
         progress: !args.json && std::io::stderr().is_terminal(),
+        incremental: args
+            .use_updated_at
+            .then(|| data::incremental::IncrementalOptions {
+                column: args.updated_at_column.clone(),
+                last_sync_time: args.last_sync_time.and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                }),
+                margin_seconds: args.watermark_margin.as_secs_f64(),
+                deletes: !args.no_deletes,
+            }),
+        fdw: args.fdw_mode.then(|| data::fdw::FdwOptions {
+            host: args.fdw_host.clone(),
+            port: args.fdw_port,
+            keep: args.fdw_keep,
+            fetch_size: args.chunk_size,
+        }),
     }
 }
 

@@ -34,6 +34,9 @@ pub enum DataError {
         total: usize,
         first: String,
     },
+    /// `--fdw-mode` could not be set up.
+    #[error(transparent)]
+    Fdw(#[from] super::fdw::FdwError),
     #[error("a worker task ended abnormally: {0}")]
     Worker(String),
 }

@@ -20,10 +20,14 @@
 
 pub mod copy;
 pub mod error;
+pub mod fdw;
 pub mod filter;
+pub mod incremental;
 pub mod indexes;
 pub mod keyed;
 pub mod keyless;
+pub mod merge;
+pub mod mode;
 pub mod order;
 pub mod progress;
 pub mod sequences;
@@ -33,6 +37,7 @@ pub mod strategy;
 pub mod summary;
 pub mod tables;
 pub mod verify;
+pub mod watermark;
 
 use std::collections::VecDeque;
 use std::sync::atomic::AtomicU32;
@@ -68,6 +73,10 @@ pub struct Options {
     pub clean_extra: bool,
     /// Progress bars on stderr when it is a terminal.
     pub progress: bool,
+    /// `--use-updated-at`: read only rows changed since the watermark ([`incremental`]).
+    pub incremental: Option<incremental::IncrementalOptions>,
+    /// `--fdw-mode`: move rows server-side through postgres_fdw ([`fdw`]).
+    pub fdw: Option<fdw::FdwOptions>,
 }
 
 impl Default for Options {
@@ -81,6 +90,8 @@ impl Default for Options {
             disable_triggers: false,
             clean_extra: false,
             progress: false,
+            incremental: None,
+            fdw: None,
         }
     }
 }
@@ -93,6 +104,11 @@ pub async fn sync_data(
     options: &Options,
 ) -> Result<Summary, DataError> {
     let started = Instant::now();
+    // Read before the snapshot exists: see `watermark` for why.
+    let safe = match &options.incremental {
+        Some(i) if !options.dry_run => Some(watermark::safe_point(main, i.margin_seconds).await?),
+        _ => None,
+    };
     let coordinator = Coordinator::start(main).await?;
     let control = session::open(standin).await?;
     let schemas = options.schemas.as_deref();
@@ -110,6 +126,7 @@ pub async fn sync_data(
     let mut pairs: Vec<TablePair> = Vec::new();
     for m in main_tables
         .iter()
+        .filter(|t| t.schema != watermark::STATE_SCHEMA)
         .filter(|t| options.filter.selects(&t.schema, &t.name))
     {
         match standin_tables
@@ -133,6 +150,7 @@ pub async fn sync_data(
     }
     let extra: Vec<String> = standin_tables
         .iter()
+        .filter(|s| s.schema != watermark::STATE_SCHEMA)
         .filter(|s| options.filter.selects(&s.schema, &s.name))
         .filter(|s| {
             !main_tables
@@ -162,6 +180,16 @@ pub async fn sync_data(
         summary.dropped = extra;
     }
 
+    let modes = mode::Modes::start(
+        main,
+        &control,
+        &pairs,
+        safe,
+        options.incremental.as_ref(),
+        options.fdw.as_ref(),
+        options.dry_run,
+    )
+    .await?;
     let groups = order::groups(&pairs);
     let queue = Mutex::new(groups.into_iter().collect::<VecDeque<Group>>());
     let results: Mutex<Vec<Option<TableSummary>>> = Mutex::new(vec![None; pairs.len()]);
@@ -181,9 +209,16 @@ pub async fn sync_data(
             &queue,
             &results,
             &progress,
+            &modes,
         )
     });
-    for outcome in futures_util::future::join_all(worker_runs).await {
+    let outcomes = futures_util::future::join_all(worker_runs).await;
+    if !options.dry_run {
+        summary.notes.extend(modes.note());
+    }
+    // Cleanup first (the FDW user mapping holds main's password), then the first error.
+    modes.finish(&control).await?;
+    for outcome in outcomes {
         outcome?;
     }
 
@@ -234,6 +269,7 @@ async fn worker(
     queue: &Mutex<VecDeque<Group>>,
     results: &Mutex<Vec<Option<TableSummary>>>,
     progress: &Progress,
+    modes: &mode::Modes,
 ) -> Result<(), DataError> {
     let mut sessions: Option<(Session, Session)> = None;
     loop {
@@ -252,7 +288,7 @@ async fn worker(
         let Some((m, s)) = sessions.as_ref() else {
             continue;
         };
-        match sync_group(m, s, pairs, &group, options, progress).await {
+        match sync_group(m, s, pairs, &group, options, progress, modes).await {
             Ok(done) => {
                 let mut slots = results
                     .lock()
@@ -298,6 +334,7 @@ async fn sync_group(
     group: &Group,
     options: &Options,
     progress: &Progress,
+    modes: &mode::Modes,
 ) -> Result<Vec<(usize, TableSummary)>, GroupError> {
     let whole = |e: DataError| (None, e);
     let begin = if options.dry_run {
@@ -373,11 +410,14 @@ async fn sync_group(
             temp_counter: &counter,
         };
         let run = async {
+            if modes.any() {
+                return modes.run_table(&ctx, table).await;
+            }
             let strategy = strategy::choose(&ctx, table).await?;
             let outcome = strategy::run(&ctx, table, strategy).await?;
-            Ok::<_, DataError>((strategy, outcome))
+            Ok::<_, DataError>((strategy.label().to_string(), outcome))
         };
-        let (strategy, outcome) = match run.await {
+        let (label, outcome) = match run.await {
             Ok(r) => r,
             Err(e) => {
                 bar.finish();
@@ -395,7 +435,7 @@ async fn sync_group(
         let summary = TableSummary {
             table: table.qualified_name(),
             key: table.key_description(),
-            mode: strategy.label().to_string(),
+            mode: label,
             main_rows: outcome.main_rows,
             inserted: outcome.inserted,
             updated: outcome.updated,

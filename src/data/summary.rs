@@ -39,6 +39,9 @@ pub struct Summary {
     /// Sequences set (or that differ, in a dry run).
     pub sequences_set: u64,
     pub seconds: f64,
+    /// Lines a mode adds below the table (e.g. the watermark recorded by `--use-updated-at`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Summary {
@@ -206,6 +209,10 @@ impl Summary {
                 t.table,
                 t.error.as_deref().unwrap_or_default()
             ));
+        }
+        for note in &self.notes {
+            out.push_str(note);
+            out.push('\n');
         }
         if self.dry_run {
             out.push_str("dry run: nothing was written\n");

@@ -9,6 +9,8 @@ use std::sync::{Mutex, Once};
 
 use pgsyncer::sandbox::Sandbox;
 
+pub mod data_fixtures;
+
 static CLUSTER: Mutex<Option<Sandbox>> = Mutex::new(None);
 static START: Once = Once::new();
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);

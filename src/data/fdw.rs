@@ -1,0 +1,749 @@
+//! `--fdw-mode`: rows move server-side, main → standin through `postgres_fdw` on the
+//! standin, never through pgsyncer.
+//!
+//! # Setup and cleanup
+//! On the standin: `CREATE EXTENSION IF NOT EXISTS postgres_fdw` (into the `pgsyncer`
+//! schema, so the standin's own schemas stay as main's), a server `pgsyncer_main` (main's
+//! host, port and database, or `--fdw-host` / `--fdw-port`; remote sessions read-only), a
+//! user mapping with main's user and password, and `IMPORT FOREIGN SCHEMA … LIMIT TO (the
+//! synced tables)` into one staging schema `pgsyncer_fdw_<n>` per main schema. Afterwards
+//! all of it is dropped (the extension too when this run created it), so main's password does
+//! not stay in the standin's catalog; `--fdw-keep` keeps it. The objects carry a comment
+//! saying whether they are in use or kept: the next run (in any mode) drops what an
+//! interrupted run left. A session advisory lock keeps two FDW runs on one standin apart.
+//!
+//! # Per table (inside the group's standin transaction)
+//! - empty standin table: `INSERT INTO t SELECT … FROM foreign` (indexes dropped and rebuilt
+//!   around it for large tables, as the default mode's COPY);
+//! - keyed: [`merge`](super::merge) from the foreign table (`ON CONFLICT (key) DO UPDATE …
+//!   WHERE row IS DISTINCT FROM`), then main's keys into a temporary table and the standin's
+//!   rows whose key main lacks deleted (after the group's writes, children first);
+//! - keyless: row-hash multisets of both sides compared in temporary tables; missing copies
+//!   inserted, surplus copies deleted;
+//! - with `--use-updated-at` and a watermark: only `updated_at >= watermark` rows are read
+//!   (the condition is pushed down to main).
+//!
+//! # Consistency
+//! postgres_fdw runs one remote `REPEATABLE READ` transaction per local transaction and
+//! reuses it for every foreign scan in it. A group of tables joined by foreign keys is one
+//! standin transaction, so it is read from one snapshot of main and committed at once.
+//! Independent groups are read from their own snapshots (taken when each group starts), not
+//! the one exported snapshot the default mode shares: with `--workers 1` they still are. For
+//! one snapshot across unrelated tables use the default mode.
+
+use std::collections::BTreeMap;
+
+use super::error::{DataError, QueryContext};
+use super::indexes;
+use super::merge;
+use super::sql::TableSql;
+use super::strategy::{Outcome, PendingDelete, TableCtx};
+use super::tables::TablePair;
+use crate::conn::{Endpoint, Session, Side};
+use crate::quote::{ident, literal, qualified};
+
+/// The foreign server's name on the standin.
+pub const SERVER: &str = "pgsyncer_main";
+/// Staging schemas are this prefix and a number.
+pub const STAGE_PREFIX: &str = "pgsyncer_fdw_";
+const IN_USE: &str =
+    "pgsyncer --fdw-mode: in use (dropped by the next pgsyncer run if left behind)";
+const KEPT: &str = "pgsyncer --fdw-mode: kept (--fdw-keep)";
+/// Session advisory lock held by an FDW run on the standin.
+const LOCK_KEY: i64 = 0x7067_7379_6e63_6664; // "pgsyncfd"
+
+/// The command line's FDW settings.
+#[derive(Debug, Clone, Default)]
+pub struct FdwOptions {
+    /// `--fdw-host`: the address the standin's server uses for main.
+    pub host: Option<String>,
+    /// `--fdw-port`.
+    pub port: Option<u16>,
+    /// `--fdw-keep`.
+    pub keep: bool,
+    /// Rows per round trip of a foreign scan (`fetch_size`; postgres_fdw's default is 100).
+    pub fetch_size: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FdwError {
+    #[error("standin: the postgres_fdw extension is not available on the standin's server (install the PostgreSQL contrib package there, e.g. postgresql-contrib or postgresql-NN on Debian)")]
+    Unavailable,
+    #[error("standin: not allowed to {what} ({needs}): {source}")]
+    Privilege {
+        what: String,
+        needs: &'static str,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    #[error("standin: its server cannot reach main at {target} through postgres_fdw ({reason}); if main is reached under another address from the standin's server, pass --fdw-host / --fdw-port: {source}")]
+    Unreachable {
+        target: String,
+        reason: &'static str,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    #[error("standin: another pgsyncer --fdw-mode run holds this standin (advisory lock); wait for it to finish")]
+    Busy,
+    #[error("standin: {what}: {source}")]
+    Setup {
+        what: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+}
+
+fn setup_error(what: &str, needs: &'static str, e: tokio_postgres::Error) -> FdwError {
+    use tokio_postgres::error::SqlState;
+    match e.code() {
+        Some(c) if *c == SqlState::INSUFFICIENT_PRIVILEGE => FdwError::Privilege {
+            what: what.to_string(),
+            needs,
+            source: e,
+        },
+        _ => FdwError::Setup {
+            what: what.to_string(),
+            source: e,
+        },
+    }
+}
+
+/// What a run set up: staging schema per main schema.
+#[derive(Debug)]
+pub struct Staging {
+    pub schemas: BTreeMap<String, String>,
+    keep: bool,
+    created_extension: bool,
+}
+
+impl Staging {
+    /// The foreign table standing for `table`.
+    pub fn foreign(&self, table: &TablePair) -> Option<String> {
+        self.schemas
+            .get(&table.schema)
+            .map(|s| qualified(s, &table.name))
+    }
+}
+
+/// Server options for main (no secret here: user and password go in the user mapping).
+pub fn server_options(main: &Endpoint, options: &FdwOptions) -> Vec<(&'static str, String)> {
+    let r = main.resolved();
+    let mut out = Vec::new();
+    match &options.host {
+        Some(host) => out.push(("host", host.clone())),
+        None => {
+            out.push(("host", r.host.clone()));
+            if let Some(addr) = r.hostaddr {
+                out.push(("hostaddr", addr.to_string()));
+            }
+        }
+    }
+    out.push(("port", options.port.unwrap_or(r.port).to_string()));
+    out.push(("dbname", r.dbname.clone()));
+    out.push(("sslmode", r.sslmode.as_str().to_string()));
+    out.push(("application_name", "pgsyncer_fdw".to_string()));
+    // Main is never written: the remote sessions are read-only, without a statement timeout.
+    out.push((
+        "options",
+        "-c default_transaction_read_only=on -c statement_timeout=0".to_string(),
+    ));
+    out.push(("fetch_size", options.fetch_size.max(100).to_string()));
+    out
+}
+
+fn options_clause(options: &[(&str, String)]) -> String {
+    options
+        .iter()
+        .map(|(k, v)| format!("{k} {}", literal(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Set up postgres_fdw on the standin for `pairs`.
+pub async fn setup(
+    control: &Session,
+    main: &Endpoint,
+    pairs: &[TablePair],
+    options: &FdwOptions,
+) -> Result<Staging, DataError> {
+    let locked: bool = control
+        .query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK_KEY])
+        .await
+        .ctx(Side::Standin, || {
+            "taking the --fdw-mode advisory lock".to_string()
+        })?
+        .get(0);
+    if !locked {
+        return Err(FdwError::Busy.into());
+    }
+    clean_leftovers(control, true).await?;
+
+    let installed: bool = control
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgres_fdw')",
+            &[],
+        )
+        .await
+        .ctx(Side::Standin, || "looking for postgres_fdw".to_string())?
+        .get(0);
+    if !installed {
+        let available: bool = control
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'postgres_fdw')",
+                &[],
+            )
+            .await
+            .ctx(Side::Standin, || "looking for postgres_fdw".to_string())?
+            .get(0);
+        if !available {
+            return Err(FdwError::Unavailable.into());
+        }
+        control
+            .batch_execute(
+                "CREATE SCHEMA IF NOT EXISTS pgsyncer; CREATE EXTENSION IF NOT EXISTS postgres_fdw SCHEMA pgsyncer",
+            )
+            .await
+            .map_err(|e| {
+                setup_error(
+                    "create the postgres_fdw extension",
+                    "it is not a trusted extension: a superuser must run CREATE EXTENSION postgres_fdw on the standin once",
+                    e,
+                )
+            })?;
+    }
+
+    let server = format!(
+        "CREATE SERVER {} FOREIGN DATA WRAPPER postgres_fdw OPTIONS ({}); COMMENT ON SERVER {} IS {}",
+        ident(SERVER),
+        options_clause(&server_options(main, options)),
+        ident(SERVER),
+        literal(IN_USE)
+    );
+    control.batch_execute(&server).await.map_err(|e| {
+        setup_error(
+            "create the foreign server for main",
+            "needs USAGE on the postgres_fdw foreign-data wrapper",
+            e,
+        )
+    })?;
+    let mut by_schema: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in pairs {
+        by_schema
+            .entry(p.schema.clone())
+            .or_default()
+            .push(p.name.clone());
+    }
+    let schemas: BTreeMap<String, String> = by_schema
+        .keys()
+        .enumerate()
+        .map(|(n, s)| (s.clone(), format!("{STAGE_PREFIX}{n}")))
+        .collect();
+    if let Err(e) = map_and_import(control, main, &by_schema, &schemas, options).await {
+        // Do not leave main's password behind because the import failed.
+        let so_far = Staging {
+            schemas: BTreeMap::new(),
+            keep: false,
+            created_extension: !installed,
+        };
+        let _ = cleanup(control, so_far).await;
+        return Err(e);
+    }
+    tracing::info!(
+        "standin: postgres_fdw server {SERVER} for {} set up",
+        options
+            .host
+            .clone()
+            .unwrap_or_else(|| main.target().to_string())
+    );
+    Ok(Staging {
+        schemas,
+        keep: options.keep,
+        created_extension: !installed,
+    })
+}
+
+async fn map_and_import(
+    control: &Session,
+    main: &Endpoint,
+    by_schema: &BTreeMap<String, Vec<String>>,
+    stages: &BTreeMap<String, String>,
+    options: &FdwOptions,
+) -> Result<(), DataError> {
+    let r = main.resolved();
+    let mut mapping = vec![("user", r.user.clone())];
+    if let Some(password) = &r.password {
+        mapping.push(("password", password.clone()));
+    }
+    // Keep the statement carrying the password out of the standin's log where this role may
+    // (superuser); a failure to do so changes nothing else.
+    let _ = control
+        .batch_execute("SET log_statement = 'none'; SET log_min_error_statement = 'panic'")
+        .await;
+    let created = control
+        .batch_execute(&format!(
+            "CREATE USER MAPPING FOR CURRENT_USER SERVER {} OPTIONS ({})",
+            ident(SERVER),
+            options_clause(&mapping)
+        ))
+        .await;
+    let _ = control
+        .batch_execute("RESET log_statement; RESET log_min_error_statement")
+        .await;
+    // The statement is never put in the error: it holds the password.
+    created.map_err(|e| {
+        setup_error(
+            "create the user mapping for main",
+            "needs USAGE on the foreign server",
+            e,
+        )
+    })?;
+
+    for (schema, tables) in by_schema {
+        let Some(stage) = stages.get(schema) else {
+            continue;
+        };
+        let create = format!(
+            "CREATE SCHEMA {0}; COMMENT ON SCHEMA {0} IS {1}",
+            ident(stage),
+            literal(IN_USE)
+        );
+        control.batch_execute(&create).await.map_err(|e| {
+            setup_error("create a staging schema", "needs CREATE on the database", e)
+        })?;
+        let import = format!(
+            "IMPORT FOREIGN SCHEMA {} LIMIT TO ({}) FROM SERVER {} INTO {} OPTIONS (import_collate 'false', import_default 'false', import_not_null 'false')",
+            ident(schema),
+            tables.iter().map(|t| ident(t)).collect::<Vec<_>>().join(", "),
+            ident(SERVER),
+            ident(stage)
+        );
+        control
+            .batch_execute(&import)
+            .await
+            .map_err(|e| import_error(main, options, schema, e))?;
+    }
+    Ok(())
+}
+
+fn import_error(
+    main: &Endpoint,
+    options: &FdwOptions,
+    schema: &str,
+    e: tokio_postgres::Error,
+) -> DataError {
+    use tokio_postgres::error::SqlState;
+    let r = main.resolved();
+    let target = format!(
+        "{}:{}/{}",
+        options.host.as_deref().unwrap_or(&r.host),
+        options.port.unwrap_or(r.port),
+        r.dbname
+    );
+    let code = e.code().cloned();
+    match code {
+        Some(c)
+            if c == SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION
+                || c == SqlState::CONNECTION_FAILURE
+                || c == SqlState::CONNECTION_EXCEPTION =>
+        {
+            FdwError::Unreachable {
+                target,
+                reason: "connection failed",
+                source: e,
+            }
+            .into()
+        }
+        Some(c) if c == SqlState::S_R_E_PROHIBITED_SQL_STATEMENT_ATTEMPTED => FdwError::Privilege {
+            what: "connect to main without a password".to_string(),
+            needs: "postgres_fdw requires a password for non-superusers: put one in main's DSN or password file",
+            source: e,
+        }
+        .into(),
+        Some(c) if c == SqlState::INVALID_PASSWORD || c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
+            FdwError::Unreachable {
+                target,
+                reason: "authentication failed",
+                source: e,
+            }
+            .into()
+        }
+        _ => FdwError::Setup {
+            what: format!("importing main's schema {schema} (IMPORT FOREIGN SCHEMA)"),
+            source: e,
+        }
+        .into(),
+    }
+}
+
+/// Drop what a run set up (or mark it kept), and release the run's lock.
+pub async fn cleanup(control: &Session, staging: Staging) -> Result<(), DataError> {
+    if staging.keep {
+        let mut sql = format!("COMMENT ON SERVER {} IS {}", ident(SERVER), literal(KEPT));
+        for s in staging.schemas.values() {
+            sql.push_str(&format!(
+                "; COMMENT ON SCHEMA {} IS {}",
+                ident(s),
+                literal(KEPT)
+            ));
+        }
+        control
+            .batch_execute(&sql)
+            .await
+            .ctx(Side::Standin, || "marking the FDW objects kept".to_string())?;
+        tracing::warn!(
+            "standin: --fdw-keep: server {SERVER}, its user mapping (with main's password) and the staging schemas stay until the next run without --fdw-keep"
+        );
+    } else {
+        drop_objects(control, staging.created_extension, true).await?;
+    }
+    let _ = control
+        .query_one("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY])
+        .await;
+    Ok(())
+}
+
+/// Drop staging schemas, the server (with its user mappings) and, when ours, the extension.
+/// `kept_too`: also what `--fdw-keep` kept.
+async fn drop_objects(control: &Session, extension: bool, kept_too: bool) -> Result<(), DataError> {
+    let wanted: Vec<&str> = if kept_too {
+        vec![IN_USE, KEPT]
+    } else {
+        vec![IN_USE]
+    };
+    let wanted: Vec<String> = wanted.into_iter().map(str::to_string).collect();
+    let schemas: Vec<String> = control
+        .query(
+            "SELECT nspname::text FROM pg_namespace WHERE starts_with(nspname, $1) AND obj_description(oid, 'pg_namespace') = ANY ($2)",
+            &[&STAGE_PREFIX, &wanted],
+        )
+        .await
+        .ctx(Side::Standin, || "looking for staging schemas".to_string())?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let server: bool = control
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = $1 AND obj_description(oid, 'pg_foreign_server') = ANY ($2))",
+            &[&SERVER, &wanted],
+        )
+        .await
+        .ctx(Side::Standin, || "looking for the foreign server".to_string())?
+        .get(0);
+    let mut statements: Vec<String> = schemas
+        .iter()
+        .map(|s| format!("DROP SCHEMA IF EXISTS {} CASCADE", ident(s)))
+        .collect();
+    if server {
+        statements.push(format!("DROP SERVER IF EXISTS {} CASCADE", ident(SERVER)));
+    }
+    if !statements.is_empty() {
+        let sql = statements.join("; ");
+        control
+            .batch_execute(&sql)
+            .await
+            .ctx(Side::Standin, || sql.clone())?;
+    }
+    let ours: bool = control
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'postgres_fdw' AND n.nspname = 'pgsyncer')",
+            &[],
+        )
+        .await
+        .ctx(Side::Standin, || "looking for postgres_fdw".to_string())?
+        .get(0);
+    if ours && (extension || server) {
+        // Fails harmlessly when someone else's server uses it now.
+        if let Err(e) = control
+            .batch_execute("DROP EXTENSION IF EXISTS postgres_fdw")
+            .await
+        {
+            tracing::debug!("standin: postgres_fdw kept: {e}");
+        }
+    }
+    Ok(())
+}
+
+/// Drop what an FDW run left behind: `all` includes objects `--fdw-keep` kept.
+pub async fn clean_leftovers(control: &Session, all: bool) -> Result<(), DataError> {
+    drop_objects(control, false, all).await
+}
+
+/// In a run without `--fdw-mode`: drop an interrupted FDW run's objects (they hold main's
+/// password), unless an FDW run is live. Problems are logged, never fatal.
+pub async fn clean_leftovers_if_idle(control: &Session) {
+    let found = control
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = $1 AND obj_description(oid, 'pg_foreign_server') = $2)",
+            &[&SERVER, &IN_USE],
+        )
+        .await;
+    if !matches!(found.map(|r| r.get::<_, bool>(0)), Ok(true)) {
+        return;
+    }
+    let locked = control
+        .query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK_KEY])
+        .await
+        .map(|r| r.get::<_, bool>(0));
+    if !matches!(locked, Ok(true)) {
+        return;
+    }
+    match clean_leftovers(control, false).await {
+        Ok(()) => tracing::warn!(
+            "standin: dropped the postgres_fdw objects an interrupted --fdw-mode run left"
+        ),
+        Err(e) => {
+            tracing::warn!("standin: could not drop an interrupted --fdw-mode run's objects: {e}")
+        }
+    }
+    let _ = control
+        .query_one("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY])
+        .await;
+}
+
+/// Sync one table server-side; returns the summary's mode label and what was done.
+pub async fn sync_table(
+    ctx: &TableCtx<'_>,
+    staging: &Staging,
+    table: &TablePair,
+    filter: Option<&str>,
+    deletes: bool,
+) -> Result<(String, Outcome), DataError> {
+    let foreign = staging.foreign(table).ok_or_else(|| {
+        DataError::Worker(format!("{}: no staging schema", table.qualified_name()))
+    })?;
+    let ssql = TableSql::new(table, Side::Standin);
+    let exists = ssql.exists_any_row();
+    let has_rows: bool = ctx
+        .standin
+        .query_one(&exists, &[])
+        .await
+        .ctx(Side::Standin, || exists.clone())?
+        .get(0);
+    if !has_rows {
+        ctx.bar.message("fdw: inserting");
+        let rebuild = if table.estimated_rows >= indexes::MIN_ROWS {
+            Some(indexes::drop_for_load(ctx.standin, &table.schema, &table.name).await?)
+        } else {
+            None
+        };
+        let insert = insert_all(table, &foreign);
+        let n = ctx
+            .standin
+            .execute(&insert, &[])
+            .await
+            .ctx(Side::Standin, || insert.clone())?;
+        if let Some(rebuild) = rebuild {
+            ctx.bar.message("building indexes");
+            rebuild.run(ctx.standin).await?;
+        }
+        return Ok((
+            "fdw-insert".to_string(),
+            Outcome {
+                main_rows: n,
+                inserted: n,
+                ..Outcome::default()
+            },
+        ));
+    }
+    if table.key.is_none() {
+        return Ok((
+            "fdw-merge".to_string(),
+            keyless(ctx, table, &foreign).await?,
+        ));
+    }
+    ctx.bar.message("fdw: merging");
+    let (inserted, updated) =
+        merge::apply(ctx.standin, &merge::merge(table, &foreign, filter)).await?;
+    let mut out = Outcome {
+        inserted,
+        updated,
+        ..Outcome::default()
+    };
+    if filter.is_none() || deletes {
+        ctx.bar.message("fdw: comparing keys");
+        let keys = ctx.temp_name("main_keys");
+        let gone = ctx.temp_name("gone");
+        let (collect, find) = key_statements(table, &foreign, &keys, &gone);
+        out.main_rows = ctx
+            .standin
+            .execute(&collect, &[])
+            .await
+            .ctx(Side::Standin, || collect.clone())?;
+        let analyze = format!("ANALYZE {}", ident(&keys));
+        ctx.standin
+            .batch_execute(&analyze)
+            .await
+            .ctx(Side::Standin, || analyze.clone())?;
+        out.deleted = ctx
+            .standin
+            .execute(&find, &[])
+            .await
+            .ctx(Side::Standin, || find.clone())?;
+        if out.deleted > 0 {
+            out.pending = Some(PendingDelete::Keys {
+                keys: gone,
+                stage: None,
+            });
+        }
+    }
+    let label = if filter.is_some() {
+        "fdw-incremental"
+    } else {
+        "fdw-merge"
+    };
+    Ok((label.to_string(), out))
+}
+
+fn overriding(table: &TablePair) -> &'static str {
+    if table.has_identity_always() {
+        " OVERRIDING SYSTEM VALUE"
+    } else {
+        ""
+    }
+}
+
+/// Every row of the foreign table into the (empty) standin table.
+pub fn insert_all(table: &TablePair, foreign: &str) -> String {
+    let sql = TableSql::new(table, Side::Standin);
+    let cols = sql.column_list();
+    format!(
+        "INSERT INTO {} ({cols}){} SELECT {cols} FROM {foreign}",
+        sql.qualified(),
+        overriding(table)
+    )
+}
+
+/// Main's keys into `keys`, then the standin's keys main lacks into `gone` (both temporary).
+pub fn key_statements(
+    table: &TablePair,
+    foreign: &str,
+    keys: &str,
+    gone: &str,
+) -> (String, String) {
+    let sql = TableSql::new(table, Side::Standin);
+    let key_cols: Vec<String> = table.key_columns().iter().map(|c| ident(&c.name)).collect();
+    let join = table
+        .key_columns()
+        .iter()
+        .map(|c| format!("pgsyncer_k.{0} = pgsyncer_t.{0}", ident(&c.name)))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    (
+        format!(
+            "CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {foreign}",
+            ident(keys),
+            key_cols.join(", ")
+        ),
+        format!(
+            "CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} AS pgsyncer_t WHERE NOT EXISTS (SELECT 1 FROM {} AS pgsyncer_k WHERE {join})",
+            ident(gone),
+            key_cols
+                .iter()
+                .map(|c| format!("pgsyncer_t.{c}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            sql.relation(),
+            ident(keys)
+        ),
+    )
+}
+
+/// Keyless statements: `(main multiset, standin multiset, surplus, lacking, insert)`.
+pub fn keyless_statements(table: &TablePair, foreign: &str, names: [&str; 4]) -> [String; 5] {
+    let sql = TableSql::new(table, Side::Standin);
+    let [fm, sm, surplus, lack] = names.map(ident);
+    let cols = sql.column_list();
+    let x_cols = table
+        .columns
+        .iter()
+        .map(|c| format!("x.{}", ident(&c.name)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let hash = sql.row_hash();
+    [
+        format!("CREATE TEMP TABLE {fm} ON COMMIT DROP AS SELECT pgsyncer_h AS h, count(*)::int8 AS n FROM (SELECT {hash} AS pgsyncer_h FROM {foreign}) AS s GROUP BY 1"),
+        format!("CREATE TEMP TABLE {sm} ON COMMIT DROP AS SELECT pgsyncer_h AS h, count(*)::int8 AS n FROM (SELECT {hash} AS pgsyncer_h FROM {}) AS s GROUP BY 1", sql.relation()),
+        format!("CREATE TEMP TABLE {surplus} ON COMMIT DROP AS SELECT s.h, s.n - COALESCE(m.n, 0) AS n FROM {sm} AS s LEFT JOIN {fm} AS m ON m.h = s.h WHERE s.n > COALESCE(m.n, 0)"),
+        format!("CREATE TEMP TABLE {lack} ON COMMIT DROP AS SELECT m.h, m.n - COALESCE(s.n, 0) AS n FROM {fm} AS m LEFT JOIN {sm} AS s ON s.h = m.h WHERE m.n > COALESCE(s.n, 0)"),
+        format!(
+            "INSERT INTO {} ({cols}){} SELECT {x_cols} FROM (SELECT y.*, row_number() OVER (PARTITION BY y.pgsyncer_h) AS pgsyncer_rn FROM (SELECT {cols}, {hash} AS pgsyncer_h FROM {foreign}) AS y WHERE y.pgsyncer_h IN (SELECT h FROM {lack})) AS x JOIN {lack} AS u ON u.h = x.pgsyncer_h WHERE x.pgsyncer_rn <= u.n",
+            sql.qualified(),
+            overriding(table)
+        ),
+    ]
+}
+
+async fn keyless(
+    ctx: &TableCtx<'_>,
+    table: &TablePair,
+    foreign: &str,
+) -> Result<Outcome, DataError> {
+    ctx.bar.message("fdw: comparing rows");
+    let names = [
+        ctx.temp_name("main_rows"),
+        ctx.temp_name("standin_rows"),
+        ctx.temp_name("surplus"),
+        ctx.temp_name("lack"),
+    ];
+    let [fm, sm, surplus, lack, insert] =
+        keyless_statements(table, foreign, [&names[0], &names[1], &names[2], &names[3]]);
+    for s in [&fm, &sm, &surplus, &lack] {
+        ctx.standin
+            .execute(s.as_str(), &[])
+            .await
+            .ctx(Side::Standin, || s.clone())?;
+    }
+    let counts = format!(
+        "SELECT (SELECT COALESCE(sum(n), 0)::int8 FROM {}), (SELECT COALESCE(sum(n), 0)::int8 FROM {}), (SELECT COALESCE(sum(n), 0)::int8 FROM {})",
+        ident(&names[0]),
+        ident(&names[2]),
+        ident(&names[3])
+    );
+    let row = ctx
+        .standin
+        .query_one(&counts, &[])
+        .await
+        .ctx(Side::Standin, || counts.clone())?;
+    let (main_rows, surplus_n, lack_n): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
+    let mut out = Outcome {
+        main_rows: main_rows.max(0) as u64,
+        ..Outcome::default()
+    };
+    if lack_n > 0 {
+        out.inserted = ctx
+            .standin
+            .execute(&insert, &[])
+            .await
+            .ctx(Side::Standin, || insert.clone())?;
+    }
+    if surplus_n > 0 {
+        out.deleted = surplus_n as u64;
+        out.pending = Some(PendingDelete::Hashes {
+            surplus: names[2].clone(),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::merge::tests::table;
+
+    #[test]
+    fn fdw_statements() {
+        let t = table(true);
+        let foreign = qualified("pgsyncer_fdw_0", &t.name);
+        let (keys, gone) = key_statements(&t, &foreign, "k", "g");
+        let mut all = vec![insert_all(&t, &foreign), keys, gone];
+        all.extend(keyless_statements(
+            &t,
+            &foreign,
+            ["fm", "sm", "sur", "lack"],
+        ));
+        for s in &all {
+            pg_query::parse(s, 0).unwrap_or_else(|e| panic!("{s}: {e}"));
+        }
+        insta::assert_snapshot!(all.join("\n"));
+    }
+}
