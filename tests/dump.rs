@@ -163,6 +163,7 @@ fixture_tests!(
     shop,
     modern,
     pg18,
+    cycles,
 );
 
 /// `--schema` limits the dump to the named schemas.
@@ -231,6 +232,7 @@ async fn everything() {
         "comments",
         "identifiers",
         "shop",
+        "cycles",
     ];
     let mut script = String::from(
         "CREATE EXTENSION citext;\nCREATE EXTENSION btree_gist;\n\

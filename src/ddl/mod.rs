@@ -4,6 +4,8 @@
 
 pub mod create;
 
+use std::collections::BTreeSet;
+
 use crate::graph::{CycleError, Graph};
 use crate::model::*;
 
@@ -64,7 +66,9 @@ fn priority(schema: &Schema, id: &ObjectId) -> i64 {
         ObjectId::Domain(_) | ObjectId::DomainConstraint(_) => 5,
         ObjectId::Function { .. } => 6,
         ObjectId::Sequence(_) => 7,
-        ObjectId::Table(_) | ObjectId::Column(_) => 8,
+        ObjectId::Table(_) => 8,
+        // A column default set apart to break a cycle: right after functions allow.
+        ObjectId::Column(_) => 8,
         ObjectId::View(_) => 9,
         ObjectId::MaterializedView(_) => 10,
         ObjectId::Constraint(c) => match schema.constraints.get(c).map(|c| c.kind) {
@@ -114,11 +118,47 @@ fn relation_node(schema: &Schema, q: &QualifiedName) -> ObjectId {
 /// The creation order of every object in `schema`: referenced objects first (from
 /// `pg_depend` and the model's own references), tables before foreign keys, ties broken
 /// by section and name so the order is deterministic.
+///
+/// When that order has a cycle, it is broken the way pg_dump does: column defaults that
+/// call a function become their own step ([`ObjectId::Column`] in the order: `ALTER TABLE
+/// … SET DEFAULT` once the function exists), and the order is computed again; a cycle
+/// that remains is an error naming its objects.
 pub fn dump_order(schema: &Schema) -> Result<Vec<ObjectId>, DdlError> {
+    match order_with(schema, &BTreeSet::new()) {
+        Ok(order) => Ok(order),
+        Err(_) => {
+            let split: BTreeSet<TableChild> = schema
+                .dependencies
+                .iter()
+                .filter_map(|(dependent, referenced)| match (dependent, referenced) {
+                    (ObjectId::Column(c), ObjectId::Function { .. })
+                        if schema
+                            .tables
+                            .get(&c.parent)
+                            .and_then(|t| t.columns.get(&c.name))
+                            .is_some_and(|col| col.default.is_some()) =>
+                    {
+                        Some(c.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            order_with(schema, &split)
+        }
+    }
+}
+
+/// [`dump_order`] with the defaults of `split` columns as steps of their own.
+fn order_with(schema: &Schema, split: &BTreeSet<TableChild>) -> Result<Vec<ObjectId>, DdlError> {
     let mut g = Graph::new();
     for id in schema.object_ids() {
         let p = priority(schema, &id);
         g.add(id, p);
+    }
+    for c in split {
+        let id = ObjectId::Column(c.clone());
+        g.add(id.clone(), priority(schema, &id));
+        g.before(&ObjectId::Table(c.parent.clone()), &id);
     }
     // Everything after its schema.
     for id in schema.object_ids() {
@@ -134,7 +174,11 @@ pub fn dump_order(schema: &Schema) -> Result<Vec<ObjectId>, DdlError> {
         ) {
             continue;
         }
-        if let (Some(a), Some(b)) = (node_of(schema, referenced), node_of(schema, dependent)) {
+        let dependent_node = match dependent {
+            ObjectId::Column(c) if split.contains(c) => Some(dependent.clone()),
+            _ => node_of(schema, dependent),
+        };
+        if let (Some(a), Some(b)) = (node_of(schema, referenced), dependent_node) {
             g.before(&a, &b);
         }
     }
@@ -238,8 +282,49 @@ pub fn create_statements(schema: &Schema, id: &ObjectId) -> Vec<String> {
 /// replica identities, CLUSTER ON, comments.
 pub fn schema_statements(schema: &Schema) -> Result<Vec<Statement>, DdlError> {
     let mut out = Vec::new();
-    for id in dump_order(schema)? {
-        for sql in create_statements(schema, &id) {
+    let order = dump_order(schema)?;
+    let split: BTreeSet<&TableChild> = order
+        .iter()
+        .filter_map(|id| match id {
+            ObjectId::Column(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    for id in &order {
+        let statements = match id {
+            ObjectId::Table(q) if split.iter().any(|c| &c.parent == q) => {
+                // Its split defaults come later, once their functions exist.
+                let mut t = schema.tables.get(q).cloned();
+                if let Some(t) = t.as_mut() {
+                    for (name, col) in t.columns.iter_mut() {
+                        if split.contains(&TableChild::new(q.clone(), name.clone())) {
+                            col.default = None;
+                        }
+                    }
+                }
+                t.map(|t| {
+                    let mut out = create::table(&t);
+                    out.extend(create::inherited_column_overrides(schema, &t));
+                    out
+                })
+                .unwrap_or_default()
+            }
+            ObjectId::Column(c) => schema
+                .tables
+                .get(&c.parent)
+                .and_then(|t| t.columns.get(&c.name))
+                .and_then(|col| col.default.as_ref())
+                .map(|d| {
+                    vec![format!(
+                        "ALTER TABLE ONLY {} ALTER COLUMN {} SET DEFAULT {d}",
+                        c.parent.sql(),
+                        crate::quote::ident(&c.name)
+                    )]
+                })
+                .unwrap_or_default(),
+            _ => create_statements(schema, id),
+        };
+        for sql in statements {
             out.push(Statement {
                 object: id.clone(),
                 sql,
