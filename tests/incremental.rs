@@ -9,8 +9,12 @@ mod support;
 use std::time::Duration;
 
 use pgsyncer::conn::{Endpoint, Side};
+use pgsyncer::data::fdw::{FdwError, FdwOptions};
 use pgsyncer::data::incremental::IncrementalOptions;
-use pgsyncer::data::{sync_data, Options, Summary};
+use pgsyncer::data::{sync_data, DataError, Options, Summary};
+use support::data_fixtures::{
+    FK_DDL, FK_MAIN_ROWS, FK_STANDIN_ROWS, GEN_DDL, SIMPLE, TYPES, TYPE_ROWS, TYPE_STANDIN_CHANGES,
+};
 
 struct Pair {
     main_url: String,
@@ -43,6 +47,14 @@ fn incremental(deletes: bool) -> IncrementalOptions {
         last_sync_time: None,
         margin_seconds: 0.0,
         deletes,
+    }
+}
+
+fn fdw(keep: bool) -> FdwOptions {
+    FdwOptions {
+        keep,
+        fetch_size: 1000,
+        ..FdwOptions::default()
     }
 }
 
@@ -293,5 +305,279 @@ async fn last_sync_time_sets_the_watermark() {
     assert_eq!(row(&s, "public.customers").updated, 0, "{}", s.render());
     let s = p.sync(with("2000-01-01T00:00:00Z")).await;
     assert_eq!(row(&s, "public.customers").updated, 1, "{}", s.render());
+    p.assert_same(&SHOP_TABLES).await;
+}
+
+/// What postgres_fdw objects of pgsyncer's the standin holds: (servers, user mappings,
+/// staging schemas, postgres_fdw installed).
+async fn fdw_objects(c: &tokio_postgres::Client) -> (i64, i64, i64, bool) {
+    let r = c
+        .query_one(
+            "SELECT (SELECT count(*) FROM pg_foreign_server WHERE srvname = 'pgsyncer_main'),
+                    (SELECT count(*) FROM pg_user_mappings WHERE srvname = 'pgsyncer_main'),
+                    (SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'pgsyncer\\_fdw\\_%'),
+                    EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgres_fdw')",
+            &[],
+        )
+        .await
+        .unwrap();
+    (r.get(0), r.get(1), r.get(2), r.get(3))
+}
+
+/// The data tests' fixtures: (label, main, standin, tables).
+fn fixtures() -> Vec<(&'static str, String, String, Vec<&'static str>)> {
+    let gen_main = "INSERT INTO gen (qty, price) SELECT i, i * 0.5 FROM generate_series(1, 30) i;
+        DELETE FROM gen WHERE id = 3;
+        INSERT INTO by_default (v) SELECT 'v' || i FROM generate_series(1, 20) i;
+        INSERT INTO uniq SELECT 'c' || i, i, 'v' FROM generate_series(1, 20) i;";
+    let gen_standin =
+        "INSERT INTO gen (qty, price) SELECT i, i * 0.5 FROM generate_series(1, 25) i;
+        UPDATE gen SET qty = 0 WHERE id = 10;
+        INSERT INTO by_default (v) SELECT 'old' || i FROM generate_series(1, 5) i;
+        INSERT INTO uniq SELECT 'c' || i, i, 'old' FROM generate_series(5, 25) i;";
+    let log = "CREATE TABLE log (level int, msg text);
+        INSERT INTO log SELECT i % 5, 'event ' || (i % 3) FROM generate_series(1, 200) AS i;";
+    vec![
+        (
+            "types",
+            format!("{TYPES}{TYPE_ROWS}"),
+            format!("{TYPES}{TYPE_ROWS}{TYPE_STANDIN_CHANGES}"),
+            vec!["types_copy", "types_cmp"],
+        ),
+        (
+            "simple",
+            format!("{SIMPLE} INSERT INTO items SELECT i, 'n' || i, i, NULL FROM generate_series(1, 30) i;
+                     INSERT INTO empty_here VALUES (1, 'x');"),
+            format!("{SIMPLE} INSERT INTO items SELECT i, 'o' || i, i, NULL FROM generate_series(10, 40) i;"),
+            vec!["items", "empty_here"],
+        ),
+        (
+            "gen",
+            format!("{GEN_DDL}{gen_main}"),
+            format!("{GEN_DDL}{gen_standin}"),
+            vec!["gen", "by_default", "uniq"],
+        ),
+        (
+            "fk",
+            format!("{FK_DDL}{FK_MAIN_ROWS}"),
+            format!("{FK_DDL}{FK_STANDIN_ROWS}"),
+            vec!["customers", "orders", "items", "tree", "a", "b", "c", "d"],
+        ),
+        (
+            "keyless",
+            format!("{log} INSERT INTO log VALUES (NULL, NULL), (NULL, NULL), (9, 'main only');"),
+            format!("{log} DELETE FROM log WHERE ctid IN (SELECT ctid FROM log WHERE level = 1 LIMIT 3);
+                     INSERT INTO log VALUES (NULL, NULL), (7, 'standin only'), (7, 'standin only'), (2, 'event 2');"),
+            vec!["log"],
+        ),
+    ]
+}
+
+fn counts(s: &Summary) -> Vec<(String, u64, u64, u64)> {
+    s.tables
+        .iter()
+        .map(|t| (t.table.clone(), t.inserted, t.updated, t.deleted))
+        .collect()
+}
+
+#[tokio::test]
+async fn fdw_mode_gives_the_default_modes_result() {
+    for (label, main_sql, standin_sql, tables) in fixtures() {
+        let by_default = pair(&format!("{label}_d"), &main_sql, &standin_sql).await;
+        let by_fdw = pair(&format!("{label}_f"), &main_sql, &standin_sql).await;
+        let expected = by_default.sync(Options::default()).await;
+        let fdw_opts = || Options {
+            fdw: Some(fdw(false)),
+            ..Options::default()
+        };
+        let got = by_fdw.sync(fdw_opts()).await;
+        by_fdw.assert_same(&tables).await;
+        assert_eq!(
+            counts(&got),
+            counts(&expected),
+            "{label}: fdw\n{}\ndefault\n{}",
+            got.render(),
+            expected.render()
+        );
+        assert!(
+            got.tables.iter().all(|t| t.mode.starts_with("fdw-")),
+            "{}",
+            got.render()
+        );
+        let again = by_fdw.sync(fdw_opts()).await;
+        assert_eq!(again.total_changes(), 0, "{label}: {}", again.render());
+        assert_eq!(
+            fdw_objects(&by_fdw.standin).await,
+            (0, 0, 0, false),
+            "{label}: FDW objects left on the standin"
+        );
+    }
+}
+
+#[tokio::test]
+async fn fdw_incremental_and_keep_then_leftovers_cleaned() {
+    let p = pair("fdwincr", &format!("{SHOP}{SHOP_ROWS}"), SHOP).await;
+    let opts = |keep| Options {
+        fdw: Some(fdw(keep)),
+        incremental: Some(incremental(true)),
+        ..Options::default()
+    };
+    let first = p.sync(opts(false)).await;
+    assert!(
+        first.tables.iter().all(|t| t.mode == "fdw-insert"),
+        "{}",
+        first.render()
+    );
+    p.main
+        .batch_execute(
+            "UPDATE customers SET name = 'x', updated_at = now() WHERE id < 4;
+             DELETE FROM lines WHERE order_id = 12; DELETE FROM orders WHERE id = 12;
+             INSERT INTO notes VALUES (100, 'new');",
+        )
+        .await
+        .unwrap();
+    let second = p.sync(opts(true)).await;
+    p.assert_same(&SHOP_TABLES).await;
+    let c = row(&second, "public.customers");
+    assert_eq!(
+        (c.mode.as_str(), c.updated),
+        ("fdw-incremental", 3),
+        "{}",
+        second.render()
+    );
+    assert_eq!(row(&second, "public.orders").deleted, 1);
+    assert_eq!(row(&second, "public.notes").mode, "fdw-merge");
+    // --fdw-keep: server, mapping, staging schema and extension stay, marked kept; a run
+    // without FDW mode leaves them.
+    assert_eq!(fdw_objects(&p.standin).await, (1, 1, 1, true));
+    p.sync(Options::default()).await;
+    assert_eq!(fdw_objects(&p.standin).await, (1, 1, 1, true));
+    // An interrupted run's objects (marked in use) are dropped by the next run, any mode.
+    p.standin
+        .batch_execute(&format!(
+            "COMMENT ON SERVER pgsyncer_main IS '{}'; COMMENT ON SCHEMA pgsyncer_fdw_0 IS '{}'",
+            pgsyncer::data::fdw::IN_USE,
+            pgsyncer::data::fdw::IN_USE
+        ))
+        .await
+        .unwrap();
+    p.sync(Options::default()).await;
+    assert_eq!(fdw_objects(&p.standin).await, (0, 0, 0, false));
+}
+
+#[tokio::test]
+async fn fdw_errors_are_clear_and_leave_nothing() {
+    let p = pair("fdwerr", SIMPLE, SIMPLE).await;
+    // Main unreachable from the standin's server.
+    let err = p
+        .try_sync(Options {
+            fdw: Some(FdwOptions {
+                port: Some(1),
+                ..fdw(false)
+            }),
+            ..Options::default()
+        })
+        .await
+        .expect_err("port 1 is closed");
+    assert!(
+        matches!(err, DataError::Fdw(FdwError::Unreachable { .. })),
+        "{err:?}"
+    );
+    let text = pgsyncer::error::report(&err);
+    assert!(
+        text.contains("--fdw-host") && text.contains(":1/"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(pgsyncer::sandbox::SANDBOX_PASSWORD),
+        "{text}"
+    );
+    assert_eq!(fdw_objects(&p.standin).await, (0, 0, 0, false));
+
+    // A role that may not create the extension.
+    let role = format!("fdw_np_{}", std::process::id());
+    p.standin
+        .batch_execute(&format!(
+            "CREATE ROLE {role} LOGIN PASSWORD 'np-pw'; GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}"
+        ))
+        .await
+        .unwrap();
+    let standin_url = p.standin_url.replacen(
+        &format!("postgres:{}@", pgsyncer::sandbox::SANDBOX_PASSWORD),
+        &format!("{role}:np-pw@"),
+        1,
+    );
+    let np = Pair {
+        main_url: p.main_url.clone(),
+        standin_url,
+        main: support::raw_client(&p.main_url).await,
+        standin: support::raw_client(&p.standin_url).await,
+    };
+    let err = np
+        .try_sync(Options {
+            fdw: Some(fdw(false)),
+            ..Options::default()
+        })
+        .await
+        .expect_err("not a superuser");
+    assert!(
+        matches!(err, DataError::Fdw(FdwError::Privilege { .. })),
+        "{err:?}"
+    );
+    let text = pgsyncer::error::report(&err);
+    assert!(text.contains("postgres_fdw"), "{text}");
+}
+
+#[tokio::test]
+async fn command_line_runs_both_modes() {
+    let p = pair("cli", &format!("{SHOP}{SHOP_ROWS}"), SHOP).await;
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(support::pgsyncer_bin())
+            .args([
+                "--sync-schema=false",
+                "--json",
+                "--maindsn",
+                &p.main_url,
+                "--standindsn",
+                &p.standin_url,
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{stderr}");
+        assert!(
+            !stderr.contains(pgsyncer::sandbox::SANDBOX_PASSWORD),
+            "{stderr}"
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["table"].as_str().unwrap().to_string(),
+                    t["mode"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let first = run(&["--use-updated-at", "--fdw-mode", "-vv"]);
+    assert_eq!(first["public.customers"], "fdw-insert");
+    let second = run(&[
+        "--use-updated-at",
+        "--no-deletes",
+        "--watermark-margin",
+        "5",
+    ]);
+    assert_eq!(second["public.customers"], "incremental");
+    assert_eq!(second["public.notes"], "compare");
+    let third = run(&[
+        "--use-updated-at",
+        "--last-sync-time",
+        "2000-01-01 00:00:00",
+    ]);
+    assert_eq!(third["public.orders"], "incremental");
     p.assert_same(&SHOP_TABLES).await;
 }

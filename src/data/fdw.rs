@@ -46,9 +46,9 @@ use crate::quote::{ident, literal, qualified};
 pub const SERVER: &str = "pgsyncer_main";
 /// Staging schemas are this prefix and a number.
 pub const STAGE_PREFIX: &str = "pgsyncer_fdw_";
-const IN_USE: &str =
+pub const IN_USE: &str =
     "pgsyncer --fdw-mode: in use (dropped by the next pgsyncer run if left behind)";
-const KEPT: &str = "pgsyncer --fdw-mode: kept (--fdw-keep)";
+pub const KEPT: &str = "pgsyncer --fdw-mode: kept (--fdw-keep)";
 /// Session advisory lock held by an FDW run on the standin.
 const LOCK_KEY: i64 = 0x7067_7379_6e63_6664; // "pgsyncfd"
 
