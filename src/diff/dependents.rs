@@ -1,0 +1,255 @@
+//! Objects dropped and recreated around a change: a view over a column whose type changes,
+//! a function that returns a type that is rebuilt, the indexes of a rebuilt table, the
+//! foreign keys that reference a rebuilt primary key. And drops that happen by themselves
+//! (a table's indexes when it is dropped) so that no statement drops them twice.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use super::{Change, ChangeKind, Changes};
+use crate::model::{ConstraintKind, ObjectId, QualifiedName, Schema};
+
+/// Why an object must be rebuilt: it is dropped, or (a column) its type changes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Seed {
+    Dropped(ObjectId),
+    TypeChanged(ObjectId),
+}
+
+pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut Changes) {
+    let mut queue: VecDeque<Seed> = VecDeque::new();
+    for change in &changes.list {
+        match &change.kind {
+            ChangeKind::Drop { .. } => queue.push_back(Seed::Dropped(change.id.clone())),
+            ChangeKind::AlterColumnType => queue.push_back(Seed::TypeChanged(change.id.clone())),
+            ChangeKind::EnumRecreate { columns } => {
+                queue.push_back(Seed::Dropped(change.id.clone()));
+                for (table, column) in columns {
+                    queue.push_back(Seed::TypeChanged(ObjectId::Column(
+                        crate::model::TableChild::new(table.clone(), column),
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut seen: BTreeSet<Seed> = queue.iter().cloned().collect();
+    let mut rebuilt: BTreeSet<ObjectId> = changes.dropped();
+    let mut added: Vec<Change> = Vec::new();
+    while let Some(seed) = queue.pop_front() {
+        for dependent in dependents_of(&seed, standin) {
+            if rebuilt.contains(&dependent) || !main.contains(&dependent) {
+                continue;
+            }
+            // A column of a rebuilt table comes back with its table.
+            if let ObjectId::Column(c) = &dependent {
+                if rebuilt.contains(&ObjectId::Table(c.parent.clone())) {
+                    continue;
+                }
+            }
+            rebuilt.insert(dependent.clone());
+            if let ObjectId::Column(_) = dependent {
+                added.push(Change {
+                    id: dependent.clone(),
+                    kind: ChangeKind::Drop { extra: false, implied: false },
+                });
+                added.push(Change {
+                    id: dependent.clone(),
+                    kind: ChangeKind::AddColumn,
+                });
+            } else {
+                added.push(Change {
+                    id: dependent.clone(),
+                    kind: ChangeKind::Drop { extra: false, implied: false },
+                });
+                added.push(Change {
+                    id: dependent.clone(),
+                    kind: ChangeKind::Create,
+                });
+            }
+            let next = Seed::Dropped(dependent);
+            if seen.insert(next.clone()) {
+                queue.push_back(next);
+            }
+        }
+    }
+    // A rebuilt object needs no in-place change any more.
+    changes.list.retain(|c| {
+        !(rebuilt.contains(&c.id)
+            && !matches!(
+                c.kind,
+                ChangeKind::Drop { .. } | ChangeKind::Create | ChangeKind::AddColumn | ChangeKind::Comment(_)
+            ))
+    });
+    changes.list.extend(added);
+}
+
+/// The standin's objects that must go when `seed` happens.
+fn dependents_of(seed: &Seed, standin: &Schema) -> Vec<ObjectId> {
+    let mut out = Vec::new();
+    match seed {
+        Seed::TypeChanged(column) => {
+            // ALTER COLUMN TYPE rebuilds indexes and constraints itself; views, rules,
+            // policies and triggers that use the column block it.
+            for (dependent, referenced) in &standin.dependencies {
+                if referenced == column
+                    && matches!(
+                        dependent,
+                        ObjectId::View(_)
+                            | ObjectId::MaterializedView(_)
+                            | ObjectId::Policy(_)
+                            | ObjectId::Trigger(_)
+                            | ObjectId::Function { .. }
+                    )
+                {
+                    out.push(dependent.clone());
+                }
+            }
+        }
+        Seed::Dropped(id) => {
+            let table = match id {
+                ObjectId::Table(q) | ObjectId::MaterializedView(q) => Some(q),
+                _ => None,
+            };
+            for (dependent, referenced) in &standin.dependencies {
+                let on_column = matches!((referenced, table), (ObjectId::Column(c), Some(q)) if &c.parent == q);
+                if (referenced == id || on_column) && dependent != id {
+                    out.push(dependent.clone());
+                }
+            }
+            out.extend(children(standin, id));
+            if let ObjectId::Constraint(c) = id {
+                out.extend(referencing_foreign_keys(standin, c));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// What belongs to a table or materialized view and goes with it.
+fn children(schema: &Schema, id: &ObjectId) -> Vec<ObjectId> {
+    let table = match id {
+        ObjectId::Table(q) | ObjectId::MaterializedView(q) => q,
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    out.extend(
+        schema
+            .constraints
+            .keys()
+            .filter(|k| &k.parent == table)
+            .cloned()
+            .map(ObjectId::Constraint),
+    );
+    out.extend(
+        schema
+            .indexes
+            .values()
+            .filter(|i| &i.table == table && i.parent_index.is_none())
+            .map(|i| ObjectId::Index(i.name.clone())),
+    );
+    out.extend(
+        schema
+            .triggers
+            .keys()
+            .filter(|k| &k.parent == table)
+            .cloned()
+            .map(ObjectId::Trigger),
+    );
+    out.extend(
+        schema
+            .policies
+            .keys()
+            .filter(|k| &k.parent == table)
+            .cloned()
+            .map(ObjectId::Policy),
+    );
+    out.extend(
+        schema
+            .tables
+            .values()
+            .filter(|t| t.partition_of.as_ref().is_some_and(|p| &p.parent == table))
+            .map(|t| ObjectId::Table(t.name.clone())),
+    );
+    out
+}
+
+/// Foreign keys that rely on a primary key or unique constraint.
+fn referencing_foreign_keys(
+    schema: &Schema,
+    key: &crate::model::TableChild,
+) -> Vec<ObjectId> {
+    let Some(target) = schema.constraints.get(key) else {
+        return Vec::new();
+    };
+    if !matches!(target.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique) {
+        return Vec::new();
+    }
+    let mut wanted = target.columns.clone();
+    wanted.sort();
+    schema
+        .constraints
+        .iter()
+        .filter(|(_, c)| {
+            c.kind == ConstraintKind::ForeignKey
+                && c.referenced_table.as_ref() == Some(&key.parent)
+                && {
+                    let mut cols = c.referenced_columns.clone();
+                    cols.sort();
+                    cols == wanted
+                }
+        })
+        .map(|(k, _)| ObjectId::Constraint(k.clone()))
+        .collect()
+}
+
+/// Mark drops that another drop performs by itself (a table's indexes, constraints,
+/// triggers, policies and partitions; a domain's constraints; an owned sequence; indexes
+/// and constraints on a dropped column), so that no statement drops them twice.
+pub(super) fn mark_implied_drops(standin: &Schema, changes: &mut Changes) {
+    let dropped = changes.dropped();
+    let relation_dropped = |q: &QualifiedName| {
+        dropped.contains(&ObjectId::Table(q.clone()))
+            || dropped.contains(&ObjectId::MaterializedView(q.clone()))
+    };
+    let column_dropped = |id: &ObjectId| {
+        standin.dependencies.iter().any(|(dependent, referenced)| {
+            dependent == id && matches!(referenced, ObjectId::Column(_)) && dropped.contains(referenced)
+        })
+    };
+    for change in &mut changes.list {
+        let ChangeKind::Drop { implied, .. } = &mut change.kind else {
+            continue;
+        };
+        *implied = match &change.id {
+            ObjectId::Column(c)
+            | ObjectId::Constraint(c)
+            | ObjectId::Trigger(c)
+            | ObjectId::Policy(c) => {
+                relation_dropped(&c.parent)
+                    || (matches!(change.id, ObjectId::Constraint(_)) && column_dropped(&change.id))
+            }
+            ObjectId::Index(q) => {
+                standin.indexes.get(q).is_some_and(|i| relation_dropped(&i.table))
+                    || column_dropped(&change.id)
+            }
+            ObjectId::DomainConstraint(c) => dropped.contains(&ObjectId::Domain(c.parent.clone())),
+            ObjectId::Sequence(q) => standin.sequences.get(q).is_some_and(|s| {
+                s.owned_by.as_ref().is_some_and(|(t, c)| {
+                    relation_dropped(t)
+                        || dropped.contains(&ObjectId::Column(crate::model::TableChild::new(
+                            t.clone(),
+                            c,
+                        )))
+                })
+            }),
+            ObjectId::Table(q) => standin
+                .tables
+                .get(q)
+                .and_then(|t| t.partition_of.as_ref())
+                .is_some_and(|p| relation_dropped(&p.parent)),
+            _ => false,
+        };
+    }
+}

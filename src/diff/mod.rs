@@ -1,0 +1,209 @@
+//! Schema × Schema → changes: what must be created, altered, replaced or dropped so the
+//! standin's model equals main's. Pure and synchronous; [`crate::plan`] orders the changes
+//! and renders their SQL.
+//!
+//! A rename is seen as a drop and a create: identities are names, never OIDs.
+//!
+//! # Layout
+//! - [`table`]: tables, columns, constraints, indexes, partitions.
+//! - [`types`]: enums, domains, composites, ranges, collations, sequences.
+//! - [`routines`]: views, materialized views, functions, triggers, policies; the
+//!   semantic comparison of definitions ([`same_sql`]).
+//! - [`dependents`]: the objects to drop and recreate around a change.
+
+mod dependents;
+mod routines;
+mod table;
+mod types;
+
+pub use routines::{normalize_sql, same_sql};
+
+use std::collections::BTreeSet;
+
+use crate::model::{Column, ObjectId, QualifiedName, Schema, SequenceOptions};
+
+/// One difference, as what to do to one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The object acted on (a column for column changes).
+    pub id: ObjectId,
+    pub kind: ChangeKind,
+}
+
+/// What to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// Create the object as main has it.
+    Create,
+    /// Drop the object as the standin has it. `extra`: it exists only in the standin.
+    /// `implied`: something it belongs to is dropped too, which drops it (no statement).
+    Drop { extra: bool, implied: bool },
+    /// `CREATE OR REPLACE` the view or function with main's definition.
+    Replace,
+    /// Add a column (the id is the column) as main has it.
+    AddColumn,
+    /// Change a column's type (and collation).
+    AlterColumnType,
+    SetDefault(String),
+    DropDefault,
+    SetNotNull,
+    DropNotNull,
+    AddIdentity,
+    DropIdentity,
+    /// Identity kind or sequence options changed.
+    AlterIdentity,
+    /// `SET STORAGE`, `SET COMPRESSION`, `SET STATISTICS` as main has them.
+    AlterColumnStorage,
+    /// `SET LOGGED` / `SET UNLOGGED`.
+    SetLogged(bool),
+    /// Storage parameters to set (`name=value`) and to reset (`name`).
+    SetOptions { set: Vec<String>, reset: Vec<String> },
+    ReplicaIdentity,
+    /// `ENABLE`/`DISABLE ROW LEVEL SECURITY`.
+    RowSecurity(bool),
+    /// `FORCE`/`NO FORCE ROW LEVEL SECURITY`.
+    ForceRowSecurity(bool),
+    /// `ATTACH PARTITION` with main's bound.
+    AttachPartition,
+    /// `DETACH PARTITION` from the standin's parent.
+    DetachPartition,
+    /// `VALIDATE CONSTRAINT` (table or domain constraint).
+    ValidateConstraint,
+    /// `ALTER TYPE … ADD VALUE label [BEFORE|AFTER neighbour]`.
+    EnumAddValue { label: String, position: EnumPosition },
+    /// Values removed or reordered: build the type anew and convert its columns.
+    EnumRecreate { columns: Vec<(QualifiedName, String)> },
+    DomainSetDefault(Option<String>),
+    DomainNotNull(bool),
+    CompositeAddAttribute(String),
+    CompositeDropAttribute(String),
+    CompositeAlterAttribute(String),
+    /// `ALTER SEQUENCE` options (standin's, main's).
+    AlterSequence(Box<(SequenceOptions, SequenceOptions)>),
+    /// `ALTER SEQUENCE … OWNED BY` main's owner (or `NONE`).
+    SequenceOwnedBy,
+    /// `ALTER EXTENSION … UPDATE TO` main's version.
+    UpdateExtension,
+    /// `ALTER EXTENSION … SET SCHEMA` main's schema.
+    ExtensionSchema,
+    /// `COMMENT ON … IS` main's text, or `NULL`.
+    Comment(Option<String>),
+    /// `ALTER TABLE … ENABLE/DISABLE TRIGGER` to main's state.
+    TriggerEnabled,
+}
+
+/// Where an enum value goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnumPosition {
+    End,
+    Before(String),
+    After(String),
+}
+
+/// Options of [`diff`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DiffOptions {
+    /// Drop objects that exist only in the standin.
+    pub clean_extra: bool,
+}
+
+/// The result of [`diff`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diff {
+    pub changes: Vec<Change>,
+    /// Objects only in the standin that are kept (without `clean_extra`).
+    pub extras: Vec<ObjectId>,
+}
+
+/// Collects changes while diffing; kinds push into it.
+#[derive(Default)]
+pub(crate) struct Changes {
+    list: Vec<Change>,
+    extras: Vec<ObjectId>,
+    clean_extra: bool,
+}
+
+impl Changes {
+    fn push(&mut self, id: ObjectId, kind: ChangeKind) {
+        self.list.push(Change { id, kind });
+    }
+
+    /// An object only in the standin: dropped with `clean_extra`, listed otherwise.
+    fn extra(&mut self, id: ObjectId) {
+        if self.clean_extra {
+            self.push(id, ChangeKind::Drop { extra: true, implied: false });
+        } else {
+            self.extras.push(id);
+        }
+    }
+
+    fn drop(&mut self, id: ObjectId) {
+        self.push(id, ChangeKind::Drop { extra: false, implied: false });
+    }
+
+    /// Drop as the standin has it, create as main has it.
+    fn recreate(&mut self, id: ObjectId) {
+        self.drop(id.clone());
+        self.push(id, ChangeKind::Create);
+    }
+
+    fn dropped(&self) -> BTreeSet<ObjectId> {
+        self.list
+            .iter()
+            .filter(|c| matches!(c.kind, ChangeKind::Drop { .. }))
+            .map(|c| c.id.clone())
+            .collect()
+    }
+
+    fn created(&self) -> BTreeSet<ObjectId> {
+        self.list
+            .iter()
+            .filter(|c| matches!(c.kind, ChangeKind::Create | ChangeKind::AddColumn))
+            .map(|c| c.id.clone())
+            .collect()
+    }
+}
+
+/// What differs between `main` (the target) and `standin` (the current state).
+pub fn diff(main: &Schema, standin: &Schema, options: DiffOptions) -> Diff {
+    let mut changes = Changes {
+        clean_extra: options.clean_extra,
+        ..Changes::default()
+    };
+    types::namespaces(main, standin, &mut changes);
+    types::extensions(main, standin, &mut changes);
+    types::collations(main, standin, &mut changes);
+    types::enums(main, standin, &mut changes);
+    types::domains(main, standin, &mut changes);
+    types::composites(main, standin, &mut changes);
+    types::ranges(main, standin, &mut changes);
+    types::sequences(main, standin, &mut changes);
+    table::tables(main, standin, &mut changes);
+    table::constraints(main, standin, &mut changes);
+    table::indexes(main, standin, &mut changes);
+    routines::views(main, standin, &mut changes);
+    routines::materialized_views(main, standin, &mut changes);
+    routines::functions(main, standin, &mut changes);
+    routines::triggers(main, standin, &mut changes);
+    routines::policies(main, standin, &mut changes);
+    dependents::recreate_dependents(main, standin, &mut changes);
+    dependents::mark_implied_drops(standin, &mut changes);
+    types::comments(main, standin, &mut changes);
+    Diff {
+        changes: changes.list,
+        extras: changes.extras,
+    }
+}
+
+/// A column's type as written in a model, without array brackets or quotes, for matching
+/// columns to the type they use.
+pub(crate) fn column_uses_type(column: &Column, ty: &QualifiedName) -> bool {
+    type_text_names(&column.data_type, ty)
+}
+
+/// Whether `format_type` text names `ty` (bare when in `public`/search path, qualified
+/// otherwise), with or without array brackets.
+pub(crate) fn type_text_names(text: &str, ty: &QualifiedName) -> bool {
+    let base = text.trim_end_matches("[]");
+    base == ty.sql() || base == crate::quote::ident(&ty.name)
+}

@@ -1,0 +1,151 @@
+//! Migration plans: the ordered, validated SQL that makes the standin's schema equal main's.
+//!
+//! [`build`] takes the two models, asks [`crate::diff`] what differs, turns each change into
+//! statements ([`sql`]), orders them ([`order`]: drops first in reverse dependency order,
+//! then creates and alterations in dependency order), marks hazards and parses every
+//! statement with `pg_query` ([`validate`]). No I/O: [`crate::apply`] runs a plan.
+//!
+//! # Layout
+//! - [`statement`]: [`Statement`], [`Hazard`], [`Action`].
+//! - [`sql`]: SQL for each change (creates come from [`crate::ddl`]).
+//! - [`order`]: the dependency order.
+//! - [`render`]: the SQL file and the JSON form.
+
+pub mod order;
+pub mod render;
+pub mod sql;
+pub mod statement;
+
+pub use render::{render_body, render_json, render_sql};
+pub use statement::{Action, Hazard, HazardKind, Statement};
+
+use crate::model::Schema;
+
+/// A plan could not be made. Every variant is a bug in pgsyncer or an unsupported case,
+/// reported with the object and statement concerned.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// A generated statement does not parse: a bug in the SQL generator.
+    #[error("generated SQL for {object} does not parse ({message}); this is a bug in pgsyncer:\n{sql}")]
+    InvalidSql {
+        object: String,
+        sql: String,
+        message: String,
+    },
+    /// The dependency graph has a cycle: the objects in it are named.
+    #[error("cannot order the changes, they depend on each other in a cycle: {0}")]
+    Cycle(String),
+}
+
+/// What the header comment says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanHeader {
+    pub main_version: i32,
+    pub standin_version: i32,
+    /// Where main's model came from (`host:port/db` or a snapshot file).
+    pub main_source: String,
+    pub standin_source: String,
+    /// `--schema` list or `all`.
+    pub schemas: String,
+    /// UTC time, `YYYY-MM-DD HH:MM:SS UTC`.
+    pub generated_at: String,
+}
+
+/// Options of [`build`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Drop objects that exist only in the standin (otherwise they are listed).
+    pub clean_extra: bool,
+}
+
+/// An ordered list of statements plus the objects left alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub header: PlanHeader,
+    pub statements: Vec<Statement>,
+    /// Objects only in the standin, not dropped because `--clean-extra` is off.
+    pub extra_objects: Vec<String>,
+}
+
+impl Plan {
+    pub fn new(header: PlanHeader, statements: Vec<Statement>, extra_objects: Vec<String>) -> Plan {
+        Plan {
+            header,
+            statements,
+            extra_objects,
+        }
+    }
+
+    /// No statement and nothing to report: the schemas match.
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty() && self.extra_objects.is_empty()
+    }
+
+    /// Statements that run inside the transaction, in order.
+    pub fn transactional(&self) -> impl Iterator<Item = &Statement> {
+        self.statements
+            .iter()
+            .filter(|s| s.outside_transaction.is_none())
+    }
+
+    /// Statements that run after `COMMIT`, each on its own.
+    pub fn non_transactional(&self) -> impl Iterator<Item = &Statement> {
+        self.statements
+            .iter()
+            .filter(|s| s.outside_transaction.is_some())
+    }
+}
+
+/// The plan that turns `standin` into `main`.
+pub fn build(
+    main: &Schema,
+    standin: &Schema,
+    options: PlanOptions,
+    header: PlanHeader,
+) -> Result<Plan, PlanError> {
+    let diff = crate::diff::diff(main, standin);
+    let (changes, extra_objects) = if options.clean_extra {
+        (diff.changes, Vec::new())
+    } else {
+        let extras = diff.extra_ids().map(|id| id.to_string()).collect();
+        (diff.without_extra_drops(), extras)
+    };
+    let steps = sql::statements(&changes, main, standin);
+    let statements = order::order(steps, main, standin)?;
+    validate(&statements)?;
+    Ok(Plan::new(header, statements, extra_objects))
+}
+
+/// Parse every statement with `pg_query`: each must be exactly one valid statement.
+pub fn validate(statements: &[Statement]) -> Result<(), PlanError> {
+    for statement in statements {
+        let invalid = |message: String| PlanError::InvalidSql {
+            object: statement.object.clone(),
+            sql: statement.sql.clone(),
+            message,
+        };
+        let parsed = pg_query::parse(&statement.sql, pg_query::ParserOptions::DEFAULT)
+            .map_err(|e| invalid(e.to_string()))?;
+        let count = parsed.protobuf.stmts.len();
+        if count != 1 {
+            return Err(invalid(format!("{count} statements where one was expected")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validate_rejects_bad_and_multiple_statements() {
+        let good = Statement::new("table t", Action::Create, "CREATE TABLE t (a int)");
+        assert!(validate(&[good]).is_ok());
+        let bad = Statement::new("table t", Action::Create, "CREATE TABLE t (a int");
+        let err = validate(&[bad]).unwrap_err().to_string();
+        assert!(err.contains("table t") && err.contains("bug"), "{err}");
+        let two = Statement::new("table t", Action::Drop, "DROP TABLE a; DROP TABLE b");
+        assert!(validate(&[two]).is_err());
+    }
+}

@@ -1,0 +1,149 @@
+//! A plan as a SQL file (`psql -v ON_ERROR_STOP=1 -f` runs it) or as JSON.
+
+use std::fmt::Write as _;
+
+use super::{Plan, Statement};
+
+/// Settings every plan runs with, inside its transaction: function bodies are checked when
+/// called, not when created, so functions and the tables they read can come in any order
+/// (as pg_dump does).
+pub const SESSION_SETTINGS: &[&str] = &["SET LOCAL check_function_bodies = false"];
+
+/// `150004` → `15.4`; `90624` → `9.6.24`; 0 → `unknown`.
+pub fn version_text(num: i32) -> String {
+    match num {
+        n if n <= 0 => "unknown".to_string(),
+        n if n >= 100000 => format!("{}.{}", n / 10000, n % 10000),
+        n => format!("{}.{}.{}", n / 10000, (n / 100) % 100, n % 100),
+    }
+}
+
+/// The whole file: header comment, then [`render_body`]. Empty when the plan is empty.
+pub fn render_sql(plan: &Plan) -> String {
+    if plan.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    let h = &plan.header;
+    out.push_str("-- pgsyncer plan: makes the standin's schema match main's.\n");
+    let _ = writeln!(out, "-- main:    PostgreSQL {} ({})", version_text(h.main_version), h.main_source);
+    let _ = writeln!(
+        out,
+        "-- standin: PostgreSQL {} ({})",
+        version_text(h.standin_version),
+        h.standin_source
+    );
+    let _ = writeln!(out, "-- generated: {}", h.generated_at);
+    let _ = writeln!(out, "-- schemas: {}", h.schemas);
+    let hazardous = plan.statements.iter().filter(|s| !s.hazards.is_empty()).count();
+    let _ = writeln!(
+        out,
+        "-- statements: {} ({} with hazards)",
+        plan.statements.len(),
+        hazardous
+    );
+    out.push('\n');
+    out.push_str(&render_body(plan));
+    out
+}
+
+/// Everything after the header: the extra-objects comment, `BEGIN; … COMMIT;`, then the
+/// statements that cannot run in a transaction. Stable (no times, no versions), so tests
+/// snapshot it.
+pub fn render_body(plan: &Plan) -> String {
+    let mut out = String::new();
+    if !plan.extra_objects.is_empty() {
+        out.push_str(
+            "-- Only in the standin, kept (pass --clean-extra to drop them):\n",
+        );
+        for object in &plan.extra_objects {
+            let _ = writeln!(out, "--   {object}");
+        }
+        out.push('\n');
+    }
+    let (inside, outside): (Vec<&Statement>, Vec<&Statement>) = plan
+        .statements
+        .iter()
+        .partition(|s| s.outside_transaction.is_none());
+    if !inside.is_empty() {
+        out.push_str("BEGIN;\n");
+        for setting in SESSION_SETTINGS {
+            let _ = writeln!(out, "{setting};");
+        }
+        for statement in inside {
+            out.push('\n');
+            write_statement(&mut out, statement);
+        }
+        out.push_str("\nCOMMIT;\n");
+    }
+    if !outside.is_empty() {
+        out.push_str("\n-- The statements below cannot run inside a transaction block; each commits on its own.\n");
+        for statement in outside {
+            out.push('\n');
+            if let Some(why) = &statement.outside_transaction {
+                let _ = writeln!(out, "-- outside the transaction: {why}");
+            }
+            write_statement(&mut out, statement);
+        }
+    }
+    out
+}
+
+fn write_statement(out: &mut String, statement: &Statement) {
+    for hazard in &statement.hazards {
+        let _ = writeln!(out, "-- HAZARD ({}): {}", hazard.kind.label(), hazard.message);
+    }
+    out.push_str(&statement.sql);
+    out.push_str(";\n");
+}
+
+/// `--json`: the header, the statements with their kinds and hazards, the extra objects.
+pub fn render_json(plan: &Plan) -> serde_json::Value {
+    serde_json::json!({
+        "main_version": version_text(plan.header.main_version),
+        "standin_version": version_text(plan.header.standin_version),
+        "schemas": plan.header.schemas,
+        "generated_at": plan.header.generated_at,
+        "changes": plan.statements,
+        "extra_objects": plan.extra_objects,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Action, HazardKind, PlanHeader};
+
+    #[test]
+    fn versions() {
+        assert_eq!(version_text(150004), "15.4");
+        assert_eq!(version_text(180000), "18.0");
+        assert_eq!(version_text(90624), "9.6.24");
+        assert_eq!(version_text(0), "unknown");
+    }
+
+    #[test]
+    fn empty_plan_renders_nothing() {
+        let plan = Plan::new(PlanHeader::default(), Vec::new(), Vec::new());
+        assert_eq!(render_sql(&plan), "");
+    }
+
+    #[test]
+    fn body_has_transaction_hazards_and_tail() {
+        let statements = vec![
+            Statement::new("table public.t", Action::Drop, "DROP TABLE public.t")
+                .hazard(HazardKind::DeletesData, "drops table public.t and its rows"),
+            Statement::new("index public.i", Action::Create, "CREATE INDEX CONCURRENTLY i ON t (a)")
+                .outside_transaction("CREATE INDEX CONCURRENTLY cannot run in a transaction"),
+        ];
+        let plan = Plan::new(PlanHeader::default(), statements, vec!["view public.v".into()]);
+        let body = render_body(&plan);
+        assert!(body.contains("BEGIN;\nSET LOCAL check_function_bodies = false;\n\n-- HAZARD (deletes data): drops table public.t and its rows\nDROP TABLE public.t;\n\nCOMMIT;\n"), "{body}");
+        let tail = body.find("CREATE INDEX CONCURRENTLY").unwrap();
+        assert!(tail > body.find("COMMIT;").unwrap(), "{body}");
+        assert!(body.contains("--   view public.v"), "{body}");
+        let sql = render_sql(&plan);
+        assert!(sql.starts_with("-- pgsyncer plan"), "{sql}");
+        assert!(sql.contains("(1 with hazards)"), "{sql}");
+    }
+}
