@@ -103,13 +103,15 @@ pub fn build(
     options: PlanOptions,
     header: PlanHeader,
 ) -> Result<Plan, PlanError> {
-    let diff = crate::diff::diff(main, standin);
-    let (changes, extra_objects) = if options.clean_extra {
-        (diff.changes, Vec::new())
-    } else {
-        let extras = diff.extra_ids().map(|id| id.to_string()).collect();
-        (diff.without_extra_drops(), extras)
-    };
+    let diff = crate::diff::diff(
+        main,
+        standin,
+        crate::diff::DiffOptions {
+            clean_extra: options.clean_extra,
+        },
+    );
+    let extra_objects = diff.extras.iter().map(|id| id.to_string()).collect();
+    let changes = diff.changes;
     let steps = sql::statements(&changes, main, standin);
     let statements = order::order(steps, main, standin)?;
     validate(&statements)?;
