@@ -15,6 +15,10 @@ pub enum Error {
     #[error(transparent)]
     Ddl(#[from] crate::ddl::DdlError),
     #[error(transparent)]
+    Plan(#[from] crate::plan::PlanError),
+    #[error(transparent)]
+    Apply(#[from] crate::apply::ApplyError),
+    #[error(transparent)]
     Sandbox(#[from] crate::sandbox::SandboxError),
     #[error(transparent)]
     Data(#[from] crate::data::DataError),

@@ -14,16 +14,20 @@
 //! - [`sandbox`]: throwaway local clusters for tests and `demo`.
 //! - [`error`]: the top-level error and its exit codes.
 
+pub mod apply;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod conn;
 pub mod data;
 pub mod ddl;
+pub mod diff;
 pub mod error;
 pub mod graph;
 pub mod model;
+pub mod plan;
 pub mod quote;
 pub mod sandbox;
+pub mod schema_sync;
 
 pub use error::Error;

@@ -12,6 +12,8 @@ use crate::model::{ConstraintKind, ObjectId, QualifiedName, Schema};
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Seed {
     Dropped(ObjectId),
+    /// An enum built anew: its columns are converted in place, the rest is rebuilt.
+    EnumRebuilt(ObjectId),
     TypeChanged(ObjectId),
 }
 
@@ -22,7 +24,7 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
             ChangeKind::Drop { .. } => queue.push_back(Seed::Dropped(change.id.clone())),
             ChangeKind::AlterColumnType => queue.push_back(Seed::TypeChanged(change.id.clone())),
             ChangeKind::EnumRecreate { columns } => {
-                queue.push_back(Seed::Dropped(change.id.clone()));
+                queue.push_back(Seed::EnumRebuilt(change.id.clone()));
                 for (table, column) in columns {
                     queue.push_back(Seed::TypeChanged(ObjectId::Column(
                         crate::model::TableChild::new(table.clone(), column),
@@ -50,7 +52,10 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
             if let ObjectId::Column(_) = dependent {
                 added.push(Change {
                     id: dependent.clone(),
-                    kind: ChangeKind::Drop { extra: false, implied: false },
+                    kind: ChangeKind::Drop {
+                        extra: false,
+                        implied: false,
+                    },
                 });
                 added.push(Change {
                     id: dependent.clone(),
@@ -59,7 +64,10 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
             } else {
                 added.push(Change {
                     id: dependent.clone(),
-                    kind: ChangeKind::Drop { extra: false, implied: false },
+                    kind: ChangeKind::Drop {
+                        extra: false,
+                        implied: false,
+                    },
                 });
                 added.push(Change {
                     id: dependent.clone(),
@@ -77,7 +85,10 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
         !(rebuilt.contains(&c.id)
             && !matches!(
                 c.kind,
-                ChangeKind::Drop { .. } | ChangeKind::Create | ChangeKind::AddColumn | ChangeKind::Comment(_)
+                ChangeKind::Drop { .. }
+                    | ChangeKind::Create
+                    | ChangeKind::AddColumn
+                    | ChangeKind::Comment(_)
             ))
     });
     changes.list.extend(added);
@@ -105,13 +116,21 @@ fn dependents_of(seed: &Seed, standin: &Schema) -> Vec<ObjectId> {
                 }
             }
         }
+        Seed::EnumRebuilt(id) => {
+            for (dependent, referenced) in &standin.dependencies {
+                if referenced == id && !matches!(dependent, ObjectId::Column(_)) {
+                    out.push(dependent.clone());
+                }
+            }
+        }
         Seed::Dropped(id) => {
             let table = match id {
-                ObjectId::Table(q) | ObjectId::MaterializedView(q) => Some(q),
+                ObjectId::Table(q) | ObjectId::MaterializedView(q) | ObjectId::View(q) => Some(q),
                 _ => None,
             };
             for (dependent, referenced) in &standin.dependencies {
-                let on_column = matches!((referenced, table), (ObjectId::Column(c), Some(q)) if &c.parent == q);
+                let on_column =
+                    matches!((referenced, table), (ObjectId::Column(c), Some(q)) if &c.parent == q);
                 if (referenced == id || on_column) && dependent != id {
                     out.push(dependent.clone());
                 }
@@ -176,14 +195,14 @@ fn children(schema: &Schema, id: &ObjectId) -> Vec<ObjectId> {
 }
 
 /// Foreign keys that rely on a primary key or unique constraint.
-fn referencing_foreign_keys(
-    schema: &Schema,
-    key: &crate::model::TableChild,
-) -> Vec<ObjectId> {
+fn referencing_foreign_keys(schema: &Schema, key: &crate::model::TableChild) -> Vec<ObjectId> {
     let Some(target) = schema.constraints.get(key) else {
         return Vec::new();
     };
-    if !matches!(target.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique) {
+    if !matches!(
+        target.kind,
+        ConstraintKind::PrimaryKey | ConstraintKind::Unique
+    ) {
         return Vec::new();
     }
     let mut wanted = target.columns.clone();
@@ -215,7 +234,9 @@ pub(super) fn mark_implied_drops(standin: &Schema, changes: &mut Changes) {
     };
     let column_dropped = |id: &ObjectId| {
         standin.dependencies.iter().any(|(dependent, referenced)| {
-            dependent == id && matches!(referenced, ObjectId::Column(_)) && dropped.contains(referenced)
+            dependent == id
+                && matches!(referenced, ObjectId::Column(_))
+                && dropped.contains(referenced)
         })
     };
     for change in &mut changes.list {
@@ -231,7 +252,10 @@ pub(super) fn mark_implied_drops(standin: &Schema, changes: &mut Changes) {
                     || (matches!(change.id, ObjectId::Constraint(_)) && column_dropped(&change.id))
             }
             ObjectId::Index(q) => {
-                standin.indexes.get(q).is_some_and(|i| relation_dropped(&i.table))
+                standin
+                    .indexes
+                    .get(q)
+                    .is_some_and(|i| relation_dropped(&i.table))
                     || column_dropped(&change.id)
             }
             ObjectId::DomainConstraint(c) => dropped.contains(&ObjectId::Domain(c.parent.clone())),

@@ -37,7 +37,10 @@ pub enum ChangeKind {
     Create,
     /// Drop the object as the standin has it. `extra`: it exists only in the standin.
     /// `implied`: something it belongs to is dropped too, which drops it (no statement).
-    Drop { extra: bool, implied: bool },
+    Drop {
+        extra: bool,
+        implied: bool,
+    },
     /// `CREATE OR REPLACE` the view or function with main's definition.
     Replace,
     /// Add a column (the id is the column) as main has it.
@@ -57,7 +60,10 @@ pub enum ChangeKind {
     /// `SET LOGGED` / `SET UNLOGGED`.
     SetLogged(bool),
     /// Storage parameters to set (`name=value`) and to reset (`name`).
-    SetOptions { set: Vec<String>, reset: Vec<String> },
+    SetOptions {
+        set: Vec<String>,
+        reset: Vec<String>,
+    },
     ReplicaIdentity,
     /// `ENABLE`/`DISABLE ROW LEVEL SECURITY`.
     RowSecurity(bool),
@@ -70,9 +76,14 @@ pub enum ChangeKind {
     /// `VALIDATE CONSTRAINT` (table or domain constraint).
     ValidateConstraint,
     /// `ALTER TYPE … ADD VALUE label [BEFORE|AFTER neighbour]`.
-    EnumAddValue { label: String, position: EnumPosition },
+    EnumAddValue {
+        label: String,
+        position: EnumPosition,
+    },
     /// Values removed or reordered: build the type anew and convert its columns.
-    EnumRecreate { columns: Vec<(QualifiedName, String)> },
+    EnumRecreate {
+        columns: Vec<(QualifiedName, String)>,
+    },
     DomainSetDefault(Option<String>),
     DomainNotNull(bool),
     CompositeAddAttribute(String),
@@ -131,14 +142,26 @@ impl Changes {
     /// An object only in the standin: dropped with `clean_extra`, listed otherwise.
     fn extra(&mut self, id: ObjectId) {
         if self.clean_extra {
-            self.push(id, ChangeKind::Drop { extra: true, implied: false });
+            self.push(
+                id,
+                ChangeKind::Drop {
+                    extra: true,
+                    implied: false,
+                },
+            );
         } else {
             self.extras.push(id);
         }
     }
 
     fn drop(&mut self, id: ObjectId) {
-        self.push(id, ChangeKind::Drop { extra: false, implied: false });
+        self.push(
+            id,
+            ChangeKind::Drop {
+                extra: false,
+                implied: false,
+            },
+        );
     }
 
     /// Drop as the standin has it, create as main has it.

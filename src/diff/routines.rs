@@ -101,8 +101,25 @@ fn same_function(m: &Function, s: &Function) -> bool {
         && m.config == s.config
 }
 
+/// The constructors PostgreSQL makes with a range type (and its multirange type): they come
+/// and go with the type, never on their own.
+fn range_constructor(schema: &Schema, f: &Function) -> bool {
+    f.language == "internal"
+        && schema.ranges.values().any(|r| {
+            (r.name.schema == f.name.schema && r.name.name == f.name.name)
+                || r.multirange.as_deref().is_some_and(|m| {
+                    m == f.name.name
+                        || m == f.name.sql()
+                        || m == format!("{}.{}", f.name.schema, f.name.name)
+                })
+        })
+}
+
 pub(super) fn functions(main: &Schema, standin: &Schema, changes: &mut Changes) {
     for (id, m) in &main.functions {
+        if range_constructor(main, m) {
+            continue;
+        }
         let Some(s) = standin.functions.get(id) else {
             changes.push(id.clone(), ChangeKind::Create);
             continue;
@@ -124,8 +141,8 @@ pub(super) fn functions(main: &Schema, standin: &Schema, changes: &mut Changes) 
             changes.recreate(id.clone());
         }
     }
-    for id in standin.functions.keys() {
-        if !main.functions.contains_key(id) {
+    for (id, f) in &standin.functions {
+        if !main.functions.contains_key(id) && !range_constructor(standin, f) {
             changes.extra(id.clone());
         }
     }
@@ -136,7 +153,10 @@ pub(super) fn triggers(main: &Schema, standin: &Schema, changes: &mut Changes) {
         let id = ObjectId::Trigger(key.clone());
         match standin.triggers.get(key) {
             None => changes.push(id, ChangeKind::Create),
-            Some(s) if !same_sql(&s.definition, &m.definition) || s.is_constraint != m.is_constraint => {
+            Some(s)
+                if !same_sql(&s.definition, &m.definition)
+                    || s.is_constraint != m.is_constraint =>
+            {
                 changes.recreate(id)
             }
             Some(s) if s.enabled != m.enabled => changes.push(id, ChangeKind::TriggerEnabled),
@@ -180,7 +200,10 @@ mod tests {
 
     #[test]
     fn aliases_and_constants_are_differences() {
-        assert!(!same_sql("SELECT id FROM t WHERE id > 10", "SELECT id FROM t WHERE id > 11"));
+        assert!(!same_sql(
+            "SELECT id FROM t WHERE id > 10",
+            "SELECT id FROM t WHERE id > 11"
+        ));
         assert!(!same_sql("SELECT id AS a FROM t", "SELECT id AS b FROM t"));
     }
 

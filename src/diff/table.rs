@@ -53,7 +53,12 @@ fn table(m: &Table, s: &Table, changes: &mut Changes) {
     }
     if s.options != m.options {
         let key = |o: &String| o.split('=').next().unwrap_or_default().to_string();
-        let set: Vec<String> = m.options.iter().filter(|o| !s.options.contains(o)).cloned().collect();
+        let set: Vec<String> = m
+            .options
+            .iter()
+            .filter(|o| !s.options.contains(o))
+            .cloned()
+            .collect();
         let reset: Vec<String> = s
             .options
             .iter()
@@ -100,9 +105,8 @@ fn column(id: ObjectId, m: &Column, s: &Column, changes: &mut Changes) {
     let type_changed = m.data_type != s.data_type || m.collation != s.collation;
     // A default is dropped around a type change (it may not cast) and when the column
     // becomes an identity (which cannot have one).
-    let clear_default = s.default.is_some()
-        && s.identity.is_none()
-        && (type_changed || m.identity.is_some());
+    let clear_default =
+        s.default.is_some() && s.identity.is_none() && (type_changed || m.identity.is_some());
     if clear_default {
         changes.push(id.clone(), ChangeKind::DropDefault);
     }
@@ -178,7 +182,11 @@ pub(super) fn constraints(main: &Schema, standin: &Schema, changes: &mut Changes
 
 pub(super) fn indexes(main: &Schema, standin: &Schema, changes: &mut Changes) {
     // A partition's index attached to its parent's comes with the parent's index.
-    for (name, m) in main.indexes.iter().filter(|(_, i)| i.parent_index.is_none()) {
+    for (name, m) in main
+        .indexes
+        .iter()
+        .filter(|(_, i)| i.parent_index.is_none())
+    {
         let id = ObjectId::Index(name.clone());
         match standin.indexes.get(name) {
             None => changes.push(id, ChangeKind::Create),
@@ -186,7 +194,11 @@ pub(super) fn indexes(main: &Schema, standin: &Schema, changes: &mut Changes) {
             Some(_) => {}
         }
     }
-    for (name, _) in standin.indexes.iter().filter(|(_, i)| i.parent_index.is_none()) {
+    for (name, _) in standin
+        .indexes
+        .iter()
+        .filter(|(_, i)| i.parent_index.is_none())
+    {
         if !main.indexes.contains_key(name) {
             changes.extra(ObjectId::Index(name.clone()));
         }

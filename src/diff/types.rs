@@ -26,7 +26,13 @@ pub(super) fn extensions(main: &Schema, standin: &Schema, changes: &mut Changes)
                     changes.push(id.clone(), ChangeKind::ExtensionSchema);
                 }
                 if s.version != m.version {
-                    changes.push(id, ChangeKind::UpdateExtension);
+                    // Extensions ship update scripts forward only: going back means
+                    // dropping and creating it again.
+                    if version_key(&m.version) < version_key(&s.version) {
+                        changes.recreate(id);
+                    } else {
+                        changes.push(id, ChangeKind::UpdateExtension);
+                    }
                 }
             }
         }
@@ -38,8 +44,22 @@ pub(super) fn extensions(main: &Schema, standin: &Schema, changes: &mut Changes)
     }
 }
 
+/// `1.10` > `1.9`: version parts compared as numbers where they are numbers.
+fn version_key(version: &str) -> Vec<(u64, String)> {
+    version
+        .split(['.', '-'])
+        .map(|p| (p.parse::<u64>().unwrap_or(0), p.to_string()))
+        .collect()
+}
+
 pub(super) fn collations(main: &Schema, standin: &Schema, changes: &mut Changes) {
-    simple(main, standin, changes, |s| &s.collations, ObjectId::Collation);
+    simple(
+        main,
+        standin,
+        changes,
+        |s| &s.collations,
+        ObjectId::Collation,
+    );
 }
 
 pub(super) fn ranges(main: &Schema, standin: &Schema, changes: &mut Changes) {
@@ -80,7 +100,8 @@ pub(super) fn enums(main: &Schema, standin: &Schema, changes: &mut Changes) {
         }
         // Values can only be added in place; a removed or reordered value needs a new type.
         let kept: Vec<&String> = m.labels.iter().filter(|l| s.labels.contains(l)).collect();
-        let only_added = kept.len() == s.labels.len() && kept.iter().zip(&s.labels).all(|(a, b)| *a == b);
+        let only_added =
+            kept.len() == s.labels.len() && kept.iter().zip(&s.labels).all(|(a, b)| *a == b);
         if only_added {
             for (i, label) in m.labels.iter().enumerate() {
                 if s.labels.contains(label) {
@@ -145,7 +166,8 @@ pub(super) fn domains(main: &Schema, standin: &Schema, changes: &mut Changes) {
             changes.push(id.clone(), ChangeKind::DomainNotNull(m.not_null));
         }
         for (cname, mc) in &m.constraints {
-            let cid = ObjectId::DomainConstraint(crate::model::TableChild::new(name.clone(), cname));
+            let cid =
+                ObjectId::DomainConstraint(crate::model::TableChild::new(name.clone(), cname));
             match s.constraints.get(cname) {
                 None => changes.push(cid, ChangeKind::Create),
                 Some(sc) if sc == mc => {}
@@ -192,14 +214,25 @@ pub(super) fn composites(main: &Schema, standin: &Schema, changes: &mut Changes)
             continue;
         }
         // In place when the kept attributes keep their order and new ones come last.
-        let kept_main: Vec<&String> = m.attributes.keys().filter(|a| s.attributes.contains_key(*a)).collect();
-        let kept_standin: Vec<&String> = s.attributes.keys().filter(|a| m.attributes.contains_key(*a)).collect();
+        let kept_main: Vec<&String> = m
+            .attributes
+            .keys()
+            .filter(|a| s.attributes.contains_key(*a))
+            .collect();
+        let kept_standin: Vec<&String> = s
+            .attributes
+            .keys()
+            .filter(|a| m.attributes.contains_key(*a))
+            .collect();
         let added_last = m
             .attributes
             .keys()
             .skip(kept_main.len())
             .all(|a| !s.attributes.contains_key(a))
-            && m.attributes.keys().take(kept_main.len()).all(|a| s.attributes.contains_key(a));
+            && m.attributes
+                .keys()
+                .take(kept_main.len())
+                .all(|a| s.attributes.contains_key(a));
         if kept_main != kept_standin || !added_last {
             changes.recreate(id);
             continue;
@@ -265,10 +298,12 @@ pub(super) fn comments(main: &Schema, standin: &Schema, changes: &mut Changes) {
         created.contains(id)
             || match id {
                 // A column is new with its table.
-                ObjectId::Column(c) => created.contains(&ObjectId::Table(c.parent.clone()))
-                    || created.contains(&ObjectId::View(c.parent.clone()))
-                    || created.contains(&ObjectId::MaterializedView(c.parent.clone()))
-                    || created.contains(&ObjectId::Composite(c.parent.clone())),
+                ObjectId::Column(c) => {
+                    created.contains(&ObjectId::Table(c.parent.clone()))
+                        || created.contains(&ObjectId::View(c.parent.clone()))
+                        || created.contains(&ObjectId::MaterializedView(c.parent.clone()))
+                        || created.contains(&ObjectId::Composite(c.parent.clone()))
+                }
                 _ => false,
             }
     };
@@ -283,10 +318,12 @@ pub(super) fn comments(main: &Schema, standin: &Schema, changes: &mut Changes) {
         }
         let gone_with_drop = dropped.contains(id)
             || match id {
-                ObjectId::Column(c) => dropped.contains(&ObjectId::Table(c.parent.clone()))
-                    || dropped.contains(&ObjectId::View(c.parent.clone()))
-                    || dropped.contains(&ObjectId::MaterializedView(c.parent.clone()))
-                    || dropped.contains(&ObjectId::Composite(c.parent.clone())),
+                ObjectId::Column(c) => {
+                    dropped.contains(&ObjectId::Table(c.parent.clone()))
+                        || dropped.contains(&ObjectId::View(c.parent.clone()))
+                        || dropped.contains(&ObjectId::MaterializedView(c.parent.clone()))
+                        || dropped.contains(&ObjectId::Composite(c.parent.clone()))
+                }
                 _ => false,
             };
         if !gone_with_drop {

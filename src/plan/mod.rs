@@ -26,7 +26,9 @@ use crate::model::Schema;
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     /// A generated statement does not parse: a bug in the SQL generator.
-    #[error("generated SQL for {object} does not parse ({message}); this is a bug in pgsyncer:\n{sql}")]
+    #[error(
+        "generated SQL for {object} does not parse ({message}); this is a bug in pgsyncer:\n{sql}"
+    )]
     InvalidSql {
         object: String,
         sql: String,
@@ -130,7 +132,9 @@ pub fn validate(statements: &[Statement]) -> Result<(), PlanError> {
             .map_err(|e| invalid(e.to_string()))?;
         let count = parsed.protobuf.stmts.len();
         if count != 1 {
-            return Err(invalid(format!("{count} statements where one was expected")));
+            return Err(invalid(format!(
+                "{count} statements where one was expected"
+            )));
         }
     }
     Ok(())

@@ -24,7 +24,12 @@ fn index(steps: &[Step], phase: Phase) -> HashMap<&ObjectId, Vec<usize>> {
 /// An id and, for a column, its table (creating a table creates its columns).
 fn expand(id: &ObjectId) -> Vec<ObjectId> {
     match id {
-        ObjectId::Column(c) => vec![id.clone(), ObjectId::Table(c.parent.clone())],
+        ObjectId::Column(c) => vec![
+            id.clone(),
+            ObjectId::Table(c.parent.clone()),
+            ObjectId::View(c.parent.clone()),
+            ObjectId::MaterializedView(c.parent.clone()),
+        ],
         _ => vec![id.clone()],
     }
 }
@@ -79,10 +84,14 @@ fn dependencies(schema: &Schema) -> Vec<(ObjectId, ObjectId)> {
 }
 
 /// Order `steps` (see the module comment).
-pub fn order(steps: Vec<Step>, main: &Schema, standin: &Schema) -> Result<Vec<Statement>, PlanError> {
+pub fn order(
+    steps: Vec<Step>,
+    main: &Schema,
+    standin: &Schema,
+) -> Result<Vec<Statement>, PlanError> {
     let n = steps.len();
     let mut after: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut edge = |from: usize, to: usize, after: &mut Vec<Vec<usize>>| {
+    let edge = |from: usize, to: usize, after: &mut Vec<Vec<usize>>| {
         if from != to {
             after[from].push(to);
         }

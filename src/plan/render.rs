@@ -26,7 +26,12 @@ pub fn render_sql(plan: &Plan) -> String {
     let mut out = String::new();
     let h = &plan.header;
     out.push_str("-- pgsyncer plan: makes the standin's schema match main's.\n");
-    let _ = writeln!(out, "-- main:    PostgreSQL {} ({})", version_text(h.main_version), h.main_source);
+    let _ = writeln!(
+        out,
+        "-- main:    PostgreSQL {} ({})",
+        version_text(h.main_version),
+        h.main_source
+    );
     let _ = writeln!(
         out,
         "-- standin: PostgreSQL {} ({})",
@@ -35,7 +40,11 @@ pub fn render_sql(plan: &Plan) -> String {
     );
     let _ = writeln!(out, "-- generated: {}", h.generated_at);
     let _ = writeln!(out, "-- schemas: {}", h.schemas);
-    let hazardous = plan.statements.iter().filter(|s| !s.hazards.is_empty()).count();
+    let hazardous = plan
+        .statements
+        .iter()
+        .filter(|s| !s.hazards.is_empty())
+        .count();
     let _ = writeln!(
         out,
         "-- statements: {} ({} with hazards)",
@@ -53,9 +62,7 @@ pub fn render_sql(plan: &Plan) -> String {
 pub fn render_body(plan: &Plan) -> String {
     let mut out = String::new();
     if !plan.extra_objects.is_empty() {
-        out.push_str(
-            "-- Only in the standin, kept (pass --clean-extra to drop them):\n",
-        );
+        out.push_str("-- Only in the standin, kept (pass --clean-extra to drop them):\n");
         for object in &plan.extra_objects {
             let _ = writeln!(out, "--   {object}");
         }
@@ -91,7 +98,12 @@ pub fn render_body(plan: &Plan) -> String {
 
 fn write_statement(out: &mut String, statement: &Statement) {
     for hazard in &statement.hazards {
-        let _ = writeln!(out, "-- HAZARD ({}): {}", hazard.kind.label(), hazard.message);
+        let _ = writeln!(
+            out,
+            "-- HAZARD ({}): {}",
+            hazard.kind.label(),
+            hazard.message
+        );
     }
     out.push_str(&statement.sql);
     out.push_str(";\n");
@@ -133,10 +145,18 @@ mod tests {
         let statements = vec![
             Statement::new("table public.t", Action::Drop, "DROP TABLE public.t")
                 .hazard(HazardKind::DeletesData, "drops table public.t and its rows"),
-            Statement::new("index public.i", Action::Create, "CREATE INDEX CONCURRENTLY i ON t (a)")
-                .outside_transaction("CREATE INDEX CONCURRENTLY cannot run in a transaction"),
+            Statement::new(
+                "index public.i",
+                Action::Create,
+                "CREATE INDEX CONCURRENTLY i ON t (a)",
+            )
+            .outside_transaction("CREATE INDEX CONCURRENTLY cannot run in a transaction"),
         ];
-        let plan = Plan::new(PlanHeader::default(), statements, vec!["view public.v".into()]);
+        let plan = Plan::new(
+            PlanHeader::default(),
+            statements,
+            vec!["view public.v".into()],
+        );
         let body = render_body(&plan);
         assert!(body.contains("BEGIN;\nSET LOCAL check_function_bodies = false;\n\n-- HAZARD (deletes data): drops table public.t and its rows\nDROP TABLE public.t;\n\nCOMMIT;\n"), "{body}");
         let tail = body.find("CREATE INDEX CONCURRENTLY").unwrap();

@@ -51,7 +51,12 @@ impl Ctx<'_> {
     }
 
     fn build(&mut self, key: &ObjectId, rank: u8, action: Action, sql: String) -> &mut Statement {
-        self.push(key, Phase::Build, rank, Statement::new(key.to_string(), action, sql));
+        self.push(
+            key,
+            Phase::Build,
+            rank,
+            Statement::new(key.to_string(), action, sql),
+        );
         let last = self.steps.len() - 1;
         &mut self.steps[last].statement
     }
@@ -130,11 +135,18 @@ pub fn statements(changes: &[Change], main: &Schema, standin: &Schema) -> Vec<St
 }
 
 fn column_of<'a>(schema: &'a Schema, c: &TableChild) -> Option<&'a crate::model::Column> {
-    schema.tables.get(&c.parent).and_then(|t| t.columns.get(&c.name))
+    schema
+        .tables
+        .get(&c.parent)
+        .and_then(|t| t.columns.get(&c.name))
 }
 
 fn alter_column(c: &TableChild) -> String {
-    format!("ALTER TABLE {} ALTER COLUMN {}", c.parent.sql(), ident(&c.name))
+    format!(
+        "ALTER TABLE {} ALTER COLUMN {}",
+        c.parent.sql(),
+        ident(&c.name)
+    )
 }
 
 fn step(ctx: &mut Ctx, change: &Change) {
@@ -152,7 +164,10 @@ fn step(ctx: &mut Ctx, change: &Change) {
                         .next()
                         .map(|s| s.replacen("CREATE VIEW", "CREATE OR REPLACE VIEW", 1))
                 }),
-                _ => main.functions.get(id).and_then(|f| create::function(f).into_iter().next()),
+                _ => main
+                    .functions
+                    .get(id)
+                    .and_then(|f| create::function(f).into_iter().next()),
             };
             if let Some(sql) = sql {
                 let rank = build_rank(main, id);
@@ -161,7 +176,9 @@ fn step(ctx: &mut Ctx, change: &Change) {
         }
         ChangeKind::AddColumn => {
             let ObjectId::Column(c) = id else { return };
-            let Some(col) = column_of(main, c) else { return };
+            let Some(col) = column_of(main, c) else {
+                return;
+            };
             let sql = format!(
                 "ALTER TABLE {} ADD COLUMN {}",
                 c.parent.sql(),
@@ -170,7 +187,11 @@ fn step(ctx: &mut Ctx, change: &Change) {
             let existing = ctx.existing_table(&c.parent);
             let st = ctx.build(id, 16, Action::Alter, sql);
             if existing {
-                if col.not_null && col.default.is_none() && col.identity.is_none() && col.generated.is_none() {
+                if col.not_null
+                    && col.default.is_none()
+                    && col.identity.is_none()
+                    && col.generated.is_none()
+                {
                     st.hazards.push(super::Hazard::new(
                         HazardKind::MayFailOnData,
                         "a NOT NULL column without a default cannot be added to a table that has rows",
@@ -186,8 +207,14 @@ fn step(ctx: &mut Ctx, change: &Change) {
         }
         ChangeKind::AlterColumnType => {
             let ObjectId::Column(c) = id else { return };
-            let (Some(m), Some(s)) = (column_of(main, c), column_of(standin, c)) else { return };
-            let collate = m.collation.as_ref().map(|c| format!(" COLLATE {c}")).unwrap_or_default();
+            let (Some(m), Some(s)) = (column_of(main, c), column_of(standin, c)) else {
+                return;
+            };
+            let collate = m
+                .collation
+                .as_ref()
+                .map(|c| format!(" COLLATE {c}"))
+                .unwrap_or_default();
             let sql = format!(
                 "{} TYPE {}{collate} USING {}::{}",
                 alter_column(c),
@@ -195,41 +222,76 @@ fn step(ctx: &mut Ctx, change: &Change) {
                 ident(&c.name),
                 m.data_type
             );
-            ctx.build(id, 16, Action::Alter, sql)
-                .hazards
-                .extend([
-                    super::Hazard::new(
-                        HazardKind::RewritesTable,
-                        format!("changing the type from {} to {} rewrites the table and its indexes", s.data_type, m.data_type),
+            ctx.build(id, 16, Action::Alter, sql).hazards.extend([
+                super::Hazard::new(
+                    HazardKind::RewritesTable,
+                    format!(
+                        "changing the type from {} to {} rewrites the table and its indexes",
+                        s.data_type, m.data_type
                     ),
-                    super::Hazard::new(HazardKind::LongLock, "holds an ACCESS EXCLUSIVE lock while the table is rewritten"),
-                    super::Hazard::new(HazardKind::MayFailOnData, "fails if an existing value does not convert"),
-                ]);
+                ),
+                super::Hazard::new(
+                    HazardKind::LongLock,
+                    "holds an ACCESS EXCLUSIVE lock while the table is rewritten",
+                ),
+                super::Hazard::new(
+                    HazardKind::MayFailOnData,
+                    "fails if an existing value does not convert",
+                ),
+            ]);
         }
         ChangeKind::SetDefault(d) => {
             let ObjectId::Column(c) = id else { return };
-            ctx.build(id, 16, Action::Alter, format!("{} SET DEFAULT {d}", alter_column(c)));
+            ctx.build(
+                id,
+                16,
+                Action::Alter,
+                format!("{} SET DEFAULT {d}", alter_column(c)),
+            );
         }
         ChangeKind::DropDefault => {
             let ObjectId::Column(c) = id else { return };
-            ctx.build(id, 16, Action::Alter, format!("{} DROP DEFAULT", alter_column(c)));
+            ctx.build(
+                id,
+                16,
+                Action::Alter,
+                format!("{} DROP DEFAULT", alter_column(c)),
+            );
         }
         ChangeKind::SetNotNull => {
             let ObjectId::Column(c) = id else { return };
-            ctx.build(id, 16, Action::Alter, format!("{} SET NOT NULL", alter_column(c)))
-                .hazards
-                .extend([
-                    super::Hazard::new(HazardKind::MayFailOnData, "fails if a row holds NULL in this column"),
-                    super::Hazard::new(HazardKind::LongLock, "scans the whole table under an ACCESS EXCLUSIVE lock"),
-                ]);
+            ctx.build(
+                id,
+                16,
+                Action::Alter,
+                format!("{} SET NOT NULL", alter_column(c)),
+            )
+            .hazards
+            .extend([
+                super::Hazard::new(
+                    HazardKind::MayFailOnData,
+                    "fails if a row holds NULL in this column",
+                ),
+                super::Hazard::new(
+                    HazardKind::LongLock,
+                    "scans the whole table under an ACCESS EXCLUSIVE lock",
+                ),
+            ]);
         }
         ChangeKind::DropNotNull => {
             let ObjectId::Column(c) = id else { return };
-            ctx.build(id, 16, Action::Alter, format!("{} DROP NOT NULL", alter_column(c)));
+            ctx.build(
+                id,
+                16,
+                Action::Alter,
+                format!("{} DROP NOT NULL", alter_column(c)),
+            );
         }
         ChangeKind::AddIdentity => {
             let ObjectId::Column(c) = id else { return };
-            let Some(identity) = column_of(main, c).and_then(|m| m.identity.as_ref()) else { return };
+            let Some(identity) = column_of(main, c).and_then(|m| m.identity.as_ref()) else {
+                return;
+            };
             let sql = format!(
                 "{} ADD GENERATED {} AS IDENTITY (SEQUENCE NAME {} {})",
                 alter_column(c),
@@ -241,7 +303,12 @@ fn step(ctx: &mut Ctx, change: &Change) {
         }
         ChangeKind::DropIdentity => {
             let ObjectId::Column(c) = id else { return };
-            ctx.build(id, 16, Action::Alter, format!("{} DROP IDENTITY", alter_column(c)));
+            ctx.build(
+                id,
+                16,
+                Action::Alter,
+                format!("{} DROP IDENTITY", alter_column(c)),
+            );
         }
         ChangeKind::AlterIdentity => {
             let ObjectId::Column(c) = id else { return };
@@ -259,12 +326,19 @@ fn step(ctx: &mut Ctx, change: &Change) {
                 parts.push(format!("SET {option}"));
             }
             if !parts.is_empty() {
-                ctx.build(id, 16, Action::Alter, format!("{} {}", alter_column(c), parts.join(" ")));
+                ctx.build(
+                    id,
+                    16,
+                    Action::Alter,
+                    format!("{} {}", alter_column(c), parts.join(" ")),
+                );
             }
         }
         ChangeKind::AlterColumnStorage => {
             let ObjectId::Column(c) = id else { return };
-            let (Some(m), Some(s)) = (column_of(main, c), column_of(standin, c)) else { return };
+            let (Some(m), Some(s)) = (column_of(main, c), column_of(standin, c)) else {
+                return;
+            };
             if m.storage != s.storage {
                 if let Some(st) = &m.storage {
                     let storage = match st.as_str() {
@@ -273,91 +347,180 @@ fn step(ctx: &mut Ctx, change: &Change) {
                         "m" => "MAIN",
                         _ => "EXTENDED",
                     };
-                    ctx.build(id, 16, Action::Alter, format!("{} SET STORAGE {storage}", alter_column(c)));
+                    ctx.build(
+                        id,
+                        16,
+                        Action::Alter,
+                        format!("{} SET STORAGE {storage}", alter_column(c)),
+                    );
                 }
             }
             if m.compression != s.compression {
-                let method = m.compression.as_deref().map(ident).unwrap_or_else(|| "DEFAULT".into());
-                ctx.build(id, 16, Action::Alter, format!("{} SET COMPRESSION {method}", alter_column(c)));
+                let method = m
+                    .compression
+                    .as_deref()
+                    .map(ident)
+                    .unwrap_or_else(|| "DEFAULT".into());
+                ctx.build(
+                    id,
+                    16,
+                    Action::Alter,
+                    format!("{} SET COMPRESSION {method}", alter_column(c)),
+                );
             }
             if m.statistics != s.statistics {
                 let n = m.statistics.unwrap_or(-1);
-                ctx.build(id, 16, Action::Alter, format!("{} SET STATISTICS {n}", alter_column(c)));
+                ctx.build(
+                    id,
+                    16,
+                    Action::Alter,
+                    format!("{} SET STATISTICS {n}", alter_column(c)),
+                );
             }
         }
         ChangeKind::SetLogged(logged) => {
             let ObjectId::Table(q) = id else { return };
             let what = if *logged { "LOGGED" } else { "UNLOGGED" };
-            ctx.build(id, 14, Action::Alter, format!("ALTER TABLE {} SET {what}", q.sql()))
-                .hazards
-                .push(super::Hazard::new(HazardKind::RewritesTable, format!("SET {what} rewrites the table under an ACCESS EXCLUSIVE lock")));
+            ctx.build(
+                id,
+                14,
+                Action::Alter,
+                format!("ALTER TABLE {} SET {what}", q.sql()),
+            )
+            .hazards
+            .push(super::Hazard::new(
+                HazardKind::RewritesTable,
+                format!("SET {what} rewrites the table under an ACCESS EXCLUSIVE lock"),
+            ));
         }
         ChangeKind::SetOptions { set, reset } => {
             let ObjectId::Table(q) = id else { return };
             if !reset.is_empty() {
                 let names: Vec<String> = reset.iter().map(|r| ident(r)).collect();
-                ctx.build(id, 14, Action::Alter, format!("ALTER TABLE {} RESET ({})", q.sql(), names.join(", ")));
+                ctx.build(
+                    id,
+                    14,
+                    Action::Alter,
+                    format!("ALTER TABLE {} RESET ({})", q.sql(), names.join(", ")),
+                );
             }
             if !set.is_empty() {
                 let pairs: Vec<String> = set
                     .iter()
                     .map(|o| match o.split_once('=') {
-                        Some((k, v)) if v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') => format!("{}={v}", ident(k)),
+                        Some((k, v))
+                            if v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') =>
+                        {
+                            format!("{}={v}", ident(k))
+                        }
                         Some((k, v)) => format!("{}={}", ident(k), literal(v)),
                         None => ident(o),
                     })
                     .collect();
-                ctx.build(id, 14, Action::Alter, format!("ALTER TABLE {} SET ({})", q.sql(), pairs.join(", ")));
+                ctx.build(
+                    id,
+                    14,
+                    Action::Alter,
+                    format!("ALTER TABLE {} SET ({})", q.sql(), pairs.join(", ")),
+                );
             }
         }
         ChangeKind::ReplicaIdentity => {
             let ObjectId::Table(q) = id else { return };
             let Some(t) = main.tables.get(q) else { return };
-            let sql = create::replica_identity(t)
-                .unwrap_or_else(|| format!("ALTER TABLE ONLY {} REPLICA IDENTITY DEFAULT", q.sql()));
+            let sql = create::replica_identity(t).unwrap_or_else(|| {
+                format!("ALTER TABLE ONLY {} REPLICA IDENTITY DEFAULT", q.sql())
+            });
             // USING INDEX waits for the index.
             let key = match &t.replica_identity {
-                ReplicaIdentity::Index(i) => ObjectId::Index(QualifiedName::new(q.schema.clone(), i.clone())),
+                ReplicaIdentity::Index(i) => {
+                    ObjectId::Index(QualifiedName::new(q.schema.clone(), i.clone()))
+                }
                 _ => id.clone(),
             };
-            ctx.push(&key, Phase::Build, 19, Statement::new(id.to_string(), Action::Alter, sql));
+            ctx.push(
+                &key,
+                Phase::Build,
+                19,
+                Statement::new(id.to_string(), Action::Alter, sql),
+            );
         }
         ChangeKind::RowSecurity(on) => {
             let ObjectId::Table(q) = id else { return };
             let what = if *on { "ENABLE" } else { "DISABLE" };
-            ctx.build(id, 14, Action::Alter, format!("ALTER TABLE {} {what} ROW LEVEL SECURITY", q.sql()));
+            ctx.build(
+                id,
+                14,
+                Action::Alter,
+                format!("ALTER TABLE {} {what} ROW LEVEL SECURITY", q.sql()),
+            );
         }
         ChangeKind::ForceRowSecurity(on) => {
             let ObjectId::Table(q) = id else { return };
             let what = if *on { "FORCE" } else { "NO FORCE" };
-            ctx.build(id, 14, Action::Alter, format!("ALTER TABLE {} {what} ROW LEVEL SECURITY", q.sql()));
+            ctx.build(
+                id,
+                14,
+                Action::Alter,
+                format!("ALTER TABLE {} {what} ROW LEVEL SECURITY", q.sql()),
+            );
         }
         ChangeKind::AttachPartition => {
             let ObjectId::Table(q) = id else { return };
-            let Some(p) = main.tables.get(q).and_then(|t| t.partition_of.as_ref()) else { return };
-            let sql = format!("ALTER TABLE {} ATTACH PARTITION {} {}", p.parent.sql(), q.sql(), p.bound);
-            ctx.build(id, 17, Action::Alter, sql).hazards.push(super::Hazard::new(
-                HazardKind::LongLock,
-                "scans the partition to check its rows fit the bound",
-            ));
+            let Some(p) = main.tables.get(q).and_then(|t| t.partition_of.as_ref()) else {
+                return;
+            };
+            let sql = format!(
+                "ALTER TABLE {} ATTACH PARTITION {} {}",
+                p.parent.sql(),
+                q.sql(),
+                p.bound
+            );
+            ctx.build(id, 17, Action::Alter, sql)
+                .hazards
+                .push(super::Hazard::new(
+                    HazardKind::LongLock,
+                    "scans the partition to check its rows fit the bound",
+                ));
         }
         ChangeKind::DetachPartition => {
             let ObjectId::Table(q) = id else { return };
-            let Some(p) = standin.tables.get(q).and_then(|t| t.partition_of.as_ref()) else { return };
-            let sql = format!("ALTER TABLE {} DETACH PARTITION {}", p.parent.sql(), q.sql());
-            ctx.push(id, Phase::Drop, 9, Statement::new(id.to_string(), Action::Alter, sql));
+            let Some(p) = standin.tables.get(q).and_then(|t| t.partition_of.as_ref()) else {
+                return;
+            };
+            let sql = format!(
+                "ALTER TABLE {} DETACH PARTITION {}",
+                p.parent.sql(),
+                q.sql()
+            );
+            ctx.push(
+                id,
+                Phase::Drop,
+                9,
+                Statement::new(id.to_string(), Action::Alter, sql),
+            );
         }
         ChangeKind::ValidateConstraint => {
             let sql = match id {
-                ObjectId::Constraint(c) => format!("ALTER TABLE {} VALIDATE CONSTRAINT {}", c.parent.sql(), ident(&c.name)),
-                ObjectId::DomainConstraint(c) => format!("ALTER DOMAIN {} VALIDATE CONSTRAINT {}", c.parent.sql(), ident(&c.name)),
+                ObjectId::Constraint(c) => format!(
+                    "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+                    c.parent.sql(),
+                    ident(&c.name)
+                ),
+                ObjectId::DomainConstraint(c) => format!(
+                    "ALTER DOMAIN {} VALIDATE CONSTRAINT {}",
+                    c.parent.sql(),
+                    ident(&c.name)
+                ),
                 _ => return,
             };
             let rank = build_rank(main, id);
-            ctx.build(id, rank, Action::Alter, sql).hazards.push(super::Hazard::new(
-                HazardKind::MayFailOnData,
-                "checks every existing row; fails if one violates the constraint",
-            ));
+            ctx.build(id, rank, Action::Alter, sql)
+                .hazards
+                .push(super::Hazard::new(
+                    HazardKind::MayFailOnData,
+                    "checks every existing row; fails if one violates the constraint",
+                ));
         }
         ChangeKind::EnumAddValue { label, position } => {
             let ObjectId::Enum(q) = id else { return };
@@ -366,7 +529,12 @@ fn step(ctx: &mut Ctx, change: &Change) {
                 EnumPosition::Before(x) => format!(" BEFORE {}", literal(x)),
                 EnumPosition::After(x) => format!(" AFTER {}", literal(x)),
             };
-            ctx.build(id, 6, Action::Alter, format!("ALTER TYPE {} ADD VALUE {}{at}", q.sql(), literal(label)));
+            ctx.build(
+                id,
+                6,
+                Action::Alter,
+                format!("ALTER TYPE {} ADD VALUE {}{at}", q.sql(), literal(label)),
+            );
         }
         ChangeKind::EnumRecreate { columns } => enum_recreate(ctx, id, columns),
         ChangeKind::DomainSetDefault(d) => {
@@ -380,27 +548,61 @@ fn step(ctx: &mut Ctx, change: &Change) {
         ChangeKind::DomainNotNull(on) => {
             let ObjectId::Domain(q) = id else { return };
             if *on {
-                ctx.build(id, 8, Action::Alter, format!("ALTER DOMAIN {} SET NOT NULL", q.sql()))
-                    .hazards
-                    .push(super::Hazard::new(HazardKind::MayFailOnData, "fails if a column of this domain holds NULL"));
+                ctx.build(
+                    id,
+                    8,
+                    Action::Alter,
+                    format!("ALTER DOMAIN {} SET NOT NULL", q.sql()),
+                )
+                .hazards
+                .push(super::Hazard::new(
+                    HazardKind::MayFailOnData,
+                    "fails if a column of this domain holds NULL",
+                ));
             } else {
-                ctx.build(id, 8, Action::Alter, format!("ALTER DOMAIN {} DROP NOT NULL", q.sql()));
+                ctx.build(
+                    id,
+                    8,
+                    Action::Alter,
+                    format!("ALTER DOMAIN {} DROP NOT NULL", q.sql()),
+                );
             }
         }
         ChangeKind::CompositeAddAttribute(a) | ChangeKind::CompositeAlterAttribute(a) => {
             let ObjectId::Composite(q) = id else { return };
-            let Some(attr) = main.composites.get(q).and_then(|t| t.attributes.get(a)) else { return };
-            let collate = attr.collation.as_ref().map(|c| format!(" COLLATE {c}")).unwrap_or_default();
+            let Some(attr) = main.composites.get(q).and_then(|t| t.attributes.get(a)) else {
+                return;
+            };
+            let collate = attr
+                .collation
+                .as_ref()
+                .map(|c| format!(" COLLATE {c}"))
+                .unwrap_or_default();
             let sql = if matches!(change.kind, ChangeKind::CompositeAddAttribute(_)) {
-                format!("ALTER TYPE {} ADD ATTRIBUTE {} {}{collate}", q.sql(), ident(a), attr.data_type)
+                format!(
+                    "ALTER TYPE {} ADD ATTRIBUTE {} {}{collate}",
+                    q.sql(),
+                    ident(a),
+                    attr.data_type
+                )
             } else {
-                format!("ALTER TYPE {} ALTER ATTRIBUTE {} TYPE {}{collate}", q.sql(), ident(a), attr.data_type)
+                format!(
+                    "ALTER TYPE {} ALTER ATTRIBUTE {} TYPE {}{collate}",
+                    q.sql(),
+                    ident(a),
+                    attr.data_type
+                )
             };
             ctx.build(id, 6, Action::Alter, sql);
         }
         ChangeKind::CompositeDropAttribute(a) => {
             let ObjectId::Composite(q) = id else { return };
-            ctx.build(id, 6, Action::Alter, format!("ALTER TYPE {} DROP ATTRIBUTE {}", q.sql(), ident(a)));
+            ctx.build(
+                id,
+                6,
+                Action::Alter,
+                format!("ALTER TYPE {} DROP ATTRIBUTE {}", q.sql(), ident(a)),
+            );
         }
         ChangeKind::AlterSequence(options) => {
             let ObjectId::Sequence(q) = id else { return };
@@ -410,33 +612,83 @@ fn step(ctx: &mut Ctx, change: &Change) {
                 parts.push(format!("AS {}", to.data_type));
             }
             parts.extend(sequence_option_changes(from, to));
+            // A narrowed range may no longer hold the current value: start again.
+            let restart = to.min > from.min || to.max < from.max;
+            if restart {
+                parts.push("RESTART".to_string());
+            }
             if !parts.is_empty() {
-                ctx.build(id, 12, Action::Alter, format!("ALTER SEQUENCE {} {}", q.sql(), parts.join(" ")));
+                let st = ctx.build(
+                    id,
+                    12,
+                    Action::Alter,
+                    format!("ALTER SEQUENCE {} {}", q.sql(), parts.join(" ")),
+                );
+                if restart {
+                    st.hazards.push(super::Hazard::new(
+                        HazardKind::DeletesData,
+                        "the range narrows, so the sequence restarts at its START value (its current value is lost)",
+                    ));
+                }
             }
         }
         ChangeKind::SequenceOwnedBy => {
             let ObjectId::Sequence(q) = id else { return };
-            let Some(seq) = main.sequences.get(q) else { return };
+            let Some(seq) = main.sequences.get(q) else {
+                return;
+            };
             match &seq.owned_by {
                 Some((t, c)) => {
                     let key = ObjectId::Column(TableChild::new(t.clone(), c));
                     let sql = create::sequence_owned_by(seq).unwrap_or_default();
-                    ctx.push(&key, Phase::Build, 28, Statement::new(id.to_string(), Action::Alter, sql));
+                    ctx.push(
+                        &key,
+                        Phase::Build,
+                        28,
+                        Statement::new(id.to_string(), Action::Alter, sql),
+                    );
                 }
                 None => {
-                    ctx.build(id, 12, Action::Alter, format!("ALTER SEQUENCE {} OWNED BY NONE", q.sql()));
+                    ctx.build(
+                        id,
+                        12,
+                        Action::Alter,
+                        format!("ALTER SEQUENCE {} OWNED BY NONE", q.sql()),
+                    );
                 }
             }
         }
         ChangeKind::UpdateExtension => {
             let ObjectId::Extension(n) = id else { return };
-            let Some(e) = main.extensions.get(n) else { return };
-            ctx.build(id, 2, Action::Alter, format!("ALTER EXTENSION {} UPDATE TO {}", ident(n), literal(&e.version)));
+            let Some(e) = main.extensions.get(n) else {
+                return;
+            };
+            ctx.build(
+                id,
+                2,
+                Action::Alter,
+                format!(
+                    "ALTER EXTENSION {} UPDATE TO {}",
+                    ident(n),
+                    literal(&e.version)
+                ),
+            );
         }
         ChangeKind::ExtensionSchema => {
             let ObjectId::Extension(n) = id else { return };
-            let Some(e) = main.extensions.get(n) else { return };
-            ctx.build(id, 2, Action::Alter, format!("ALTER EXTENSION {} SET SCHEMA {}", ident(n), ident(&e.schema)));
+            let Some(e) = main.extensions.get(n) else {
+                return;
+            };
+            ctx.build(
+                id,
+                2,
+                Action::Alter,
+                format!(
+                    "ALTER EXTENSION {} SET SCHEMA {}",
+                    ident(n),
+                    ident(&e.schema)
+                ),
+            );
         }
         ChangeKind::Comment(text) => {
             let sql = match text {
@@ -450,14 +702,21 @@ fn step(ctx: &mut Ctx, change: &Change) {
         }
         ChangeKind::TriggerEnabled => {
             let ObjectId::Trigger(c) = id else { return };
-            let Some(t) = main.triggers.get(c) else { return };
+            let Some(t) = main.triggers.get(c) else {
+                return;
+            };
             let state = match t.enabled {
                 TriggerEnabled::Origin => "ENABLE TRIGGER",
                 TriggerEnabled::Disabled => "DISABLE TRIGGER",
                 TriggerEnabled::Replica => "ENABLE REPLICA TRIGGER",
                 TriggerEnabled::Always => "ENABLE ALWAYS TRIGGER",
             };
-            ctx.build(id, 26, Action::Alter, format!("ALTER TABLE {} {state} {}", c.parent.sql(), ident(&c.name)));
+            ctx.build(
+                id,
+                26,
+                Action::Alter,
+                format!("ALTER TABLE {} {state} {}", c.parent.sql(), ident(&c.name)),
+            );
         }
     }
 }
@@ -501,7 +760,11 @@ fn sequence_option_changes(from: &SequenceOptions, to: &SequenceOptions) -> Vec<
         parts.push(format!("CACHE {}", to.cache));
     }
     if from.cycle != to.cycle {
-        parts.push(if to.cycle { "CYCLE".into() } else { "NO CYCLE".into() });
+        parts.push(if to.cycle {
+            "CYCLE".into()
+        } else {
+            "NO CYCLE".into()
+        });
     }
     parts
 }
@@ -512,9 +775,21 @@ fn create_object(ctx: &mut Ctx, id: &ObjectId) {
     let rank = build_rank(main, id);
     let mut extra: Vec<(ObjectId, u8, String)> = Vec::new();
     let sqls: Vec<String> = match id {
-        ObjectId::Schema(n) => main.namespaces.get(n).map(create::schema).unwrap_or_default(),
-        ObjectId::Extension(n) => main.extensions.get(n).map(create::extension).unwrap_or_default(),
-        ObjectId::Collation(q) => main.collations.get(q).map(create::collation).unwrap_or_default(),
+        ObjectId::Schema(n) => main
+            .namespaces
+            .get(n)
+            .map(create::schema)
+            .unwrap_or_default(),
+        ObjectId::Extension(n) => main
+            .extensions
+            .get(n)
+            .map(create::extension)
+            .unwrap_or_default(),
+        ObjectId::Collation(q) => main
+            .collations
+            .get(q)
+            .map(create::collation)
+            .unwrap_or_default(),
         ObjectId::Enum(q) => main.enums.get(q).map(create::enum_type).unwrap_or_default(),
         ObjectId::Domain(q) => main.domains.get(q).map(create::domain).unwrap_or_default(),
         ObjectId::DomainConstraint(c) => main
@@ -530,14 +805,24 @@ fn create_object(ctx: &mut Ctx, id: &ObjectId) {
                 )]
             })
             .unwrap_or_default(),
-        ObjectId::Composite(q) => main.composites.get(q).map(create::composite).unwrap_or_default(),
+        ObjectId::Composite(q) => main
+            .composites
+            .get(q)
+            .map(create::composite)
+            .unwrap_or_default(),
         ObjectId::Range(q) => main.ranges.get(q).map(create::range).unwrap_or_default(),
-        ObjectId::Sequence(q) => main.sequences.get(q).map(create::sequence).unwrap_or_default(),
+        ObjectId::Sequence(q) => main
+            .sequences
+            .get(q)
+            .map(create::sequence)
+            .unwrap_or_default(),
         ObjectId::Table(q) => match main.tables.get(q) {
             Some(t) => {
                 if let Some(sql) = create::replica_identity(t) {
                     let key = match &t.replica_identity {
-                        ReplicaIdentity::Index(i) => ObjectId::Index(QualifiedName::new(q.schema.clone(), i.clone())),
+                        ReplicaIdentity::Index(i) => {
+                            ObjectId::Index(QualifiedName::new(q.schema.clone(), i.clone()))
+                        }
                         _ => id.clone(),
                     };
                     extra.push((key, 19, sql));
@@ -547,13 +832,22 @@ fn create_object(ctx: &mut Ctx, id: &ObjectId) {
             None => Vec::new(),
         },
         ObjectId::Column(_) => Vec::new(),
-        ObjectId::Constraint(c) => main.constraints.get(c).map(create::constraint).unwrap_or_default(),
+        ObjectId::Constraint(c) => main
+            .constraints
+            .get(c)
+            .map(create::constraint)
+            .unwrap_or_default(),
         ObjectId::Index(q) => match main.indexes.get(q) {
             Some(i) => {
                 if let Some(sql) = create::index_cluster(i) {
                     extra.push((id.clone(), 19, sql));
                 }
+                // On a partitioned table, without ONLY: PostgreSQL builds and attaches the
+                // partitions' indexes itself.
                 create::index(i)
+                    .into_iter()
+                    .map(|s| s.replacen(" ON ONLY ", " ON ", 1))
+                    .collect()
             }
             None => Vec::new(),
         },
@@ -563,8 +857,16 @@ fn create_object(ctx: &mut Ctx, id: &ObjectId) {
             .get(q)
             .map(create::materialized_view)
             .unwrap_or_default(),
-        ObjectId::Function { .. } => main.functions.get(id).map(create::function).unwrap_or_default(),
-        ObjectId::Trigger(c) => main.triggers.get(c).map(create::trigger).unwrap_or_default(),
+        ObjectId::Function { .. } => main
+            .functions
+            .get(id)
+            .map(create::function)
+            .unwrap_or_default(),
+        ObjectId::Trigger(c) => main
+            .triggers
+            .get(c)
+            .map(create::trigger)
+            .unwrap_or_default(),
         ObjectId::Policy(c) => main.policies.get(c).map(create::policy).unwrap_or_default(),
     };
     // Constraints and indexes added to a table that already has rows.
@@ -592,7 +894,10 @@ fn create_object(ctx: &mut Ctx, id: &ObjectId) {
                         },
                     ));
                 }
-                st.hazards.push(super::Hazard::new(HazardKind::LongLock, "checks every existing row while holding a lock that blocks writes"));
+                st.hazards.push(super::Hazard::new(
+                    HazardKind::LongLock,
+                    "checks every existing row while holding a lock that blocks writes",
+                ));
             }
             (ObjectId::Index(_), Some(_)) => {
                 st.hazards.push(super::Hazard::new(
@@ -604,7 +909,12 @@ fn create_object(ctx: &mut Ctx, id: &ObjectId) {
         }
     }
     for (key, rank, sql) in extra {
-        ctx.push(&key, Phase::Build, rank, Statement::new(id.to_string(), Action::Alter, sql));
+        ctx.push(
+            &key,
+            Phase::Build,
+            rank,
+            Statement::new(id.to_string(), Action::Alter, sql),
+        );
     }
 }
 
@@ -615,13 +925,27 @@ fn drop_object(ctx: &mut Ctx, id: &ObjectId) {
         ObjectId::Schema(n) => format!("DROP SCHEMA {}", ident(n)),
         ObjectId::Extension(n) => format!("DROP EXTENSION {}", ident(n)),
         ObjectId::Collation(q) => format!("DROP COLLATION {}", q.sql()),
-        ObjectId::Enum(q) | ObjectId::Composite(q) | ObjectId::Range(q) => format!("DROP TYPE {}", q.sql()),
+        ObjectId::Enum(q) | ObjectId::Composite(q) | ObjectId::Range(q) => {
+            format!("DROP TYPE {}", q.sql())
+        }
         ObjectId::Domain(q) => format!("DROP DOMAIN {}", q.sql()),
-        ObjectId::DomainConstraint(c) => format!("ALTER DOMAIN {} DROP CONSTRAINT {}", c.parent.sql(), ident(&c.name)),
+        ObjectId::DomainConstraint(c) => format!(
+            "ALTER DOMAIN {} DROP CONSTRAINT {}",
+            c.parent.sql(),
+            ident(&c.name)
+        ),
         ObjectId::Sequence(q) => format!("DROP SEQUENCE {}", q.sql()),
         ObjectId::Table(q) => format!("DROP TABLE {}", q.sql()),
-        ObjectId::Column(c) => format!("ALTER TABLE {} DROP COLUMN {}", c.parent.sql(), ident(&c.name)),
-        ObjectId::Constraint(c) => format!("ALTER TABLE {} DROP CONSTRAINT {}", c.parent.sql(), ident(&c.name)),
+        ObjectId::Column(c) => format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            c.parent.sql(),
+            ident(&c.name)
+        ),
+        ObjectId::Constraint(c) => format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            c.parent.sql(),
+            ident(&c.name)
+        ),
         ObjectId::Index(q) => format!("DROP INDEX {}", q.sql()),
         ObjectId::View(q) => format!("DROP VIEW {}", q.sql()),
         ObjectId::MaterializedView(q) => format!("DROP MATERIALIZED VIEW {}", q.sql()),
@@ -631,7 +955,11 @@ fn drop_object(ctx: &mut Ctx, id: &ObjectId) {
                 Some(FunctionKind::Aggregate) => "AGGREGATE",
                 _ => "FUNCTION",
             };
-            let args = if args.is_empty() && kind == "AGGREGATE" { "*" } else { args };
+            let args = if args.is_empty() && kind == "AGGREGATE" {
+                "*"
+            } else {
+                args
+            };
             format!("DROP {kind} {}({args})", qualified(schema, name))
         }
         ObjectId::Trigger(c) => format!("DROP TRIGGER {} ON {}", ident(&c.name), c.parent.sql()),
@@ -639,9 +967,24 @@ fn drop_object(ctx: &mut Ctx, id: &ObjectId) {
     };
     let mut statement = Statement::new(id.to_string(), Action::Drop, sql);
     match id {
-        ObjectId::Table(_) => statement = statement.hazard(HazardKind::DeletesData, format!("drops {id} and all its rows")),
-        ObjectId::Column(_) => statement = statement.hazard(HazardKind::DeletesData, format!("drops {id} and its values")),
-        ObjectId::Sequence(_) => statement = statement.hazard(HazardKind::DeletesData, format!("drops {id} and its current value")),
+        ObjectId::Table(_) => {
+            statement = statement.hazard(
+                HazardKind::DeletesData,
+                format!("drops {id} and all its rows"),
+            )
+        }
+        ObjectId::Column(_) => {
+            statement = statement.hazard(
+                HazardKind::DeletesData,
+                format!("drops {id} and its values"),
+            )
+        }
+        ObjectId::Sequence(_) => {
+            statement = statement.hazard(
+                HazardKind::DeletesData,
+                format!("drops {id} and its current value"),
+            )
+        }
         _ => {}
     }
     let rank = drop_rank(standin, id);
@@ -656,34 +999,72 @@ fn enum_recreate(ctx: &mut Ctx, id: &ObjectId, columns: &[(QualifiedName, String
     let Some(m) = main.enums.get(q) else { return };
     let old_name = format!("{}__pgsyncer_old", q.name);
     let old = qualified(&q.schema, &old_name);
-    ctx.build(id, 6, Action::Alter, format!("ALTER TYPE {} RENAME TO {}", q.sql(), ident(&old_name)))
-        .hazards
-        .push(super::Hazard::new(HazardKind::RecreatesDependents, "values were removed or reordered: the type is built anew and its columns converted"));
+    ctx.build(
+        id,
+        6,
+        Action::Alter,
+        format!("ALTER TYPE {} RENAME TO {}", q.sql(), ident(&old_name)),
+    )
+    .hazards
+    .push(super::Hazard::new(
+        HazardKind::RecreatesDependents,
+        "values were removed or reordered: the type is built anew and its columns converted",
+    ));
     for sql in create::enum_type(m) {
         ctx.build(id, 6, Action::Create, sql);
     }
     for (table, column) in columns {
         let c = TableChild::new(table.clone(), column);
-        let Some(sc) = column_of(standin, &c) else { continue };
+        let Some(sc) = column_of(standin, &c) else {
+            continue;
+        };
         let array = sc.data_type.ends_with("[]");
-        let target = if array { format!("{}[]", q.sql()) } else { q.sql() };
+        let target = if array {
+            format!("{}[]", q.sql())
+        } else {
+            q.sql()
+        };
         let via = if array { "text[]" } else { "text" };
         if sc.default.is_some() {
-            ctx.build(id, 6, Action::Alter, format!("{} DROP DEFAULT", alter_column(&c)));
+            ctx.build(
+                id,
+                6,
+                Action::Alter,
+                format!("{} DROP DEFAULT", alter_column(&c)),
+            );
         }
         ctx.build(
             id,
             6,
             Action::Alter,
-            format!("{} TYPE {target} USING {}::{via}::{target}", alter_column(&c), ident(column)),
+            format!(
+                "{} TYPE {target} USING {}::{via}::{target}",
+                alter_column(&c),
+                ident(column)
+            ),
         )
         .hazards
         .extend([
-            super::Hazard::new(HazardKind::MayFailOnData, format!("fails if {} holds a value {} no longer has", ObjectId::Column(c.clone()), q)),
-            super::Hazard::new(HazardKind::RewritesTable, "rewrites the table under an ACCESS EXCLUSIVE lock"),
+            super::Hazard::new(
+                HazardKind::MayFailOnData,
+                format!(
+                    "fails if {} holds a value {} no longer has",
+                    ObjectId::Column(c.clone()),
+                    q
+                ),
+            ),
+            super::Hazard::new(
+                HazardKind::RewritesTable,
+                "rewrites the table under an ACCESS EXCLUSIVE lock",
+            ),
         ]);
         if let Some(d) = column_of(main, &c).and_then(|mc| mc.default.clone()) {
-            ctx.build(id, 6, Action::Alter, format!("{} SET DEFAULT {d}", alter_column(&c)));
+            ctx.build(
+                id,
+                6,
+                Action::Alter,
+                format!("{} SET DEFAULT {d}", alter_column(&c)),
+            );
         }
     }
     ctx.build(id, 6, Action::Drop, format!("DROP TYPE {old}"));

@@ -1,0 +1,487 @@
+//! Schema plans against real PostgreSQL: for every `fixtures/schema/<case>`, plan the
+//! migration from the standin to main, snapshot it, apply it, then check that (1) the next
+//! plan is empty and (2) both catalogs are equal, by pgsyncer's dump and by `pg_dump
+//! --schema-only` (the test-only oracle). Also the reverse direction, from and to an empty
+//! database, a failing apply that must leave the standin as it was, and the command line.
+//!
+//! Cases run concurrently on the shared cluster; failures are collected and named.
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures_util::stream::{self, StreamExt};
+use pgsyncer::catalog::{introspect, SchemaFilter};
+use pgsyncer::conn::{Endpoint, Side};
+use pgsyncer::model::Schema;
+use pgsyncer::plan::{self, Plan, PlanHeader, PlanOptions};
+
+const CONCURRENCY: usize = 3;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/schema")
+}
+
+/// `(case, main.sql, standin.sql, expected failure)`, sorted by name.
+fn cases() -> Vec<(String, String, String, Option<String>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(fixtures()).expect("fixtures/schema") {
+        let dir = entry.expect("entry").path();
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_default();
+        let fails = std::fs::read_to_string(dir.join("fails.txt"))
+            .ok()
+            .map(|s| s.trim().to_string());
+        out.push((name, read("main.sql"), read("standin.sql"), fails));
+    }
+    out.sort();
+    out
+}
+
+async fn database(label: &str, sql: &str) -> String {
+    let url = support::fresh_db(label).await;
+    if !sql.trim().is_empty() {
+        let client = support::raw_client(&url).await;
+        client
+            .batch_execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("loading {label}: {e:?}"));
+    }
+    url
+}
+
+async fn model(url: &str, side: Side) -> Result<Schema, String> {
+    let endpoint =
+        Endpoint::parse(side, url, Duration::from_secs(10)).map_err(|e| e.to_string())?;
+    let session = endpoint.connect().await.map_err(|e| e.to_string())?;
+    introspect(&session, &SchemaFilter::All)
+        .await
+        .map_err(|e| pgsyncer::error::report(&e))
+}
+
+fn make_plan(main: &Schema, standin: &Schema, clean_extra: bool) -> Result<Plan, String> {
+    plan::build(
+        main,
+        standin,
+        PlanOptions { clean_extra },
+        PlanHeader::default(),
+    )
+    .map_err(|e| e.to_string())
+}
+
+async fn apply(url: &str, plan: &Plan) -> Result<(), String> {
+    let client = support::raw_client(url).await;
+    pgsyncer::apply::apply(&client, plan)
+        .await
+        .map(|_| ())
+        .map_err(|e| pgsyncer::error::report(&e))
+}
+
+/// `pg_dump --schema-only` as a sorted list of statements, without comments and settings.
+fn pg_dump(url: &str) -> Result<Vec<String>, String> {
+    let pg_dump = support::with_cluster(|c| c.client_program("pg_dump"));
+    let out = std::process::Command::new(pg_dump)
+        .args(["--schema-only", "--no-owner", "--no-privileges", "-d", url])
+        .output()
+        .map_err(|e| format!("pg_dump: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "pg_dump failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with("--") && !l.starts_with('\\') && !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut statements: Vec<String> = body
+        .split(";\n")
+        .map(|s| s.trim().to_string())
+        .filter(|s| {
+            !s.is_empty()
+                && !s.starts_with("SET ")
+                && !s.starts_with("SELECT pg_catalog.set_config")
+        })
+        .map(|s| sort_with_options(&s))
+        .collect();
+    statements.sort();
+    Ok(statements)
+}
+
+/// Storage parameters in `WITH (…)` sorted: their order in `reloptions` depends on the
+/// order they were set in, which carries no meaning.
+fn sort_with_options(statement: &str) -> String {
+    statement
+        .lines()
+        .map(|line| {
+            match line
+                .strip_prefix("WITH (")
+                .and_then(|r| r.strip_suffix(')'))
+            {
+                Some(list) => {
+                    let mut items: Vec<&str> = list.split(", ").collect();
+                    items.sort();
+                    format!("WITH ({})", items.join(", "))
+                }
+                None => line.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Apply main's schema onto the standin and check convergence; returns the plan body.
+async fn converge(label: &str, main_sql: &str, standin_sql: &str) -> Result<String, String> {
+    let main_url = database(&format!("{label}_m"), main_sql).await;
+    let standin_url = database(&format!("{label}_s"), standin_sql).await;
+    let main = model(&main_url, Side::Main).await?;
+    let standin = model(&standin_url, Side::Standin).await?;
+    let first = make_plan(&main, &standin, true)?;
+    let body = plan::render_body(&first);
+    apply(&standin_url, &first)
+        .await
+        .map_err(|e| format!("apply failed: {e}\n--- plan:\n{body}"))?;
+    let after = model(&standin_url, Side::Standin).await?;
+    let again = make_plan(&main, &after, true)?;
+    if !again.is_empty() {
+        return Err(format!(
+            "second plan not empty:\n{}\n--- first plan:\n{body}",
+            plan::render_body(&again)
+        ));
+    }
+    let (dm, ds) = (pgsyncer::ddl::dump(&main), pgsyncer::ddl::dump(&after));
+    let (dm, ds) = (
+        dm.map_err(|e| e.to_string())?,
+        ds.map_err(|e| e.to_string())?,
+    );
+    if dm != ds {
+        return Err(format!("dumps differ:\n--- main\n{dm}\n--- standin\n{ds}"));
+    }
+    let (pm, ps) = (pg_dump(&main_url)?, pg_dump(&standin_url)?);
+    if pm != ps {
+        let only_main: Vec<&String> = pm.iter().filter(|s| !ps.contains(s)).collect();
+        let only_standin: Vec<&String> = ps.iter().filter(|s| !pm.contains(s)).collect();
+        return Err(format!(
+            "pg_dump differs:\n--- only in main:\n{}\n--- only in standin:\n{}\n--- plan:\n{body}",
+            only_main
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(";\n"),
+            only_standin
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(";\n"),
+        ));
+    }
+    Ok(body)
+}
+
+/// Run `f` over every convergent case concurrently; panic naming every failure.
+async fn for_each_case<F, Fut>(what: &str, f: F) -> Vec<(String, String)>
+where
+    F: Fn(String, String, String) -> Fut,
+    Fut: std::future::Future<Output = Result<String, String>>,
+{
+    let runs = cases()
+        .into_iter()
+        .filter(|c| c.3.is_none())
+        .map(|(name, m, s, _)| {
+            let fut = f(name.clone(), m, s);
+            async move { (name, fut.await) }
+        });
+    let results: Vec<(String, Result<String, String>)> = stream::iter(runs)
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut failures: Vec<String> = Vec::new();
+    let mut ok = Vec::new();
+    for (name, result) in results {
+        match result {
+            Ok(body) => ok.push((name, body)),
+            Err(e) => failures.push(format!("=== {what} {name}: {e}")),
+        }
+    }
+    failures.sort();
+    ok.sort();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed ({what}):\n{}",
+        failures.len(),
+        failures.len() + ok.len(),
+        failures.join("\n\n")
+    );
+    ok
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_case_converges_main_onto_standin() {
+    assert!(cases().len() >= 40, "at least 40 fixture cases");
+    let ok = for_each_case("forward", |name, m, s| async move {
+        let body = converge(&format!("f_{name}"), &m, &s).await?;
+        // Without --clean-extra: what stays is listed, not dropped.
+        let main_url = database(&format!("k_{name}_m"), &m).await;
+        let standin_url = database(&format!("k_{name}_s"), &s).await;
+        let kept = make_plan(
+            &model(&main_url, Side::Main).await?,
+            &model(&standin_url, Side::Standin).await?,
+            false,
+        )?;
+        let kept = plan::render_body(&kept);
+        Ok(if kept == body {
+            body
+        } else {
+            format!("{body}\n-- ===== without --clean-extra =====\n{kept}")
+        })
+    })
+    .await;
+    for (name, body) in ok {
+        insta::assert_snapshot!(name, body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_case_converges_in_reverse_with_clean_extra() {
+    for_each_case("reverse", |name, m, s| async move {
+        converge(&format!("r_{name}"), &s, &m).await
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_case_converges_from_and_to_an_empty_database() {
+    for_each_case("empty", |name, m, _| async move {
+        converge(&format!("e_{name}"), &m, "").await?;
+        converge(&format!("z_{name}"), "", &m).await
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_apply_leaves_the_standin_exactly_as_it_was() {
+    let failing: Vec<_> = cases().into_iter().filter(|c| c.3.is_some()).collect();
+    assert!(!failing.is_empty(), "a fixture with fails.txt");
+    for (name, m, s, expected) in failing {
+        let expected = expected.unwrap();
+        let main_url = database(&format!("x_{name}_m"), &m).await;
+        let standin_url = database(&format!("x_{name}_s"), &s).await;
+        let main = model(&main_url, Side::Main).await.unwrap();
+        let before = model(&standin_url, Side::Standin).await.unwrap();
+        let dump_before = pg_dump(&standin_url).unwrap();
+        let plan = make_plan(&main, &before, true).unwrap();
+        assert!(!plan.statements.is_empty(), "{name}: plan has statements");
+        let err = apply(&standin_url, &plan)
+            .await
+            .expect_err("apply must fail");
+        assert!(
+            err.contains(&expected),
+            "{name}: error names the cause: {err}"
+        );
+        assert!(
+            err.contains("statement:") && err.contains("ALTER TABLE"),
+            "{name}: error shows the statement: {err}"
+        );
+        assert!(err.contains("nothing was changed"), "{err}");
+        let after = model(&standin_url, Side::Standin).await.unwrap();
+        assert_eq!(before, after, "{name}: model unchanged");
+        assert_eq!(
+            dump_before,
+            pg_dump(&standin_url).unwrap(),
+            "{name}: pg_dump unchanged"
+        );
+        // The rows are still there.
+        let client = support::raw_client(&standin_url).await;
+        let n: i64 = client
+            .query_one("SELECT count(*) FROM people", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 1);
+    }
+}
+
+fn run_cli(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(support::pgsyncer_bin())
+        .args(args)
+        .env_remove("PGSYNCER_MAINDSN")
+        .env_remove("PGSYNCER_STANDINDSN")
+        .output()
+        .expect("run pgsyncer")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_command_check_out_json_and_snapshots() {
+    let dir = fixtures().join("column_add");
+    let m = std::fs::read_to_string(dir.join("main.sql")).unwrap();
+    let s = std::fs::read_to_string(dir.join("standin.sql")).unwrap();
+    let main_url = database("cli_m", &m).await;
+    let standin_url = database("cli_s", &s).await;
+    let same_url = database("cli_same", &m).await;
+
+    // --check: 3 when they differ, 0 and no output when they match.
+    let out = run_cli(&[
+        "plan",
+        "--maindsn",
+        &main_url,
+        "--standindsn",
+        &standin_url,
+        "--check",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sql = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(sql.starts_with("-- pgsyncer plan"), "{sql}");
+    assert!(
+        sql.contains("-- main:    PostgreSQL 1") && sql.contains("-- standin: PostgreSQL 1"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("-- schemas: public") && sql.contains("-- generated: "),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("BEGIN;") && sql.trim_end().ends_with("COMMIT;"),
+        "{sql}"
+    );
+    assert!(!sql.contains("sandbox-pw"), "no password in the plan");
+    let out = run_cli(&[
+        "plan",
+        "--maindsn",
+        &main_url,
+        "--standindsn",
+        &same_url,
+        "--check",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "empty output when they match");
+
+    // --out writes a file that psql runs; afterwards the plan is empty.
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("migration.sql");
+    let out = run_cli(&[
+        "plan",
+        "--maindsn",
+        &main_url,
+        "--standindsn",
+        &standin_url,
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    let psql = support::with_cluster(|c| c.client_program("psql"));
+    let psql = std::process::Command::new(psql)
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            &standin_url,
+            "-f",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        psql.status.success(),
+        "psql: {}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+    let out = run_cli(&[
+        "plan",
+        "--maindsn",
+        &main_url,
+        "--standindsn",
+        &standin_url,
+        "--check",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "after psql ran the file: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // --json lists changes with their kinds and hazards.
+    let fresh = database("cli_s2", &s).await;
+    let out = run_cli(&[
+        "plan",
+        "--maindsn",
+        &main_url,
+        "--standindsn",
+        &fresh,
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changes = json["changes"].as_array().unwrap();
+    assert!(!changes.is_empty());
+    assert!(changes
+        .iter()
+        .all(|c| c["action"].is_string() && c["sql"].is_string() && c["hazards"].is_array()));
+    assert!(changes
+        .iter()
+        .any(|c| c["sql"].as_str().unwrap().contains("ADD COLUMN price")));
+
+    // Snapshots in place of either server give the same plan.
+    let snap = tmp.path().join("main.json");
+    let out = run_cli(&[
+        "snapshot",
+        "--dsn",
+        &main_url,
+        "--out",
+        snap.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let live = run_cli(&[
+        "plan",
+        "--maindsn",
+        &main_url,
+        "--standindsn",
+        &fresh,
+        "--json",
+    ]);
+    let offline = run_cli(&[
+        "plan",
+        "--main-snapshot",
+        snap.to_str().unwrap(),
+        "--standindsn",
+        &fresh,
+        "--json",
+    ]);
+    assert_eq!(
+        offline.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&offline.stderr)
+    );
+    let strip = |o: &std::process::Output| {
+        let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["generated_at"] = serde_json::Value::Null;
+        v["changes"].clone()
+    };
+    assert_eq!(strip(&live), strip(&offline));
+}
