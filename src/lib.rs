@@ -12,6 +12,10 @@
 //! - [`model`]: the schema model, one module per object kind, no I/O.
 //! - [`quote`]: the one quoting function for identifiers and literals.
 //! - [`sandbox`]: throwaway local clusters for tests and `demo`.
+//! - [`diff`]: two models in, the changes that make the standin's equal main's (no I/O).
+//! - [`plan`]: changes ordered into validated SQL with hazards; the migration file and JSON.
+//! - [`apply`]: run a plan on the standin in one transaction.
+//! - [`schema_sync`]: the schema phase of `sync` (introspect both, plan, apply).
 //! - [`error`]: the top-level error and its exit codes.
 
 pub mod apply;

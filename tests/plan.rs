@@ -16,7 +16,7 @@ use pgsyncer::conn::{Endpoint, Side};
 use pgsyncer::model::Schema;
 use pgsyncer::plan::{self, Plan, PlanHeader, PlanOptions};
 
-const CONCURRENCY: usize = 3;
+const CONCURRENCY: usize = 4;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/schema")
@@ -78,11 +78,13 @@ async fn apply(url: &str, plan: &Plan) -> Result<(), String> {
 }
 
 /// `pg_dump --schema-only` as a sorted list of statements, without comments and settings.
-fn pg_dump(url: &str) -> Result<Vec<String>, String> {
+async fn pg_dump(url: &str) -> Result<Vec<String>, String> {
     let pg_dump = support::with_cluster(|c| c.client_program("pg_dump"));
-    let out = std::process::Command::new(pg_dump)
+    // tokio's Command, so a running pg_dump does not hold up a runtime thread.
+    let out = tokio::process::Command::new(pg_dump)
         .args(["--schema-only", "--no-owner", "--no-privileges", "-d", url])
         .output()
+        .await
         .map_err(|e| format!("pg_dump: {e}"))?;
     if !out.status.success() {
         return Err(format!(
@@ -132,7 +134,8 @@ fn sort_with_options(statement: &str) -> String {
         .join("\n")
 }
 
-/// Apply main's schema onto the standin and check convergence; returns the plan body.
+/// Apply main's schema onto the standin and check convergence; returns the plan body
+/// (with the plan without --clean-extra after it when that differs).
 async fn converge(label: &str, main_sql: &str, standin_sql: &str) -> Result<String, String> {
     let main_url = database(&format!("{label}_m"), main_sql).await;
     let standin_url = database(&format!("{label}_s"), standin_sql).await;
@@ -140,6 +143,8 @@ async fn converge(label: &str, main_sql: &str, standin_sql: &str) -> Result<Stri
     let standin = model(&standin_url, Side::Standin).await?;
     let first = make_plan(&main, &standin, true)?;
     let body = plan::render_body(&first);
+    // Without --clean-extra: what exists only in the standin is listed, not dropped.
+    let kept = plan::render_body(&make_plan(&main, &standin, false)?);
     apply(&standin_url, &first)
         .await
         .map_err(|e| format!("apply failed: {e}\n--- plan:\n{body}"))?;
@@ -159,7 +164,8 @@ async fn converge(label: &str, main_sql: &str, standin_sql: &str) -> Result<Stri
     if dm != ds {
         return Err(format!("dumps differ:\n--- main\n{dm}\n--- standin\n{ds}"));
     }
-    let (pm, ps) = (pg_dump(&main_url)?, pg_dump(&standin_url)?);
+    let (pm, ps) = tokio::join!(pg_dump(&main_url), pg_dump(&standin_url));
+    let (pm, ps) = (pm?, ps?);
     if pm != ps {
         let only_main: Vec<&String> = pm.iter().filter(|s| !ps.contains(s)).collect();
         let only_standin: Vec<&String> = ps.iter().filter(|s| !pm.contains(s)).collect();
@@ -177,11 +183,16 @@ async fn converge(label: &str, main_sql: &str, standin_sql: &str) -> Result<Stri
                 .join(";\n"),
         ));
     }
-    Ok(body)
+    Ok(if kept == body {
+        body
+    } else {
+        format!("{body}\n-- ===== without --clean-extra =====\n{kept}")
+    })
 }
 
-/// Run `f` over every convergent case concurrently; panic naming every failure.
-async fn for_each_case<F, Fut>(what: &str, f: F) -> Vec<(String, String)>
+/// Run `f` over every convergent case concurrently: the plans of those that converged, and
+/// a message per failure.
+async fn for_each_case<F, Fut>(what: &str, f: F) -> (Vec<(String, String)>, Vec<String>)
 where
     F: Fn(String, String, String) -> Fut,
     Fut: std::future::Future<Output = Result<String, String>>,
@@ -207,57 +218,55 @@ where
     }
     failures.sort();
     ok.sort();
+    (ok, failures)
+}
+
+/// Panic naming every failure.
+fn assert_none_failed(what: &str, ok: usize, failures: &[String]) {
     assert!(
         failures.is_empty(),
         "{} of {} cases failed ({what}):\n{}",
         failures.len(),
-        failures.len() + ok.len(),
+        failures.len() + ok,
         failures.join("\n\n")
     );
-    ok
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_case_converges_main_onto_standin() {
     assert!(cases().len() >= 40, "at least 40 fixture cases");
-    let ok = for_each_case("forward", |name, m, s| async move {
-        let body = converge(&format!("f_{name}"), &m, &s).await?;
-        // Without --clean-extra: what stays is listed, not dropped.
-        let main_url = database(&format!("k_{name}_m"), &m).await;
-        let standin_url = database(&format!("k_{name}_s"), &s).await;
-        let kept = make_plan(
-            &model(&main_url, Side::Main).await?,
-            &model(&standin_url, Side::Standin).await?,
-            false,
-        )?;
-        let kept = plan::render_body(&kept);
-        Ok(if kept == body {
-            body
-        } else {
-            format!("{body}\n-- ===== without --clean-extra =====\n{kept}")
-        })
+    let (ok, failures) = for_each_case("forward", |name, m, s| async move {
+        converge(&format!("f_{name}"), &m, &s).await
     })
     .await;
+    let converged = ok.len();
     for (name, body) in ok {
         insta::assert_snapshot!(name, body);
     }
+    assert_none_failed("forward", converged, &failures);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_case_converges_in_reverse_with_clean_extra() {
-    for_each_case("reverse", |name, m, s| async move {
-        converge(&format!("r_{name}"), &s, &m).await
+    let (ok, failures) = for_each_case("reverse", |name, m, s| async move {
+        converge(&format!("r_{name}"), &s, &m)
+            .await
+            .map(|_| String::new())
     })
     .await;
+    assert_none_failed("reverse", ok.len(), &failures);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_case_converges_from_and_to_an_empty_database() {
-    for_each_case("empty", |name, m, _| async move {
+    let (ok, failures) = for_each_case("empty", |name, m, _| async move {
         converge(&format!("e_{name}"), &m, "").await?;
-        converge(&format!("z_{name}"), "", &m).await
+        converge(&format!("z_{name}"), "", &m)
+            .await
+            .map(|_| String::new())
     })
     .await;
+    assert_none_failed("from/to empty", ok.len(), &failures);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -270,7 +279,7 @@ async fn a_failing_apply_leaves_the_standin_exactly_as_it_was() {
         let standin_url = database(&format!("x_{name}_s"), &s).await;
         let main = model(&main_url, Side::Main).await.unwrap();
         let before = model(&standin_url, Side::Standin).await.unwrap();
-        let dump_before = pg_dump(&standin_url).unwrap();
+        let dump_before = pg_dump(&standin_url).await.unwrap();
         let plan = make_plan(&main, &before, true).unwrap();
         assert!(!plan.statements.is_empty(), "{name}: plan has statements");
         let err = apply(&standin_url, &plan)
@@ -289,7 +298,7 @@ async fn a_failing_apply_leaves_the_standin_exactly_as_it_was() {
         assert_eq!(before, after, "{name}: model unchanged");
         assert_eq!(
             dump_before,
-            pg_dump(&standin_url).unwrap(),
+            pg_dump(&standin_url).await.unwrap(),
             "{name}: pg_dump unchanged"
         );
         // The rows are still there.

@@ -16,7 +16,7 @@ pub const DRIFT: ExitStatus = 3;
 /// One side's model and where it came from.
 async fn read_side(
     side: Side,
-    dsn: Option<&String>,
+    dsn: Option<&str>,
     snapshot: Option<&std::path::PathBuf>,
     filter: &SchemaFilter,
     args: &PlanArgs,
@@ -42,14 +42,14 @@ pub async fn run(args: PlanArgs) -> Result<ExitStatus, Error> {
     let (main, standin) = tokio::join!(
         read_side(
             Side::Main,
-            args.maindsn.as_ref(),
+            args.maindsn.as_deref(),
             args.main_snapshot.as_ref(),
             &filter,
             &args
         ),
         read_side(
             Side::Standin,
-            args.standindsn.as_ref(),
+            args.standindsn.as_deref(),
             args.standin_snapshot.as_ref(),
             &filter,
             &args

@@ -76,20 +76,37 @@ pub fn options(args: &SyncArgs, dry_run: bool) -> Options {
     }
 }
 
-/// The schema phase: make the standin's schema match main's before the rows move.
-///
-/// SCHEMA PHASE CALL SITE (the only one; `demo` calls this too): wire
-/// `crate::schema_sync::sync_schema(main, standin, …)` here once it lands, honouring
-/// `schemas` (`None` = all non-system schemas), `clean_extra` and `dry_run`. Until then the
-/// phase is skipped and the data sync works on the tables and columns both sides have.
+/// The schema phase: make the standin's schema match main's before the rows move
+/// ([`crate::schema_sync::sync_schema`]: plan, then apply in one transaction), honouring
+/// `schemas` (`None` = all non-system schemas), `clean_extra` and `dry_run`.
 pub async fn schema_phase(
-    _main: &Endpoint,
-    _standin: &Endpoint,
-    _schemas: Option<&[String]>,
-    _clean_extra: bool,
-    _dry_run: bool,
+    main: &Endpoint,
+    standin: &Endpoint,
+    schemas: Option<&[String]>,
+    clean_extra: bool,
+    dry_run: bool,
 ) -> Result<(), Error> {
-    tracing::warn!("schema phase skipped: schema sync is not built in yet; syncing rows of the tables both sides have");
+    let options = crate::schema_sync::SchemaSyncOptions {
+        filter: match schemas {
+            Some(list) => crate::catalog::SchemaFilter::Only(list.to_vec()),
+            None => crate::catalog::SchemaFilter::All,
+        },
+        clean_extra,
+        dry_run,
+    };
+    let report = crate::schema_sync::sync_schema(main, standin, &options).await?;
+    if !report.plan.extra_objects.is_empty() {
+        tracing::warn!(
+            "{} object(s) exist only in the standin and were kept (pass --clean-extra to drop them): {}",
+            report.plan.extra_objects.len(),
+            report.plan.extra_objects.join(", ")
+        );
+    }
+    tracing::info!(
+        "schema phase: {} statement(s) planned, {} applied",
+        report.planned(),
+        report.applied
+    );
     Ok(())
 }
 

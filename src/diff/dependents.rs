@@ -244,6 +244,18 @@ pub(super) fn mark_implied_drops(standin: &Schema, changes: &mut Changes) {
             continue;
         };
         *implied = match &change.id {
+            // A foreign key to another table that is dropped too is dropped on its own
+            // first: otherwise the two tables could only go in one order (or none, when
+            // they reference each other).
+            ObjectId::Constraint(c)
+                if standin.constraints.get(c).is_some_and(|k| {
+                    k.referenced_table
+                        .as_ref()
+                        .is_some_and(|r| r != &c.parent && relation_dropped(r))
+                }) =>
+            {
+                false
+            }
             ObjectId::Column(c)
             | ObjectId::Constraint(c)
             | ObjectId::Trigger(c)

@@ -132,9 +132,12 @@ pub fn order(
             }
         }
     }
-    // Steps on the same object keep the diff's order.
+    // Steps on the same object run by rank, then in the diff's order.
+    let mut by_rank: Vec<usize> = (0..n).collect();
+    by_rank.sort_by_key(|&i| (steps[i].rank, i));
     let mut last: HashMap<(&ObjectId, Phase), usize> = HashMap::new();
-    for (i, step) in steps.iter().enumerate() {
+    for i in by_rank {
+        let step = &steps[i];
         if let Some(prev) = last.insert((&step.key, step.phase), i) {
             edge(prev, i, &mut after);
         }
