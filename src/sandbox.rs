@@ -63,6 +63,9 @@ pub struct SandboxOptions {
     pub tls: Option<TlsFiles>,
     /// Extra `-c name=value` server settings.
     pub settings: Vec<(String, String)>,
+    /// Directory to create the cluster's temporary directory in; `None` means the system's
+    /// temporary directory (`TMPDIR`).
+    pub parent_dir: Option<PathBuf>,
 }
 
 /// A server certificate and its private key, PEM encoded.
@@ -231,10 +234,17 @@ impl Sandbox {
             None => find_bindir()?,
         };
         check_reachable_by_server(&bindir)?;
+        let parent = options
+            .parent_dir
+            .clone()
+            .unwrap_or_else(std::env::temp_dir);
         let root = tempfile::Builder::new()
             .prefix("pgsyncer-sandbox-")
-            .tempdir()
-            .map_err(io_err("create sandbox directory"))?;
+            .tempdir_in(&parent)
+            .map_err(io_err(format!(
+                "create sandbox directory in {}",
+                parent.display()
+            )))?;
         let base = root.path().to_path_buf();
         fs::set_permissions(&base, fs::Permissions::from_mode(0o700))
             .map_err(io_err("chmod sandbox directory"))?;
