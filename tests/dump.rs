@@ -3,6 +3,8 @@
 //! pg_dump (an oracle only) must see the same schema in A and B. Each dump is snapshotted.
 //! One test per fixture so they run in parallel on the shared cluster.
 
+#![allow(clippy::expect_used)]
+
 mod support;
 
 use std::path::{Path, PathBuf};

@@ -143,6 +143,15 @@ async fn read_all(session: &Session, filter: &SchemaFilter) -> Result<Schema, Ca
     let mut oids = OidMap::default();
     let ns_rows = run(session, queries::NAMESPACES, &[&all, &names]).await?;
     let ns: Vec<u32> = load::namespaces(&ns_rows, &mut schema, &mut oids)?;
+    for name in &names {
+        if !schema.namespaces.contains_key(name) {
+            tracing::warn!(
+                "{}: schema {} does not exist",
+                session.side,
+                crate::quote::ident(name)
+            );
+        }
+    }
     let p: &[&(dyn tokio_postgres::types::ToSql + Sync)] = &[&ns];
     use queries::*;
     let (ext, coll, en, dom, comp, rng, seq, tab, col, con) = tokio::try_join!(
