@@ -168,12 +168,18 @@ async fn text_keys_ordered_alike_across_collations() {
         .get(0)
     };
     let other = if icu { "\"und-x-icu\"" } else { "\"POSIX\"" };
+    let late = "CREATE TABLE late (w text PRIMARY KEY, n int);
+        INSERT INTO late SELECT 'w' || lpad(i::text, 3, '0'), i FROM generate_series(1, 60) i;
+        INSERT INTO late SELECT 'w' || c, 0 FROM unnest(ARRAY['ä', 'Ä', '_', 'Z', 'z']) AS c;";
     let keys = "INSERT INTO words SELECT w, length(w) FROM unnest(ARRAY['a','B','_','ä','Z','b','A','é','z','0','Ä','ß','aa','a a','-x']) AS w;";
     let p = pair(
         "collate",
-        &format!("CREATE TABLE words (w text COLLATE \"C\" PRIMARY KEY, n int); {keys}"),
+        &format!("CREATE TABLE words (w text COLLATE \"C\" PRIMARY KEY, n int); {keys} {late}"),
         &format!(
-            "CREATE TABLE words (w text COLLATE {other} PRIMARY KEY, n int); {keys}
+            "CREATE TABLE words (w text COLLATE {other} PRIMARY KEY, n int); {keys} {late}
+             UPDATE late SET n = -1 WHERE w IN ('wä', 'w_');
+             DELETE FROM late WHERE w = 'wZ';
+             INSERT INTO late VALUES ('wö', 1);
              UPDATE words SET n = -1 WHERE w IN ('ä', 'Z', '_');
              DELETE FROM words WHERE w IN ('B', 'ß');
              INSERT INTO words VALUES ('only standin', 0), ('Ö', 0);"
@@ -200,6 +206,20 @@ async fn text_keys_ordered_alike_across_collations() {
             ..Options::default()
         })
         .await;
+    // The first chunks equal: the rest is checked in one width_bucket scan per side.
+    let late = row(&s, "public.late");
+    assert_eq!(
+        (late.inserted, late.updated, late.deleted),
+        (1, 2, 1),
+        "{}",
+        s.render()
+    );
+    assert!(
+        late.chunks_skipped > late.chunks_total / 2,
+        "{}",
+        s.render()
+    );
+    p.assert_same(&["late"]).await;
     assert_eq!(again.total_changes(), 0, "{}", again.render());
     assert_eq!(
         row(&again, "public.words").chunks_skipped,

@@ -1,9 +1,9 @@
 //! Keyed tables: chunk checksums, then `(key, row hash)` merge where chunks differ, then only
 //! the differing rows moved.
 //!
-//! Chunks are key ranges `(lo, hi]` of `chunk_size` rows with bounds taken from main. For each
-//! chunk both servers compute `count(*)` and the sum of row hashes at once; equal chunks are
-//! skipped. A differing chunk's `(key, hash)` pairs are read from both sides into maps
+//! Chunks are key ranges `[lo, hi)` of `chunk_size` rows with bounds taken from main. For each
+//! chunk both servers compute `count(*)` and the sum of row hashes at once (for a
+//! single-column key, every chunk in one scan with `width_bucket`); equal chunks are skipped. A differing chunk's `(key, hash)` pairs are read from both sides into maps
 //! (memory: one chunk) and compared: keys only main has are inserts, keys with another hash
 //! updates, keys only the standin has deletes. When most chunks differ (changes spread
 //! evenly), the checksums are a wasted pass, so the rest of the table goes straight to the
@@ -75,6 +75,26 @@ fn params<'a>(
 
 type Aggregate = (i64, String);
 
+async fn bucket_aggregates(
+    session: &Session,
+    sql: &str,
+    bounds: &Vec<String>,
+) -> Result<HashMap<i64, Aggregate>, DataError> {
+    let rows = session
+        .query(sql, &[bounds])
+        .await
+        .ctx(session.side, || sql.to_string())?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                r.get::<_, i64>(0),
+                (r.get::<_, i64>(1), r.get::<_, String>(2)),
+            )
+        })
+        .collect())
+}
+
 async fn aggregate(
     session: &Session,
     prepared: &Prepared,
@@ -144,6 +164,18 @@ pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, Data
         prepare(ctx.standin, table, width)
     )?;
 
+    // Single-column keys: once the first chunks show that most chunks are equal, every
+    // remaining chunk's checksum comes from one scan per side (`width_bucket`).
+    let bucket_sql = match (
+        msql.bucketed_chunk_aggregates(),
+        ssql.bucketed_chunk_aggregates(),
+    ) {
+        (Some(m), Some(s)) if !boundaries.is_empty() => Some((m, s)),
+        _ => None,
+    };
+    type Buckets = HashMap<i64, Aggregate>;
+    let mut bucketed: Option<(Buckets, Buckets)> = None;
+
     let chunks = boundaries.len() as u64 + 1;
     ctx.bar.set_chunks(chunks);
     let mut out = Outcome {
@@ -161,12 +193,37 @@ pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, Data
     for i in 0..chunks as usize {
         let lo = i.checked_sub(1).map(|j| &boundaries[j]);
         let hi = boundaries.get(i);
-        if !direct {
-            let (m, s) = tokio::try_join!(
+        if bucketed.is_none() && !direct && compared == PROBE_CHUNKS {
+            if differing * 2 > compared {
+                tracing::debug!(
+                    "{}: most chunks differ, merging the rest without checksums",
+                    table.qualified_name()
+                );
+                direct = true;
+            } else if let Some((m, s)) = &bucket_sql {
+                let bounds: Vec<String> = boundaries.iter().map(|b| b[0].clone()).collect();
+                bucketed = Some(tokio::try_join!(
+                    bucket_aggregates(ctx.main, m, &bounds),
+                    bucket_aggregates(ctx.standin, s, &bounds)
+                )?);
+            }
+        }
+        let checksums = if let Some((ma, sa)) = &bucketed {
+            let empty = (0, "0".to_string());
+            Some((
+                ma.get(&(i as i64)).unwrap_or(&empty).clone(),
+                sa.get(&(i as i64)).unwrap_or(&empty).clone(),
+            ))
+        } else if !direct {
+            compared += 1;
+            Some(tokio::try_join!(
                 aggregate(ctx.main, &pm, lo, hi),
                 aggregate(ctx.standin, &ps, lo, hi)
-            )?;
-            compared += 1;
+            )?)
+        } else {
+            None
+        };
+        if let Some((m, s)) = checksums {
             if m == s {
                 out.main_rows += m.0 as u64;
                 out.chunks_skipped += 1;
@@ -174,13 +231,6 @@ pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, Data
                 continue;
             }
             differing += 1;
-            if compared >= PROBE_CHUNKS && differing * 2 > compared {
-                tracing::debug!(
-                    "{}: most chunks differ, merging the rest without checksums",
-                    table.qualified_name()
-                );
-                direct = true;
-            }
         }
         let (mk, sk) = tokio::try_join!(
             key_hashes(ctx.main, &pm, width, lo, hi),

@@ -100,15 +100,16 @@ impl<'a> TableSql<'a> {
         tuple(parts)
     }
 
-    /// `key > lo AND key <= hi` (either side optional): chunks are `(lo, hi]`.
+    /// `key >= lo AND key < hi` (either side optional): chunks are `[lo, hi)`, as
+    /// `width_bucket` counts them.
     pub fn range(&self, lo: Option<Bound<'_>>, hi: Option<Bound<'_>>) -> String {
         let key = self.key_tuple();
         let mut parts = Vec::new();
         if let Some(lo) = lo {
-            parts.push(format!("{key} > {}", self.bound_tuple(lo)));
+            parts.push(format!("{key} >= {}", self.bound_tuple(lo)));
         }
         if let Some(hi) = hi {
-            parts.push(format!("{key} <= {}", self.bound_tuple(hi)));
+            parts.push(format!("{key} < {}", self.bound_tuple(hi)));
         }
         if parts.is_empty() {
             "TRUE".to_string()
@@ -144,6 +145,24 @@ impl<'a> TableSql<'a> {
             self.relation(),
             self.range(lo, hi)
         )
+    }
+
+    /// Single-column keys: count and hash sum of every chunk in one scan. `$1` holds the
+    /// chunk bounds (text, in key order); chunk `i` is `width_bucket(key, bounds) = i`, the
+    /// same `[lo, hi)` ranges as [`TableSql::range`].
+    pub fn bucketed_chunk_aggregates(&self) -> Option<String> {
+        let cols = self.key_columns();
+        let [key] = cols.as_slice() else {
+            return None;
+        };
+        Some(format!(
+            "SELECT width_bucket({}, $1::text[]::{}[])::int8 AS c, count(*)::int8, sum({H})::text FROM (SELECT {}, {} AS {H} FROM {}) AS s GROUP BY 1",
+            self.key_expr("s.", key),
+            key.type_on(self.side),
+            ident(&key.name),
+            self.row_hash(),
+            self.relation()
+        ))
     }
 
     /// `(key as text…, row hash)` of every row of one key range.
@@ -511,6 +530,7 @@ mod tests {
             m.boundaries(1000),
             m.chunk_aggregate(Some(Bound::Params(1)), Some(Bound::Params(3))),
             m.key_hashes(None, Some(Bound::Params(1))),
+            m.bucketed_chunk_aggregates().unwrap_or_default(),
             m.copy_out_all(),
             m.copy_out_keys(&keys, Some(&["0".to_string(), "z".to_string()]), None),
             s.copy_in("pgsyncer_stage_1"),
@@ -600,6 +620,7 @@ mod parse_tests {
             m.boundaries(10),
             m.chunk_aggregate(Some(Bound::Params(1)), Some(Bound::Params(2))),
             m.key_hashes(None, None),
+            m.bucketed_chunk_aggregates().unwrap_or_default(),
             m.copy_out_all(),
             m.copy_out_keys(&keys, None, Some(&["y".to_string()])),
             s.copy_in("st"),
