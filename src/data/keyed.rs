@@ -80,10 +80,7 @@ async fn bucket_aggregates(
     sql: &str,
     bounds: &Vec<String>,
 ) -> Result<HashMap<i64, Aggregate>, DataError> {
-    let rows = session
-        .query(sql, &[bounds])
-        .await
-        .ctx(session.side, || sql.to_string())?;
+    let rows = super::session::query_hash_grouped(session, sql, &[bounds]).await?;
     Ok(rows
         .iter()
         .map(|r| {

@@ -31,10 +31,7 @@ pub fn bucket_shift(rows: u64, chunk: u64) -> u32 {
 }
 
 async fn buckets(session: &Session, sql: &str) -> Result<BTreeMap<i64, (i64, String)>, DataError> {
-    let rows = session
-        .query(sql, &[])
-        .await
-        .ctx(session.side, || "computing bucket checksums".to_string())?;
+    let rows = super::session::query_hash_grouped(session, sql, &[]).await?;
     Ok(rows
         .iter()
         .map(|r| {

@@ -10,7 +10,33 @@ use crate::quote::literal;
 const PINNED: &str =
     "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET IntervalStyle = 'postgres'; \
     SET extra_float_digits = 3; SET bytea_output = 'hex'; SET client_encoding = 'UTF8'; \
-    SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0";
+    SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0; SET jit = off";
+
+/// Run a query that groups rows into few buckets with hash aggregation. The planner cannot
+/// know that `width_bucket(…)` or `hash >> shift` has few values and would sort every (wide)
+/// row first, several times slower.
+pub async fn query_hash_grouped(
+    session: &Session,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<tokio_postgres::Row>, DataError> {
+    session
+        .batch_execute("SET enable_sort = off")
+        .await
+        .ctx(session.side, || "SET enable_sort = off".to_string())?;
+    let rows = session
+        .query(sql, params)
+        .await
+        .ctx(session.side, || sql.to_string());
+    // A failed query leaves the transaction aborted; RESET would fail too and hide the cause.
+    if rows.is_ok() {
+        session
+            .batch_execute("RESET enable_sort")
+            .await
+            .ctx(session.side, || "RESET enable_sort".to_string())?;
+    }
+    rows
+}
 
 /// Open a session with the text-output settings pinned.
 pub async fn open(endpoint: &Endpoint) -> Result<Session, DataError> {
