@@ -73,7 +73,7 @@ SQL
 summary=$("${PSQL[@]}" -At "$MAIN" -c "SELECT sum(n_live_tup)::bigint || ' rows, ' || pg_size_pretty(pg_database_size(current_database())) FROM pg_stat_user_tables")
 echo "dataset: $summary" >&2
 
-truncate_standin() { "${PSQL[@]}" "$STANDIN" -c "TRUNCATE ${TABLES[*]// /, }" >/dev/null; }
+truncate_standin() { "${PSQL[@]}" "$STANDIN" -c "TRUNCATE $(IFS=,; echo "${TABLES[*]}")" >/dev/null; }
 now() { date +%s.%N; }
 elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
