@@ -1,5 +1,7 @@
 //! Run a plan on the standin: everything that can run in a transaction in one transaction
-//! (so on any error nothing changes), then the statements that cannot, one by one.
+//! (so on any error nothing changes), then the statements that cannot, one by one. The rare
+//! statements that must commit before the transaction (an enum value the transaction uses)
+//! run first.
 
 use tokio_postgres::Client;
 
@@ -53,6 +55,19 @@ pub fn server_message(e: &tokio_postgres::Error) -> String {
 /// Run `plan` on `client` (the standin).
 pub async fn apply(client: &Client, plan: &Plan) -> Result<ApplyReport, ApplyError> {
     let mut report = ApplyReport::default();
+    for statement in plan.before_transaction() {
+        client
+            .batch_execute(&statement.sql)
+            .await
+            .map_err(|source| ApplyError::Statement {
+                object: statement.object.clone(),
+                sql: statement.sql.clone(),
+                message: server_message(&source),
+                outcome: "this statement runs before the transaction; the transaction did not run",
+                source,
+            })?;
+        report.statements += 1;
+    }
     let inside: Vec<_> = plan.transactional().collect();
     if !inside.is_empty() {
         client

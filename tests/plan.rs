@@ -134,11 +134,35 @@ fn sort_with_options(statement: &str) -> String {
         .join("\n")
 }
 
-/// Apply main's schema onto the standin and check convergence; returns the plan body
-/// (with the plan without --clean-extra after it when that differs).
+/// Drop a test database once a case is done, so ~600 databases never pile up on disk.
+async fn drop_database(url: &str) {
+    let Some(name) = url
+        .rsplit('/')
+        .next()
+        .map(|n| n.split('?').next().unwrap_or(n).to_string())
+    else {
+        return;
+    };
+    let admin = support::with_cluster(|c| c.socket_dsn("postgres"));
+    let client = support::raw_client(&admin).await;
+    let _ = client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await;
+}
+
+/// [`check_convergence`], then drop both databases whatever the outcome.
 async fn converge(label: &str, main_sql: &str, standin_sql: &str) -> Result<String, String> {
     let main_url = database(&format!("{label}_m"), main_sql).await;
     let standin_url = database(&format!("{label}_s"), standin_sql).await;
+    let result = check_convergence(&main_url, &standin_url).await;
+    tokio::join!(drop_database(&main_url), drop_database(&standin_url));
+    result
+}
+
+/// Apply main's schema onto the standin and check convergence; returns the plan body
+/// (with the plan without --clean-extra after it when that differs).
+async fn check_convergence(main_url: &str, standin_url: &str) -> Result<String, String> {
+    let (main_url, standin_url) = (main_url.to_string(), standin_url.to_string());
     let main = model(&main_url, Side::Main).await?;
     let standin = model(&standin_url, Side::Standin).await?;
     let first = make_plan(&main, &standin, true)?;

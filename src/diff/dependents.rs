@@ -8,6 +8,14 @@ use std::collections::{BTreeSet, VecDeque};
 use super::{Change, ChangeKind, Changes};
 use crate::model::{ConstraintKind, ObjectId, QualifiedName, Schema};
 
+impl Seed {
+    fn id(&self) -> &ObjectId {
+        match self {
+            Seed::Dropped(id) | Seed::EnumRebuilt(id) | Seed::TypeChanged(id) => id,
+        }
+    }
+}
+
 /// Why an object must be rebuilt: it is dropped, or (a column) its type changes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Seed {
@@ -55,6 +63,7 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
                     kind: ChangeKind::Drop {
                         extra: false,
                         implied: false,
+                        because: Some(seed.id().clone()),
                     },
                 });
                 added.push(Change {
@@ -67,6 +76,7 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
                     kind: ChangeKind::Drop {
                         extra: false,
                         implied: false,
+                        because: Some(seed.id().clone()),
                     },
                 });
                 added.push(Change {

@@ -37,9 +37,11 @@ pub enum ChangeKind {
     Create,
     /// Drop the object as the standin has it. `extra`: it exists only in the standin.
     /// `implied`: something it belongs to is dropped too, which drops it (no statement).
+    /// `because`: it is dropped (and created again) only because this object changes.
     Drop {
         extra: bool,
         implied: bool,
+        because: Option<ObjectId>,
     },
     /// `CREATE OR REPLACE` the view or function with main's definition.
     Replace,
@@ -147,6 +149,7 @@ impl Changes {
                 ChangeKind::Drop {
                     extra: true,
                     implied: false,
+                    because: None,
                 },
             );
         } else {
@@ -160,6 +163,7 @@ impl Changes {
             ChangeKind::Drop {
                 extra: false,
                 implied: false,
+                because: None,
             },
         );
     }

@@ -83,11 +83,16 @@ impl Plan {
         self.statements.is_empty() && self.extra_objects.is_empty()
     }
 
-    /// Statements that run inside the transaction, in order.
-    pub fn transactional(&self) -> impl Iterator<Item = &Statement> {
+    /// Statements that run, each committing on its own, before the transaction.
+    pub fn before_transaction(&self) -> impl Iterator<Item = &Statement> {
         self.statements
             .iter()
-            .filter(|s| s.outside_transaction.is_none())
+            .filter(|s| s.before_transaction.is_some())
+    }
+
+    /// Statements that run inside the transaction, in order.
+    pub fn transactional(&self) -> impl Iterator<Item = &Statement> {
+        self.statements.iter().filter(|s| s.in_transaction())
     }
 
     /// Statements that run after `COMMIT`, each on its own.
@@ -115,9 +120,42 @@ pub fn build(
     let extra_objects = diff.extras.iter().map(|id| id.to_string()).collect();
     let changes = diff.changes;
     let steps = sql::statements(&changes, main, standin);
-    let statements = order::order(steps, main, standin)?;
+    let mut statements = order::order(steps, main, standin)?;
+    hoist_used_enum_values(&changes, &mut statements);
     validate(&statements)?;
     Ok(Plan::new(header, statements, extra_objects))
+}
+
+/// A value added to an enum cannot be used in the transaction that adds it ("unsafe use of
+/// new value"): when a later statement uses one, the enum's `ADD VALUE`s run first, each
+/// committing on its own.
+fn hoist_used_enum_values(changes: &[crate::diff::Change], statements: &mut [Statement]) {
+    use crate::diff::ChangeKind;
+    use crate::model::ObjectId;
+    for change in changes {
+        let (ObjectId::Enum(q), ChangeKind::EnumAddValue { label, .. }) =
+            (&change.id, &change.kind)
+        else {
+            continue;
+        };
+        let value = crate::quote::literal(label);
+        let needles = [
+            format!("{value}::{}", q.sql()),
+            format!("{value}::{}", crate::quote::ident(&q.name)),
+        ];
+        let object = change.id.to_string();
+        let is_add = |s: &Statement| s.object == object && s.sql.contains(" ADD VALUE ");
+        let used = statements
+            .iter()
+            .any(|s| !is_add(s) && needles.iter().any(|n| s.sql.contains(n.as_str())));
+        if used {
+            for s in statements.iter_mut().filter(|s| is_add(s)) {
+                s.before_transaction = Some(format!(
+                    "the transaction below uses a value this adds to {q}, which PostgreSQL allows only once the value is committed"
+                ));
+            }
+        }
+    }
 }
 
 /// Parse every statement with `pg_query`: each must be exactly one valid statement.

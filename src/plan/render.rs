@@ -68,10 +68,21 @@ pub fn render_body(plan: &Plan) -> String {
         }
         out.push('\n');
     }
-    let (inside, outside): (Vec<&Statement>, Vec<&Statement>) = plan
-        .statements
-        .iter()
-        .partition(|s| s.outside_transaction.is_none());
+    let before: Vec<&Statement> = plan.before_transaction().collect();
+    let inside: Vec<&Statement> = plan.transactional().collect();
+    let outside: Vec<&Statement> = plan.non_transactional().collect();
+    if !before.is_empty() {
+        out.push_str(
+            "-- The statements below run before the transaction; each commits on its own.\n",
+        );
+        for statement in before {
+            if let Some(why) = &statement.before_transaction {
+                let _ = writeln!(out, "-- before the transaction: {why}");
+            }
+            write_statement(&mut out, statement);
+            out.push('\n');
+        }
+    }
     if !inside.is_empty() {
         out.push_str("BEGIN;\n");
         for setting in SESSION_SETTINGS {

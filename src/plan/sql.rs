@@ -155,7 +155,7 @@ fn step(ctx: &mut Ctx, change: &Change) {
     match &change.kind {
         ChangeKind::Create => create_object(ctx, id),
         ChangeKind::Drop { implied: true, .. } => {}
-        ChangeKind::Drop { .. } => drop_object(ctx, id),
+        ChangeKind::Drop { because, .. } => drop_object(ctx, id, because.as_ref()),
         ChangeKind::Replace => {
             let sql = match id {
                 ObjectId::View(q) => main.views.get(q).and_then(|v| {
@@ -612,8 +612,9 @@ fn step(ctx: &mut Ctx, change: &Change) {
                 parts.push(format!("AS {}", to.data_type));
             }
             parts.extend(sequence_option_changes(from, to));
-            // A narrowed range may no longer hold the current value: start again.
-            let restart = to.min > from.min || to.max < from.max;
+            // A raised minimum is above a fresh sequence's current value (PostgreSQL
+            // refuses that): start again. A lowered maximum is left to the server.
+            let restart = to.min > from.min;
             if restart {
                 parts.push("RESTART".to_string());
             }
@@ -627,7 +628,7 @@ fn step(ctx: &mut Ctx, change: &Change) {
                 if restart {
                     st.hazards.push(super::Hazard::new(
                         HazardKind::DeletesData,
-                        "the range narrows, so the sequence restarts at its START value (its current value is lost)",
+                        "the minimum rises, so the sequence restarts at its START value (its current value is lost)",
                     ));
                 }
             }
@@ -877,6 +878,9 @@ fn create_object(ctx: &mut Ctx, id: &ObjectId) {
             .get(q)
             .map(|i| &i.table)
             .filter(|t| ctx.existing_table(t)),
+        ObjectId::DomainConstraint(c) => (ctx.standin.domains.contains_key(&c.parent)
+            && !ctx.created.contains(&ObjectId::Domain(c.parent.clone())))
+        .then_some(&c.parent),
         _ => None,
     };
     for sql in sqls {
@@ -899,6 +903,12 @@ fn create_object(ctx: &mut Ctx, id: &ObjectId) {
                     "checks every existing row while holding a lock that blocks writes",
                 ));
             }
+            (ObjectId::DomainConstraint(_), Some(_)) if !st.sql.ends_with("NOT VALID") => {
+                st.hazards.push(super::Hazard::new(
+                    HazardKind::MayFailOnData,
+                    "checks every value of the domain's columns; fails if one violates it",
+                ));
+            }
             (ObjectId::Index(_), Some(_)) => {
                 st.hazards.push(super::Hazard::new(
                     HazardKind::LongLock,
@@ -919,7 +929,7 @@ fn create_object(ctx: &mut Ctx, id: &ObjectId) {
 }
 
 /// The statement that drops `id` as the standin has it.
-fn drop_object(ctx: &mut Ctx, id: &ObjectId) {
+fn drop_object(ctx: &mut Ctx, id: &ObjectId, because: Option<&ObjectId>) {
     let standin = ctx.standin;
     let sql = match id {
         ObjectId::Schema(n) => format!("DROP SCHEMA {}", ident(n)),
@@ -986,6 +996,12 @@ fn drop_object(ctx: &mut Ctx, id: &ObjectId) {
             )
         }
         _ => {}
+    }
+    if let Some(cause) = because {
+        statement = statement.hazard(
+            HazardKind::RecreatesDependents,
+            format!("dropped and created again below because {cause} changes"),
+        );
     }
     let rank = drop_rank(standin, id);
     ctx.push(id, Phase::Drop, rank, statement);

@@ -71,6 +71,10 @@ pub struct Statement {
     /// cannot (it then runs after `COMMIT`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outside_transaction: Option<String>,
+    /// `Some(why)` when the statement must run, and commit, before the plan's transaction
+    /// (a new enum value that the transaction then uses).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before_transaction: Option<String>,
 }
 
 impl Statement {
@@ -81,6 +85,7 @@ impl Statement {
             sql: sql.into(),
             hazards: Vec::new(),
             outside_transaction: None,
+            before_transaction: None,
         }
     }
 
@@ -92,5 +97,10 @@ impl Statement {
     pub fn outside_transaction(mut self, why: impl Into<String>) -> Statement {
         self.outside_transaction = Some(why.into());
         self
+    }
+
+    /// Whether it runs inside the plan's transaction.
+    pub fn in_transaction(&self) -> bool {
+        self.outside_transaction.is_none() && self.before_transaction.is_none()
     }
 }
