@@ -5,6 +5,7 @@
 #   initial  pgsyncer into empty standin tables
 #   same     pgsyncer again, identical data
 #   change   pgsyncer after 1 % updates, 0.1 % deletes, 0.5 % inserts on main
+#   modes    (MODES=1, default) --use-updated-at and --fdw-mode, initial and after a 1 % change
 # Each is run RUNS times (default 3); medians and ratios are printed, plus pgsyncer's peak RSS.
 # Dataset: ~1.1 M rows, ~250 MB: a bigint-key table (text/numeric/jsonb/timestamptz), a
 # uuid-key table, a composite-key table and a keyless table.
@@ -137,6 +138,61 @@ SQL
   python3 -c "import json,sys; d=json.load(open('$work/out')); n=sum(t['inserted']+t['updated']+t['deleted'] for t in d['tables']); sys.exit(f'{n} changes left after sync' if n else 0)"
 done
 
+# ---- Modes section (--use-updated-at, --fdw-mode; owned by the incremental/FDW work) ----
+# MODES=0 skips it. Same clusters and rows, measured after the default runs above: sessions and
+# ledger get an updated_at column (ALTER … ADD COLUMN with a constant default: no rewrite, so
+# the default figures above are untouched); events stays keyless (always compared in full).
+# Per run: incremental initial (records the watermark), 1 % change, incremental; then FDW
+# initial, 1 % change, FDW full merge, 1 % change, FDW + incremental. Each sync is checked by
+# a default-mode run that must find nothing left to do.
+MODES=${MODES:-1}
+incr_initial=(); incr_change=(); fdw_initial=(); fdw_change=(); fdw_incr=()
+check_converged() {
+  run_pgsyncer --json
+  python3 -c "import json,sys; d=json.load(open('$work/out')); n=sum(t['inserted']+t['updated']+t['deleted'] for t in d['tables']); sys.exit(f'$1: {n} changes left after sync' if n else 0)"
+}
+# 1 % updates (stamping updated_at), 0.1 % deletes, 0.5 % inserts; $1 makes each call's rows differ.
+change_main() {
+  "${PSQL[@]}" "$MAIN" <<SQL
+UPDATE accounts SET balance = balance + 1, updated_at = now() WHERE id % 100 = $1 % 100;
+DELETE FROM accounts WHERE id % 1000 = (500 + $1) % 1000;
+INSERT INTO accounts SELECT $ROWS * 100 + $ROWS * $1 + i, 'new', 'new@example.com', 0, '{}', NULL, now(), now() FROM generate_series(1, $ROWS / 200) AS i;
+UPDATE sessions SET agent = agent || '!', updated_at = now() WHERE ('x' || substr(id::text, 1, 8))::bit(32)::int % 100 = $1 % 100;
+UPDATE ledger SET amount = amount + 1, updated_at = now() WHERE (account_id + seq) % 100 = $1 % 100;
+DELETE FROM ledger WHERE (account_id * 7 + seq) % 1000 = $1 % 1000;
+UPDATE events SET kind = kind || '!' WHERE ctid IN (SELECT ctid FROM events TABLESAMPLE SYSTEM (1) REPEATABLE ($1));
+INSERT INTO events SELECT now(), 'late', NULL FROM generate_series(1, $ROWS / 6 / 200);
+SQL
+}
+if [ "$MODES" = 1 ]; then
+  for db in "$MAIN" "$STANDIN"; do
+    "${PSQL[@]}" "$db" -c "ALTER TABLE sessions ADD COLUMN updated_at timestamptz NOT NULL DEFAULT '2024-01-01'" \
+                       -c "ALTER TABLE ledger ADD COLUMN updated_at timestamptz NOT NULL DEFAULT '2024-01-01'"
+  done
+  for run in $(seq 1 "$RUNS"); do
+    echo "modes run $run/$RUNS…" >&2
+    truncate_standin
+    "${PSQL[@]}" "$STANDIN" -c "DROP SCHEMA IF EXISTS pgsyncer CASCADE" >/dev/null
+    t0=$(now); run_pgsyncer --use-updated-at; incr_initial+=("$(elapsed "$t0" "$(now)")")
+    change_main $((run * 10 + 1))
+    t0=$(now); run_pgsyncer --use-updated-at; incr_change+=("$(elapsed "$t0" "$(now)")")
+    grep -E "^public\.|^watermark" "$work/out" >&2 || true
+    check_converged "incremental"
+
+    truncate_standin
+    "${PSQL[@]}" "$STANDIN" -c "DROP SCHEMA IF EXISTS pgsyncer CASCADE" >/dev/null
+    t0=$(now); run_pgsyncer --fdw-mode --use-updated-at; fdw_initial+=("$(elapsed "$t0" "$(now)")")
+    check_converged "fdw initial"
+    change_main $((run * 10 + 2))
+    t0=$(now); run_pgsyncer --fdw-mode; fdw_change+=("$(elapsed "$t0" "$(now)")")
+    grep -E "^public\." "$work/out" >&2 || true
+    check_converged "fdw"
+    change_main $((run * 10 + 3))
+    t0=$(now); run_pgsyncer --fdw-mode --use-updated-at; fdw_incr+=("$(elapsed "$t0" "$(now)")")
+    check_converged "fdw incremental"
+  done
+fi
+
 m_floor=$(median "${floor[@]}")
 m_initial=$(median "${initial[@]}")
 m_same=$(median "${same[@]}")
@@ -155,3 +211,16 @@ printf '%-44s %8s  %sx initial\n' "pgsyncer again, identical data" "$m_same" "$(
 printf '%-44s %8s  %sx initial\n' "pgsyncer after 1%/0.1%/0.5% upd/del/ins" "$m_change" "$(ratio "$m_change" "$m_initial")"
 printf '%-44s %8s MB\n' "pgsyncer peak RSS (max over runs)" "$((peak_rss_kb / 1024))"
 echo "all runs: floor ${floor[*]} | dump ${dump[*]:-} | initial ${initial[*]} | same ${same[*]} | change ${change[*]}"
+if [ "$MODES" = 1 ]; then
+  m_ii=$(median "${incr_initial[@]}"); m_ic=$(median "${incr_change[@]}")
+  m_fi=$(median "${fdw_initial[@]}"); m_fc=$(median "${fdw_change[@]}"); m_fic=$(median "${fdw_incr[@]}")
+  echo "modes (sessions and ledger with an updated_at column; events keyless, compared in full):"
+  printf '%-44s %8s  %sx initial\n' "--use-updated-at into empty standin" "$m_ii" "$(ratio "$m_ii" "$m_initial")"
+  printf '%-44s %8s  %sx initial, %sx default after change\n' "--use-updated-at after 1%/0.1%/0.5% change" "$m_ic" \
+    "$(ratio "$m_ic" "$m_initial")" "$(ratio "$m_ic" "$m_change")"
+  printf '%-44s %8s  %sx initial\n' "--fdw-mode into empty standin" "$m_fi" "$(ratio "$m_fi" "$m_initial")"
+  printf '%-44s %8s  %sx initial, %sx default after change\n' "--fdw-mode after 1%/0.1%/0.5% change" "$m_fc" \
+    "$(ratio "$m_fc" "$m_initial")" "$(ratio "$m_fc" "$m_change")"
+  printf '%-44s %8s  %sx initial\n' "--fdw-mode --use-updated-at after change" "$m_fic" "$(ratio "$m_fic" "$m_initial")"
+  echo "modes runs: incr initial ${incr_initial[*]} | incr change ${incr_change[*]} | fdw initial ${fdw_initial[*]} | fdw change ${fdw_change[*]} | fdw incr ${fdw_incr[*]}"
+fi
