@@ -4,11 +4,13 @@
 -- start of the oldest transaction open now, or the current time when none is; minus the
 -- margin ($1, seconds). Other roles' sessions show no times without pg_read_all_stats: they
 -- are counted as hidden, and the caller then falls back to the current time minus the margin.
+-- Only sessions of this database count: others cannot write its tables.
 SELECT (least(min(a.xact_start), clock_timestamp()) - make_interval(secs => $1::float8))::text AS oldest,
        (clock_timestamp() - make_interval(secs => $1::float8))::text AS read_at,
        count(*) FILTER (WHERE a.query = '<insufficient privilege>')::int8 AS hidden,
-       (SELECT count(*) FROM pg_prepared_xacts)::int8 AS prepared,
+       (SELECT count(*) FROM pg_prepared_xacts p WHERE p.database = current_database())::int8 AS prepared,
        current_database()::text AS database_name,
        (SELECT s.reset_val FROM pg_settings s WHERE s.name = 'TimeZone') AS default_timezone
 FROM pg_stat_activity a
 WHERE a.pid <> pg_backend_pid()
+  AND a.datname = current_database()
