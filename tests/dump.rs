@@ -177,10 +177,17 @@ async fn schema_filter() {
         .args(["dump", "--dsn", &a, "--schema", "reporting"])
         .output()
         .expect("run pgsyncer dump");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).expect("utf-8");
     assert!(text.contains("CREATE SCHEMA reporting;"), "{text}");
-    assert!(text.contains("CREATE MATERIALIZED VIEW reporting.daily_sales"), "{text}");
+    assert!(
+        text.contains("CREATE MATERIALIZED VIEW reporting.daily_sales"),
+        "{text}"
+    );
     assert!(!text.contains("CREATE SCHEMA shop"), "{text}");
     assert!(!text.contains("CREATE TABLE shop."), "{text}");
 }
@@ -199,22 +206,30 @@ async fn snapshot_round_trips() {
         .arg(&path)
         .output()
         .expect("run pgsyncer snapshot");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let loaded = load_snapshot(&path).expect("load snapshot");
-    let endpoint = Endpoint::parse(Side::Main, &a, std::time::Duration::from_secs(10))
-        .expect("endpoint");
+    let endpoint =
+        Endpoint::parse(Side::Main, &a, std::time::Duration::from_secs(10)).expect("endpoint");
     let session = endpoint.connect().await.expect("connect");
-    let live = introspect(&session, &SchemaFilter::All).await.expect("introspect");
+    let live = introspect(&session, &SchemaFilter::All)
+        .await
+        .expect("introspect");
     assert_eq!(loaded, live);
     assert!(live.tables.len() >= 8, "{:?}", live.tables.keys());
     assert!(!live.dependencies.is_empty());
     // Identity, not OIDs: the same schema in another database gives an equal model.
     let b = support::fresh_db("dump_snapshot_b").await;
     psql_load(&b, &fixture("shop"));
-    let endpoint_b = Endpoint::parse(Side::Main, &b, std::time::Duration::from_secs(10))
-        .expect("endpoint");
+    let endpoint_b =
+        Endpoint::parse(Side::Main, &b, std::time::Duration::from_secs(10)).expect("endpoint");
     let session_b = endpoint_b.connect().await.expect("connect");
-    let live_b = introspect(&session_b, &SchemaFilter::All).await.expect("introspect");
+    let live_b = introspect(&session_b, &SchemaFilter::All)
+        .await
+        .expect("introspect");
     assert_eq!(live, live_b);
 }
 
