@@ -102,7 +102,8 @@ pub async fn schema_phase(
             report.plan.extra_objects.join(", ")
         );
     }
-    tracing::info!(
+    // On stderr, so a --json summary on stdout stays clean; a user should see what changed.
+    eprintln!(
         "schema phase: {} statement(s) planned, {} applied",
         report.planned(),
         report.applied
