@@ -12,21 +12,6 @@ pub async fn run(args: DumpArgs) -> Result<ExitStatus, Error> {
     let session = endpoint.connect().await?;
     let schema = introspect(&session, &SchemaFilter::from_args(&args.schema)).await?;
     let text = crate::ddl::dump(&schema)?;
-    match &args.out {
-        Some(path) => std::fs::write(path, text).map_err(|source| Error::Io {
-            what: format!("cannot write {}", path.display()),
-            source,
-        })?,
-        None => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|_| out.flush())
-                .map_err(|source| Error::Io {
-                    what: "cannot write to stdout".to_string(),
-                    source,
-                })?;
-        }
-    }
+    super::write_output(args.out.as_deref(), &text)?;
     Ok(0)
 }

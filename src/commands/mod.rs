@@ -24,3 +24,24 @@ pub async fn run(command: Command) -> Result<ExitStatus, Error> {
         Command::Demo(args) => demo::run(args).await,
     }
 }
+
+/// Write a command's text output to `--out FILE`, or to stdout when no file is given.
+pub fn write_output(out: Option<&std::path::Path>, text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    match out {
+        Some(path) => std::fs::write(path, text).map_err(|source| Error::Io {
+            what: format!("cannot write {}", path.display()),
+            source,
+        }),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+                .map_err(|source| Error::Io {
+                    what: "cannot write to stdout".to_string(),
+                    source,
+                })
+        }
+    }
+}

@@ -79,22 +79,7 @@ pub async fn run(args: PlanArgs) -> Result<ExitStatus, Error> {
     } else {
         render_sql(&plan)
     };
-    match &args.out {
-        Some(path) => std::fs::write(path, &text).map_err(|source| Error::Io {
-            what: format!("cannot write {}", path.display()),
-            source,
-        })?,
-        None => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|_| out.flush())
-                .map_err(|source| Error::Io {
-                    what: "cannot write to stdout".to_string(),
-                    source,
-                })?;
-        }
-    }
+    super::write_output(args.out.as_deref(), &text)?;
     Ok(if args.check && !plan.is_empty() {
         DRIFT
     } else {
