@@ -18,11 +18,11 @@
 use std::collections::HashSet;
 
 use tokio_postgres::types::ToSql;
-use tokio_postgres::Statement;
 
 use super::copy::pipe;
 use super::error::{DataError, QueryContext};
 use super::merge;
+use super::ranged::{params, RangeStatements};
 use super::sql::{Bound, TableSql};
 use super::strategy::{Outcome, PendingDelete, TableCtx};
 use super::tables::{Column, TablePair};
@@ -161,12 +161,8 @@ pub async fn sync(
 }
 
 struct Prepared {
-    aggregate: [Statement; 4],
-    keys: [Statement; 4],
-}
-
-fn shape(lo: bool, hi: bool) -> usize {
-    (lo as usize) * 2 + hi as usize
+    aggregate: RangeStatements,
+    keys: RangeStatements,
 }
 
 async fn prepare(
@@ -175,35 +171,11 @@ async fn prepare(
     width: usize,
 ) -> Result<Prepared, DataError> {
     let sql = TableSql::new(table, session.side);
-    let mut aggregate = Vec::new();
-    let mut keys = Vec::new();
-    for s in 0..4 {
-        let (lo, hi) = (s >= 2, s % 2 == 1);
-        let lo_b = lo.then_some(Bound::Params(1));
-        let hi_b = hi.then_some(Bound::Params(if lo { 1 + width } else { 1 }));
-        let a = key_aggregate(&sql, lo_b, hi_b);
-        let k = key_list(&sql, lo_b, hi_b);
-        aggregate.push(session.prepare(&a).await.ctx(session.side, || a.clone())?);
-        keys.push(session.prepare(&k).await.ctx(session.side, || k.clone())?);
-    }
-    let arr = |v: Vec<Statement>| -> Result<[Statement; 4], DataError> {
-        v.try_into()
-            .map_err(|_| DataError::Worker("prepared statement count".into()))
-    };
     Ok(Prepared {
-        aggregate: arr(aggregate)?,
-        keys: arr(keys)?,
+        aggregate: RangeStatements::prepare(session, width, |lo, hi| key_aggregate(&sql, lo, hi))
+            .await?,
+        keys: RangeStatements::prepare(session, width, |lo, hi| key_list(&sql, lo, hi)).await?,
     })
-}
-
-fn params<'a>(
-    lo: Option<&'a Vec<String>>,
-    hi: Option<&'a Vec<String>>,
-) -> Vec<&'a (dyn ToSql + Sync)> {
-    lo.into_iter()
-        .chain(hi)
-        .flat_map(|v| v.iter().map(|s| s as &(dyn ToSql + Sync)))
-        .collect()
 }
 
 async fn aggregate(
@@ -213,10 +185,7 @@ async fn aggregate(
     hi: Option<&Vec<String>>,
 ) -> Result<(i64, String), DataError> {
     let row = session
-        .query_one(
-            &p.aggregate[shape(lo.is_some(), hi.is_some())],
-            &params(lo, hi),
-        )
+        .query_one(p.aggregate.get(lo, hi), &params(lo, hi))
         .await
         .ctx(session.side, || {
             "computing a key-range checksum".to_string()
@@ -232,7 +201,7 @@ async fn keys(
     hi: Option<&Vec<String>>,
 ) -> Result<Vec<Vec<String>>, DataError> {
     let rows = session
-        .query(&p.keys[shape(lo.is_some(), hi.is_some())], &params(lo, hi))
+        .query(p.keys.get(lo, hi), &params(lo, hi))
         .await
         .ctx(session.side, || "reading the keys of a range".to_string())?;
     Ok(rows

@@ -14,11 +14,11 @@
 use std::collections::HashMap;
 
 use tokio_postgres::types::ToSql;
-use tokio_postgres::Statement;
 
 use super::copy::pipe;
 use super::error::{DataError, QueryContext};
-use super::sql::{Bound, TableSql};
+use super::ranged::{params, RangeStatements};
+use super::sql::TableSql;
 use super::strategy::{Outcome, PendingDelete, TableCtx};
 use super::tables::TablePair;
 use crate::conn::{Session, Side};
@@ -28,12 +28,8 @@ const PROBE_CHUNKS: u64 = 4;
 
 /// Statements for one side, one per shape of range (first, middle, last, whole).
 struct Prepared {
-    aggregate: [Statement; 4],
-    key_hashes: [Statement; 4],
-}
-
-fn shape(lo: bool, hi: bool) -> usize {
-    (lo as usize) * 2 + hi as usize
+    aggregate: RangeStatements,
+    key_hashes: RangeStatements,
 }
 
 async fn prepare(
@@ -42,35 +38,12 @@ async fn prepare(
     width: usize,
 ) -> Result<Prepared, DataError> {
     let sql = TableSql::new(table, session.side);
-    let mut aggregate = Vec::new();
-    let mut key_hashes = Vec::new();
-    for s in 0..4 {
-        let (lo, hi) = (s >= 2, s % 2 == 1);
-        let lo_b = lo.then_some(Bound::Params(1));
-        let hi_b = hi.then_some(Bound::Params(if lo { 1 + width } else { 1 }));
-        let a = sql.chunk_aggregate(lo_b, hi_b);
-        let k = sql.key_hashes(lo_b, hi_b);
-        aggregate.push(session.prepare(&a).await.ctx(session.side, || a.clone())?);
-        key_hashes.push(session.prepare(&k).await.ctx(session.side, || k.clone())?);
-    }
-    let arr = |v: Vec<Statement>| -> Result<[Statement; 4], DataError> {
-        v.try_into()
-            .map_err(|_| DataError::Worker("prepared statement count".into()))
-    };
     Ok(Prepared {
-        aggregate: arr(aggregate)?,
-        key_hashes: arr(key_hashes)?,
+        aggregate: RangeStatements::prepare(session, width, |lo, hi| sql.chunk_aggregate(lo, hi))
+            .await?,
+        key_hashes: RangeStatements::prepare(session, width, |lo, hi| sql.key_hashes(lo, hi))
+            .await?,
     })
-}
-
-fn params<'a>(
-    lo: Option<&'a Vec<String>>,
-    hi: Option<&'a Vec<String>>,
-) -> Vec<&'a (dyn ToSql + Sync)> {
-    lo.into_iter()
-        .chain(hi)
-        .flat_map(|v| v.iter().map(|s| s as &(dyn ToSql + Sync)))
-        .collect()
 }
 
 type Aggregate = (i64, String);
@@ -99,10 +72,7 @@ async fn aggregate(
     hi: Option<&Vec<String>>,
 ) -> Result<Aggregate, DataError> {
     let row = session
-        .query_one(
-            &prepared.aggregate[shape(lo.is_some(), hi.is_some())],
-            &params(lo, hi),
-        )
+        .query_one(prepared.aggregate.get(lo, hi), &params(lo, hi))
         .await
         .ctx(session.side, || "computing a chunk checksum".to_string())?;
     Ok((row.get(0), row.get(1)))
@@ -116,10 +86,7 @@ async fn key_hashes(
     hi: Option<&Vec<String>>,
 ) -> Result<Vec<(Vec<String>, i64)>, DataError> {
     let rows = session
-        .query(
-            &prepared.key_hashes[shape(lo.is_some(), hi.is_some())],
-            &params(lo, hi),
-        )
+        .query(prepared.key_hashes.get(lo, hi), &params(lo, hi))
         .await
         .ctx(session.side, || "reading key hashes of a chunk".to_string())?;
     Ok(rows

@@ -30,6 +30,7 @@ pub mod merge;
 pub mod mode;
 pub mod order;
 pub mod progress;
+mod ranged;
 pub mod sequences;
 pub mod session;
 pub mod sql;
