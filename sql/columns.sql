@@ -1,12 +1,17 @@
 -- Columns of the tables in the selected schemas ($1), in attnum order. attcompression
 -- (14+) and attstattarget (nullable from 17) are read through to_jsonb; attgenerated 'v'
 -- is a virtual generated column (18). Identity columns come with their sequence options.
+-- not_null_name: the name of the column's NOT NULL constraint (pg_constraint contype 'n',
+-- 18+; always NULL before, where NOT NULL has no name), read where pg_dump prints it: when
+-- the constraint is the table's own (conislocal) or the table is a partition. A constraint an
+-- inheritance child only inherits is named by its parent and left out.
 SELECT a.attrelid AS table_oid,
        a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS data_type,
        cn.nspname AS collation_schema,
        co.collname AS collation_name,
        a.attnotnull AS not_null,
+       nn.conname AS not_null_name,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated_expr,
        a.attgenerated::text AS generated,
@@ -34,6 +39,8 @@ LEFT JOIN pg_depend sd ON a.attidentity <> '' AND sd.refclassid = 'pg_class'::re
      AND sd.classid = 'pg_class'::regclass AND sd.deptype = 'i'
 LEFT JOIN pg_class seq ON seq.oid = sd.objid AND seq.relkind = 'S'
 LEFT JOIN pg_sequence s ON s.seqrelid = seq.oid
+LEFT JOIN pg_constraint nn ON nn.conrelid = a.attrelid AND nn.contype = 'n'
+     AND nn.conkey[1] = a.attnum AND (nn.conislocal OR c.relispartition)
 WHERE a.attnum > 0
   AND NOT a.attisdropped
   AND c.relkind IN ('r', 'p')

@@ -490,6 +490,7 @@ pub(super) fn columns(
                 data_type: r.get("data_type")?,
                 collation: r.opt_qualified("collation_schema", "collation_name")?,
                 not_null: r.get("not_null")?,
+                not_null_name: r.get("not_null_name")?,
                 default: r.get("default_expr")?,
                 identity,
                 generated,

@@ -211,9 +211,26 @@ pub fn column_definition(table: &QualifiedName, c: &Column) -> String {
         s.push_str(&format!(" DEFAULT {d}"));
     }
     if c.not_null {
+        if let Some(n) = c.custom_not_null_name(&table.name) {
+            s.push_str(&format!(" CONSTRAINT {}", ident(n)));
+        }
         s.push_str(" NOT NULL");
     }
     s
+}
+
+/// The name to write for a partition column's NOT NULL constraint in `PARTITION OF …
+/// (column CONSTRAINT name NOT NULL)`, when it is not the one the partition gets by
+/// itself: its parent's constraint name, or the default one when the parent's column may
+/// be NULL (18+; names are unknown before).
+fn partition_not_null_name<'a>(t: &Table, parent: &Table, c: &'a Column) -> Option<&'a str> {
+    let name = c.not_null_name.as_deref().filter(|_| c.not_null)?;
+    let pc = parent.columns.get(&c.name)?;
+    if pc.not_null {
+        (pc.not_null_name.as_deref()? != name).then_some(name)
+    } else {
+        c.custom_not_null_name(&t.name.name)
+    }
 }
 
 fn with_options(options: &[String]) -> String {
@@ -234,15 +251,37 @@ fn with_options(options: &[String]) -> String {
 }
 
 /// `CREATE TABLE` with its local columns, then column-level settings and row security.
-/// Constraints, indexes, triggers and policies are separate objects.
-pub fn table(t: &Table) -> Vec<String> {
+/// Constraints, indexes, triggers and policies are separate objects. `schema` holds a
+/// partition's parent, whose NOT NULL constraint names the partition's follow.
+pub fn table(schema: &Schema, t: &Table) -> Vec<String> {
     let name = t.name.sql();
     let mut sql = format!(
         "CREATE {}TABLE {name}",
         if t.unlogged { "UNLOGGED " } else { "" }
     );
     if let Some(p) = &t.partition_of {
-        sql.push_str(&format!(" PARTITION OF {} {}", p.parent.sql(), p.bound));
+        sql.push_str(&format!(" PARTITION OF {}", p.parent.sql()));
+        let named: Vec<String> = schema
+            .tables
+            .get(&p.parent)
+            .map(|parent| {
+                t.columns
+                    .values()
+                    .filter_map(|c| {
+                        let n = partition_not_null_name(t, parent, c)?;
+                        Some(format!(
+                            "{} CONSTRAINT {} NOT NULL",
+                            ident(&c.name),
+                            ident(n)
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !named.is_empty() {
+            sql.push_str(&format!(" (\n    {}\n)", named.join(",\n    ")));
+        }
+        sql.push_str(&format!(" {}", p.bound));
     } else {
         let cols: Vec<String> = t
             .columns
@@ -323,10 +362,19 @@ pub fn inherited_column_overrides(schema: &Schema, t: &Table) -> Vec<String> {
             continue;
         }
         if c.not_null && !pc.not_null {
-            out.push(format!(
-                "ALTER TABLE ONLY {name} ALTER COLUMN {} SET NOT NULL",
-                ident(&c.name)
-            ));
+            match c.custom_not_null_name(&t.name.name) {
+                // A partition's is written in its CREATE TABLE (partition_not_null_name).
+                Some(_) if t.partition_of.is_some() => {}
+                Some(n) => out.push(format!(
+                    "ALTER TABLE ONLY {name} ADD CONSTRAINT {} NOT NULL {}",
+                    ident(n),
+                    ident(&c.name)
+                )),
+                None => out.push(format!(
+                    "ALTER TABLE ONLY {name} ALTER COLUMN {} SET NOT NULL",
+                    ident(&c.name)
+                )),
+            }
         }
         if c.default != pc.default {
             out.push(match &c.default {

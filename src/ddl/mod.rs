@@ -257,7 +257,7 @@ pub fn create_statements(schema: &Schema, id: &ObjectId) -> Vec<String> {
         ObjectId::Range(q) => schema.ranges.get(q).map(create::range),
         ObjectId::Sequence(q) => schema.sequences.get(q).map(create::sequence),
         ObjectId::Table(q) => schema.tables.get(q).map(|t| {
-            let mut out = create::table(t);
+            let mut out = create::table(schema, t);
             out.extend(create::inherited_column_overrides(schema, t));
             out
         }),
@@ -303,7 +303,7 @@ pub fn schema_statements(schema: &Schema) -> Result<Vec<Statement>, DdlError> {
                     }
                 }
                 t.map(|t| {
-                    let mut out = create::table(&t);
+                    let mut out = create::table(schema, &t);
                     out.extend(create::inherited_column_overrides(schema, &t));
                     out
                 })

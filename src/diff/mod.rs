@@ -53,6 +53,8 @@ pub enum ChangeKind {
     DropDefault,
     SetNotNull,
     DropNotNull,
+    /// `RENAME CONSTRAINT` of a column's NOT NULL constraint to main's name (18+).
+    RenameNotNull,
     AddIdentity,
     DropIdentity,
     /// Identity kind or sequence options changed.

@@ -34,8 +34,11 @@ fn table(m: &Table, s: &Table, changes: &mut Changes) {
         (Some(mp), Some(sp)) => mp.parent == sp.parent,
         _ => false,
     };
+    let renamed = not_null_renames(m, s);
     match (&m.partition_of, &s.partition_of) {
-        (Some(mp), Some(sp)) if mp == sp => {}
+        // An inherited constraint cannot be renamed: a partition whose NOT NULL name
+        // differs is detached for the rename and attached again.
+        (Some(mp), Some(sp)) if mp == sp && renamed.is_empty() => {}
         (Some(_), Some(_)) => {
             changes.push(id.clone(), ChangeKind::DetachPartition);
             changes.push(id.clone(), ChangeKind::AttachPartition);
@@ -47,6 +50,10 @@ fn table(m: &Table, s: &Table, changes: &mut Changes) {
     // A partition's columns follow its parent's: altering them on the parent is enough.
     if !(same_parent || m.partition_of.is_some()) {
         columns(m, s, changes);
+    }
+    for column in renamed {
+        let col = ObjectId::Column(TableChild::new(m.name.clone(), column));
+        changes.push(col, ChangeKind::RenameNotNull);
     }
     if s.unlogged != m.unlogged {
         changes.push(id.clone(), ChangeKind::SetLogged(!m.unlogged));
@@ -76,6 +83,22 @@ fn table(m: &Table, s: &Table, changes: &mut Changes) {
     if s.rls_forced != m.rls_forced {
         changes.push(id, ChangeKind::ForceRowSecurity(m.rls_forced));
     }
+}
+
+/// Columns NOT NULL on both sides whose constraints are named differently (18+: both
+/// names known).
+fn not_null_renames(m: &Table, s: &Table) -> Vec<String> {
+    m.columns
+        .values()
+        .filter(|mc| {
+            s.columns.get(&mc.name).is_some_and(|sc| {
+                mc.not_null
+                    && sc.not_null
+                    && matches!((&mc.not_null_name, &sc.not_null_name), (Some(a), Some(b)) if a != b)
+            })
+        })
+        .map(|mc| mc.name.clone())
+        .collect()
 }
 
 fn columns(m: &Table, s: &Table, changes: &mut Changes) {

@@ -69,6 +69,11 @@ pub struct Column {
     pub collation: Option<String>,
     /// `NOT NULL` (`attnotnull`).
     pub not_null: bool,
+    /// The NOT NULL constraint's name (PostgreSQL 18+, where NOT NULL is a named
+    /// constraint): known when the constraint is the table's own or the table is a
+    /// partition; `None` before 18 and for a constraint only inherited from a parent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_null_name: Option<String>,
     /// `DEFAULT` expression (`pg_get_expr`); `None` for generated columns.
     pub default: Option<String>,
     /// `GENERATED … AS IDENTITY`, if an identity column.
@@ -84,6 +89,23 @@ pub struct Column {
     pub compression: Option<String>,
     /// `SET STATISTICS` target when set (not -1/NULL).
     pub statistics: Option<i32>,
+}
+
+impl Column {
+    /// The NOT NULL constraint's name when it is known and not the one PostgreSQL picks
+    /// by itself (`<table>_<column>_not_null`): what pg_dump writes as
+    /// `CONSTRAINT name NOT NULL`.
+    pub fn custom_not_null_name(&self, table: &str) -> Option<&str> {
+        self.not_null_name
+            .as_deref()
+            .filter(|n| self.not_null && *n != default_not_null_name(table, &self.name))
+    }
+}
+
+/// The name PostgreSQL 18 gives a column's NOT NULL constraint when none is written (as
+/// pg_dump assumes it: before truncation to 63 bytes or a suffix that makes it unique).
+fn default_not_null_name(table: &str, column: &str) -> String {
+    format!("{table}_{column}_not_null")
 }
 
 /// An identity column's kind and sequence.

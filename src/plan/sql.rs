@@ -260,14 +260,22 @@ fn step(ctx: &mut Ctx, change: &Change) {
         }
         ChangeKind::SetNotNull => {
             let ObjectId::Column(c) = id else { return };
-            ctx.build(
-                id,
-                16,
-                Action::Alter,
-                format!("{} SET NOT NULL", alter_column(c)),
-            )
-            .hazards
-            .extend([
+            // SET NOT NULL names the constraint `<table>_<column>_not_null`; main's other
+            // name is given with ADD CONSTRAINT … NOT NULL (18+ syntax; names are known
+            // only from 18 on).
+            let named = column_of(main, c)
+                .and_then(|m| m.custom_not_null_name(&c.parent.name))
+                .filter(|_| standin.server_version_num >= 180_000);
+            let sql = match named {
+                Some(n) => format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} NOT NULL {}",
+                    c.parent.sql(),
+                    ident(n),
+                    ident(&c.name)
+                ),
+                None => format!("{} SET NOT NULL", alter_column(c)),
+            };
+            ctx.build(id, 16, Action::Alter, sql).hazards.extend([
                 super::Hazard::new(
                     HazardKind::MayFailOnData,
                     "fails if a row holds NULL in this column",
@@ -285,6 +293,30 @@ fn step(ctx: &mut Ctx, change: &Change) {
                 16,
                 Action::Alter,
                 format!("{} DROP NOT NULL", alter_column(c)),
+            );
+        }
+        ChangeKind::RenameNotNull => {
+            let ObjectId::Column(c) = id else { return };
+            let (Some(to), Some(from)) = (
+                column_of(main, c).and_then(|m| m.not_null_name.as_ref()),
+                column_of(standin, c).and_then(|s| s.not_null_name.as_ref()),
+            ) else {
+                return;
+            };
+            let sql = format!(
+                "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+                c.parent.sql(),
+                ident(from),
+                ident(to)
+            );
+            // Keyed on the table: after a DETACH PARTITION, before an ATTACH PARTITION
+            // (rank 17), since an inherited constraint cannot be renamed.
+            let table = ObjectId::Table(c.parent.clone());
+            ctx.push(
+                &table,
+                Phase::Build,
+                15,
+                Statement::new(id.to_string(), Action::Alter, sql),
             );
         }
         ChangeKind::AddIdentity => {
@@ -828,7 +860,7 @@ fn create_object(ctx: &mut Ctx, id: &ObjectId) {
                     };
                     extra.push((key, 19, sql));
                 }
-                create::table(t)
+                create::table(main, t)
             }
             None => Vec::new(),
         },
