@@ -1,7 +1,9 @@
 -- Functions, procedures and aggregates in the selected schemas ($1). Functions are
 -- rendered by pg_get_functiondef; aggregates, which it cannot render, come with their
--- pg_aggregate row. Functions a type made for itself (range constructors, deptype 'i')
--- come with the type. Run with search_path = '' so every name comes out qualified.
+-- pg_aggregate row. Functions a type made for itself are left out: the constructors of a
+-- range type and of its multirange type depend on the type with deptype 'i' and come and go
+-- with CREATE/DROP TYPE, never on their own. Run with search_path = '' so every name comes
+-- out qualified.
 SELECT p.oid,
        n.nspname AS schema,
        p.proname AS name,

@@ -233,6 +233,34 @@ async fn snapshot_round_trips() {
     assert_eq!(live, live_b);
 }
 
+/// The functions `CREATE TYPE … AS RANGE` makes (the range's and the multirange's
+/// constructors, pg_depend deptype 'i') are not in the model: they come with the type.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn range_constructors_are_left_out() {
+    use pgsyncer::catalog::{introspect, SchemaFilter};
+    use pgsyncer::conn::{Endpoint, Side};
+    let a = support::fresh_db("dump_range_ctor").await;
+    psql_load(
+        &a,
+        "CREATE TYPE floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);\n\
+         CREATE FUNCTION own(floatrange) RETURNS float8 LANGUAGE sql AS 'SELECT lower($1)';",
+    );
+    let endpoint =
+        Endpoint::parse(Side::Main, &a, std::time::Duration::from_secs(10)).expect("endpoint");
+    let session = endpoint.connect().await.expect("connect");
+    let schema = introspect(&session, &SchemaFilter::All)
+        .await
+        .expect("introspect");
+    assert_eq!(schema.ranges.len(), 1);
+    let functions: Vec<String> = schema.functions.keys().map(|id| id.to_string()).collect();
+    assert_eq!(
+        functions.len(),
+        1,
+        "only the declared function: {functions:?}"
+    );
+    assert!(functions[0].contains("own"), "{functions:?}");
+}
+
 /// Every fixture in one database, each unqualified one in a schema of its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn everything() {

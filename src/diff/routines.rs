@@ -101,25 +101,9 @@ fn same_function(m: &Function, s: &Function) -> bool {
         && m.config == s.config
 }
 
-/// The constructors PostgreSQL makes with a range type (and its multirange type): they come
-/// and go with the type, never on their own.
-fn range_constructor(schema: &Schema, f: &Function) -> bool {
-    f.language == "internal"
-        && schema.ranges.values().any(|r| {
-            (r.name.schema == f.name.schema && r.name.name == f.name.name)
-                || r.multirange.as_deref().is_some_and(|m| {
-                    m == f.name.name
-                        || m == f.name.sql()
-                        || m == format!("{}.{}", f.name.schema, f.name.name)
-                })
-        })
-}
-
 pub(super) fn functions(main: &Schema, standin: &Schema, changes: &mut Changes) {
+    // Range constructors are not in the model (sql/functions.sql leaves them out).
     for (id, m) in &main.functions {
-        if range_constructor(main, m) {
-            continue;
-        }
         let Some(s) = standin.functions.get(id) else {
             changes.push(id.clone(), ChangeKind::Create);
             continue;
@@ -141,8 +125,8 @@ pub(super) fn functions(main: &Schema, standin: &Schema, changes: &mut Changes) 
             changes.recreate(id.clone());
         }
     }
-    for (id, f) in &standin.functions {
-        if !main.functions.contains_key(id) && !range_constructor(standin, f) {
+    for id in standin.functions.keys() {
+        if !main.functions.contains_key(id) {
             changes.extra(id.clone());
         }
     }
