@@ -59,13 +59,37 @@ impl<'a> R<'a> {
         ))
     }
 
-    /// A `schema.name` pair of nullable columns as quoted SQL.
-    fn opt_qualified(&self, schema: &str, name: &str) -> Result<Option<String>, CatalogError> {
+    /// A `schema.name` pair of nullable columns: `None` when either is NULL.
+    fn opt_qname(&self, schema: &str, name: &str) -> Result<Option<QualifiedName>, CatalogError> {
         let s: Option<String> = self.get(schema)?;
         let n: Option<String> = self.get(name)?;
-        Ok(match (s, n) {
-            (Some(s), Some(n)) => Some(quote::qualified(&s, &n)),
-            _ => None,
+        Ok(s.zip(n).map(|(s, n)| QualifiedName::new(s, n)))
+    }
+
+    /// A `schema.name` pair of nullable columns as quoted SQL.
+    fn opt_qualified(&self, schema: &str, name: &str) -> Result<Option<String>, CatalogError> {
+        Ok(self.opt_qname(schema, name)?.map(|q| q.sql()))
+    }
+
+    /// The `schema`, `table_name` and `name` columns of an object that belongs to a table.
+    fn table_child(&self) -> Result<TableChild, CatalogError> {
+        Ok(TableChild::new(
+            self.qname("schema", "table_name")?,
+            self.get::<String>("name")?,
+        ))
+    }
+
+    /// Sequence options from the columns `<prefix>data_type`, `<prefix>start`, ….
+    fn sequence_options(&self, prefix: &str) -> Result<SequenceOptions, CatalogError> {
+        let col = |name: &str| format!("{prefix}{name}");
+        Ok(SequenceOptions {
+            data_type: self.get(&col("data_type"))?,
+            start: self.get(&col("start"))?,
+            increment: self.get(&col("increment"))?,
+            min: self.get(&col("min"))?,
+            max: self.get(&col("max"))?,
+            cache: self.get(&col("cache"))?,
+            cycle: self.get(&col("cycle"))?,
         })
     }
 
@@ -190,6 +214,13 @@ pub(super) fn collations(
             },
         );
     }
+    Ok(())
+}
+
+/// A relation's oid and its row type's oid (`type_oid`) both map to the relation.
+fn insert_relation(oids: &mut OidMap, r: &R<'_>, id: ObjectId) -> Result<(), CatalogError> {
+    oids.insert("pg_class", r.get("oid")?, id.clone());
+    oids.insert("pg_type", r.get("type_oid")?, id);
     Ok(())
 }
 
@@ -361,15 +392,7 @@ pub(super) fn sequences(
             name.clone(),
             Sequence {
                 name,
-                options: SequenceOptions {
-                    data_type: r.get("data_type")?,
-                    start: r.get("start")?,
-                    increment: r.get("increment")?,
-                    min: r.get("min")?,
-                    max: r.get("max")?,
-                    cache: r.get("cache")?,
-                    cycle: r.get("cycle")?,
-                },
+                options: r.sequence_options("")?,
                 owned_by,
                 unlogged: r.get("unlogged")?,
             },
@@ -387,11 +410,8 @@ pub(super) fn tables(
     let mut by_oid = HashMap::new();
     for r in rows.iter() {
         let name = r.qname("schema", "name")?;
-        let oid: u32 = r.get("oid")?;
-        let id = ObjectId::Table(name.clone());
-        oids.insert("pg_class", oid, id.clone());
-        oids.insert("pg_type", r.get("type_oid")?, id);
-        by_oid.insert(oid, name.clone());
+        insert_relation(oids, &r, ObjectId::Table(name.clone()))?;
+        by_oid.insert(r.get("oid")?, name.clone());
         let replica: String = r.get("replica_identity")?;
         let replica_identity = match replica.as_str() {
             "n" => ReplicaIdentity::Nothing,
@@ -403,10 +423,9 @@ pub(super) fn tables(
             _ => ReplicaIdentity::Default,
         };
         let inherits: Vec<(String, String)> = r.json("inherits")?;
-        let parent = r.opt_qualified("parent_schema", "parent_name")?;
-        let partition_of = match parent {
-            Some(_) => Some(PartitionOf {
-                parent: r.qname("parent_schema", "parent_name")?,
+        let partition_of = match r.opt_qname("parent_schema", "parent_name")? {
+            Some(parent) => Some(PartitionOf {
+                parent,
                 bound: r.get("partition_bound")?,
             }),
             None => None,
@@ -459,15 +478,7 @@ pub(super) fn columns(
                     IdentityKind::ByDefault
                 },
                 sequence_name: r.get("identity_sequence")?,
-                options: SequenceOptions {
-                    data_type: r.get("seq_type")?,
-                    start: r.get("seq_start")?,
-                    increment: r.get("seq_increment")?,
-                    min: r.get("seq_min")?,
-                    max: r.get("seq_max")?,
-                    cache: r.get("seq_cache")?,
-                    cycle: r.get("seq_cycle")?,
-                },
+                options: r.sequence_options("seq_")?,
             }),
             _ => None,
         };
@@ -516,9 +527,8 @@ pub(super) fn constraints(
     oids: &mut OidMap,
 ) -> Result<(), CatalogError> {
     for r in rows.iter() {
-        let table = r.qname("schema", "table_name")?;
-        let name: String = r.get("name")?;
-        let key = TableChild::new(table.clone(), name.clone());
+        let key = r.table_child()?;
+        let (table, name) = (key.parent.clone(), key.name.clone());
         oids.insert(
             "pg_constraint",
             r.get("oid")?,
@@ -532,10 +542,7 @@ pub(super) fn constraints(
             "x" => ConstraintKind::Exclusion,
             other => return Err(r.bad(format!("unknown constraint type {other:?}"))),
         };
-        let referenced_table = match r.opt_qualified("ref_schema", "ref_table")? {
-            Some(_) => Some(r.qname("ref_schema", "ref_table")?),
-            None => None,
-        };
+        let referenced_table = r.opt_qname("ref_schema", "ref_table")?;
         let index_options: Vec<String> = r.get("index_options")?;
         let definition = with_index_options(r.get("definition")?, &index_options);
         schema.constraints.insert(
@@ -586,10 +593,7 @@ pub(super) fn indexes(
     for r in rows.iter() {
         let name = r.qname("schema", "name")?;
         oids.insert("pg_class", r.get("oid")?, ObjectId::Index(name.clone()));
-        let parent_index = match r.opt_qualified("parent_schema", "parent_name")? {
-            Some(_) => Some(r.qname("parent_schema", "parent_name")?),
-            None => None,
-        };
+        let parent_index = r.opt_qname("parent_schema", "parent_name")?;
         schema.indexes.insert(
             name.clone(),
             Index {
@@ -614,9 +618,7 @@ pub(super) fn views(
 ) -> Result<(), CatalogError> {
     for r in rows.iter() {
         let name = r.qname("schema", "name")?;
-        let id = ObjectId::View(name.clone());
-        oids.insert("pg_class", r.get("oid")?, id.clone());
-        oids.insert("pg_type", r.get("type_oid")?, id);
+        insert_relation(oids, &r, ObjectId::View(name.clone()))?;
         let options: Vec<String> = r.get("options")?;
         schema.views.insert(
             name.clone(),
@@ -638,9 +640,7 @@ pub(super) fn matviews(
 ) -> Result<(), CatalogError> {
     for r in rows.iter() {
         let name = r.qname("schema", "name")?;
-        let id = ObjectId::MaterializedView(name.clone());
-        oids.insert("pg_class", r.get("oid")?, id.clone());
-        oids.insert("pg_type", r.get("type_oid")?, id);
+        insert_relation(oids, &r, ObjectId::MaterializedView(name.clone()))?;
         let options: Vec<String> = r.get("options")?;
         schema.materialized_views.insert(
             name.clone(),
@@ -747,9 +747,8 @@ pub(super) fn triggers(
     oids: &mut OidMap,
 ) -> Result<(), CatalogError> {
     for r in rows.iter() {
-        let table = r.qname("schema", "table_name")?;
-        let name: String = r.get("name")?;
-        let key = TableChild::new(table.clone(), name.clone());
+        let key = r.table_child()?;
+        let (table, name) = (key.parent.clone(), key.name.clone());
         oids.insert("pg_trigger", r.get("oid")?, ObjectId::Trigger(key.clone()));
         let enabled = match r.get::<String>("enabled")?.as_str() {
             "D" => TriggerEnabled::Disabled,
@@ -782,9 +781,8 @@ pub(super) fn policies(
     oids: &mut OidMap,
 ) -> Result<(), CatalogError> {
     for r in rows.iter() {
-        let table = r.qname("schema", "table_name")?;
-        let name: String = r.get("name")?;
-        let key = TableChild::new(table.clone(), name.clone());
+        let key = r.table_child()?;
+        let (table, name) = (key.parent.clone(), key.name.clone());
         oids.insert("pg_policy", r.get("oid")?, ObjectId::Policy(key.clone()));
         let command = match r.get::<String>("command")?.as_str() {
             "r" => PolicyCommand::Select,

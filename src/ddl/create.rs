@@ -141,7 +141,8 @@ pub fn range(r: &RangeType) -> Vec<String> {
     )]
 }
 
-fn sequence_options(o: &SequenceOptions, with_type: bool) -> String {
+/// `[AS type] START WITH … INCREMENT BY … MINVALUE … MAXVALUE … CACHE … [NO] CYCLE`.
+pub fn sequence_options(o: &SequenceOptions, with_type: bool) -> String {
     let mut s = String::new();
     if with_type {
         s.push_str(&format!("AS {} ", o.data_type));
@@ -180,6 +181,24 @@ pub fn sequence_owned_by(s: &Sequence) -> Option<String> {
     })
 }
 
+/// `ALWAYS` or `BY DEFAULT`.
+pub fn identity_kind(kind: IdentityKind) -> &'static str {
+    match kind {
+        IdentityKind::Always => "ALWAYS",
+        IdentityKind::ByDefault => "BY DEFAULT",
+    }
+}
+
+/// The `SET STORAGE` keyword of an `attstorage` letter.
+pub fn storage_keyword(letter: &str) -> &'static str {
+    match letter {
+        "p" => "PLAIN",
+        "e" => "EXTERNAL",
+        "m" => "MAIN",
+        _ => "EXTENDED",
+    }
+}
+
 /// One column definition inside `CREATE TABLE`.
 pub fn column_definition(table: &QualifiedName, c: &Column) -> String {
     let mut s = format!("{} {}", ident(&c.name), c.data_type);
@@ -190,12 +209,9 @@ pub fn column_definition(table: &QualifiedName, c: &Column) -> String {
         s.push_str(&format!(" COLLATE {coll}"));
     }
     if let Some(id) = &c.identity {
-        let kind = match id.kind {
-            IdentityKind::Always => "ALWAYS",
-            IdentityKind::ByDefault => "BY DEFAULT",
-        };
         s.push_str(&format!(
-            " GENERATED {kind} AS IDENTITY (SEQUENCE NAME {} {})",
+            " GENERATED {} AS IDENTITY (SEQUENCE NAME {} {})",
+            identity_kind(id.kind),
             qualified(&table.schema, &id.sequence_name),
             sequence_options(&id.options, false)
         ));
@@ -233,10 +249,9 @@ fn partition_not_null_name<'a>(t: &Table, parent: &Table, c: &'a Column) -> Opti
     }
 }
 
-fn with_options(options: &[String]) -> String {
-    if options.is_empty() {
-        return String::new();
-    }
+/// Storage parameters (`name=value` as in `reloptions`) as SQL: `name=value, …`, the
+/// value quoted unless it is a plain word or number.
+pub fn option_list(options: &[String]) -> String {
     let opts: Vec<String> = options
         .iter()
         .map(|o| match o.split_once('=') {
@@ -247,7 +262,14 @@ fn with_options(options: &[String]) -> String {
             None => ident(o),
         })
         .collect();
-    format!(" WITH ({})", opts.join(", "))
+    opts.join(", ")
+}
+
+fn with_options(options: &[String]) -> String {
+    if options.is_empty() {
+        return String::new();
+    }
+    format!(" WITH ({})", option_list(options))
 }
 
 /// `CREATE TABLE` with its local columns, then column-level settings and row security.
@@ -309,15 +331,10 @@ pub fn table(schema: &Schema, t: &Table) -> Vec<String> {
     let mut out = vec![sql];
     for c in t.columns.values() {
         if let Some(st) = &c.storage {
-            let storage = match st.as_str() {
-                "p" => "PLAIN",
-                "e" => "EXTERNAL",
-                "m" => "MAIN",
-                _ => "EXTENDED",
-            };
             out.push(format!(
-                "ALTER TABLE ONLY {name} ALTER COLUMN {} SET STORAGE {storage}",
-                ident(&c.name)
+                "ALTER TABLE ONLY {name} ALTER COLUMN {} SET STORAGE {}",
+                ident(&c.name),
+                storage_keyword(st)
             ));
         }
         if let Some(n) = c.statistics {
@@ -614,6 +631,31 @@ pub fn policy(p: &Policy) -> Vec<String> {
     vec![sql]
 }
 
+/// A function, procedure or aggregate as `COMMENT ON` and `DROP` name it:
+/// `FUNCTION schema.name(args)` (`AGGREGATE schema.name(*)` without arguments). The model
+/// says which kind it is; `None` for other identities.
+pub fn routine(schema: &Schema, id: &ObjectId) -> Option<String> {
+    let ObjectId::Function {
+        schema: s,
+        name,
+        args,
+    } = id
+    else {
+        return None;
+    };
+    let kind = match schema.functions.get(id).map(|f| f.kind) {
+        Some(FunctionKind::Procedure) => "PROCEDURE",
+        Some(FunctionKind::Aggregate) => "AGGREGATE",
+        _ => "FUNCTION",
+    };
+    let args = if args.is_empty() && kind == "AGGREGATE" {
+        "*"
+    } else {
+        args
+    };
+    Some(format!("{kind} {}({args})", qualified(s, name)))
+}
+
 /// `COMMENT ON … IS …` for any object identity. Functions need the model to know whether
 /// they are procedures or aggregates.
 pub fn comment(schema: &Schema, id: &ObjectId, text: &str) -> String {
@@ -627,23 +669,7 @@ pub fn comment(schema: &Schema, id: &ObjectId, text: &str) -> String {
         ObjectId::Constraint(c) | ObjectId::Trigger(c) | ObjectId::Policy(c) => {
             format!("{} {} ON {}", id.kind_sql(), ident(&c.name), c.parent.sql())
         }
-        ObjectId::Function {
-            schema: s,
-            name,
-            args,
-        } => {
-            let kind = match schema.functions.get(id).map(|f| f.kind) {
-                Some(FunctionKind::Procedure) => "PROCEDURE",
-                Some(FunctionKind::Aggregate) => "AGGREGATE",
-                _ => "FUNCTION",
-            };
-            let args = if args.is_empty() && kind == "AGGREGATE" {
-                "*"
-            } else {
-                args
-            };
-            format!("{kind} {}({args})", qualified(s, name))
-        }
+        ObjectId::Function { .. } => routine(schema, id).unwrap_or_default(),
         ObjectId::Collation(q)
         | ObjectId::Enum(q)
         | ObjectId::Domain(q)

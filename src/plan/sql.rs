@@ -8,8 +8,8 @@ use super::{Action, HazardKind, Statement};
 use crate::ddl::create;
 use crate::diff::{Change, ChangeKind, EnumPosition};
 use crate::model::{
-    ConstraintKind, FunctionKind, IdentityKind, ObjectId, QualifiedName, ReplicaIdentity, Schema,
-    SequenceOptions, TableChild, TriggerEnabled,
+    ConstraintKind, ObjectId, QualifiedName, ReplicaIdentity, Schema, SequenceOptions, TableChild,
+    TriggerEnabled,
 };
 use crate::quote::{ident, literal, qualified};
 
@@ -59,6 +59,16 @@ impl Ctx<'_> {
         );
         let last = self.steps.len() - 1;
         &mut self.steps[last].statement
+    }
+
+    /// `ALTER TABLE t ALTER COLUMN c <clause>` as a step of the column `id`.
+    fn column_step(&mut self, id: &ObjectId, c: &TableChild, clause: &str) -> &mut Statement {
+        self.build(
+            id,
+            16,
+            Action::Alter,
+            format!("{} {clause}", alter_column(c)),
+        )
     }
 
     fn existing_table(&self, table: &QualifiedName) -> bool {
@@ -215,14 +225,13 @@ fn step(ctx: &mut Ctx, change: &Change) {
                 .as_ref()
                 .map(|c| format!(" COLLATE {c}"))
                 .unwrap_or_default();
-            let sql = format!(
-                "{} TYPE {}{collate} USING {}::{}",
-                alter_column(c),
+            let clause = format!(
+                "TYPE {}{collate} USING {}::{}",
                 m.data_type,
                 ident(&c.name),
                 m.data_type
             );
-            ctx.build(id, 16, Action::Alter, sql).hazards.extend([
+            ctx.column_step(id, c, &clause).hazards.extend([
                 super::Hazard::new(
                     HazardKind::RewritesTable,
                     format!(
@@ -242,21 +251,11 @@ fn step(ctx: &mut Ctx, change: &Change) {
         }
         ChangeKind::SetDefault(d) => {
             let ObjectId::Column(c) = id else { return };
-            ctx.build(
-                id,
-                16,
-                Action::Alter,
-                format!("{} SET DEFAULT {d}", alter_column(c)),
-            );
+            ctx.column_step(id, c, &format!("SET DEFAULT {d}"));
         }
         ChangeKind::DropDefault => {
             let ObjectId::Column(c) = id else { return };
-            ctx.build(
-                id,
-                16,
-                Action::Alter,
-                format!("{} DROP DEFAULT", alter_column(c)),
-            );
+            ctx.column_step(id, c, "DROP DEFAULT");
         }
         ChangeKind::SetNotNull => {
             let ObjectId::Column(c) = id else { return };
@@ -288,12 +287,7 @@ fn step(ctx: &mut Ctx, change: &Change) {
         }
         ChangeKind::DropNotNull => {
             let ObjectId::Column(c) = id else { return };
-            ctx.build(
-                id,
-                16,
-                Action::Alter,
-                format!("{} DROP NOT NULL", alter_column(c)),
-            );
+            ctx.column_step(id, c, "DROP NOT NULL");
         }
         ChangeKind::RenameNotNull => {
             let ObjectId::Column(c) = id else { return };
@@ -324,23 +318,17 @@ fn step(ctx: &mut Ctx, change: &Change) {
             let Some(identity) = column_of(main, c).and_then(|m| m.identity.as_ref()) else {
                 return;
             };
-            let sql = format!(
-                "{} ADD GENERATED {} AS IDENTITY (SEQUENCE NAME {} {})",
-                alter_column(c),
-                identity_kind(identity.kind),
+            let clause = format!(
+                "ADD GENERATED {} AS IDENTITY (SEQUENCE NAME {} {})",
+                create::identity_kind(identity.kind),
                 qualified(&c.parent.schema, &identity.sequence_name),
-                sequence_options(&identity.options, None)
+                create::sequence_options(&identity.options, false)
             );
-            ctx.build(id, 16, Action::Alter, sql);
+            ctx.column_step(id, c, &clause);
         }
         ChangeKind::DropIdentity => {
             let ObjectId::Column(c) = id else { return };
-            ctx.build(
-                id,
-                16,
-                Action::Alter,
-                format!("{} DROP IDENTITY", alter_column(c)),
-            );
+            ctx.column_step(id, c, "DROP IDENTITY");
         }
         ChangeKind::AlterIdentity => {
             let ObjectId::Column(c) = id else { return };
@@ -352,18 +340,13 @@ fn step(ctx: &mut Ctx, change: &Change) {
             };
             let mut parts = Vec::new();
             if m.kind != s.kind {
-                parts.push(format!("SET GENERATED {}", identity_kind(m.kind)));
+                parts.push(format!("SET GENERATED {}", create::identity_kind(m.kind)));
             }
             for option in sequence_option_changes(&s.options, &m.options) {
                 parts.push(format!("SET {option}"));
             }
             if !parts.is_empty() {
-                ctx.build(
-                    id,
-                    16,
-                    Action::Alter,
-                    format!("{} {}", alter_column(c), parts.join(" ")),
-                );
+                ctx.column_step(id, c, &parts.join(" "));
             }
         }
         ChangeKind::AlterColumnStorage => {
@@ -373,18 +356,8 @@ fn step(ctx: &mut Ctx, change: &Change) {
             };
             if m.storage != s.storage {
                 if let Some(st) = &m.storage {
-                    let storage = match st.as_str() {
-                        "p" => "PLAIN",
-                        "e" => "EXTERNAL",
-                        "m" => "MAIN",
-                        _ => "EXTENDED",
-                    };
-                    ctx.build(
-                        id,
-                        16,
-                        Action::Alter,
-                        format!("{} SET STORAGE {storage}", alter_column(c)),
-                    );
+                    let clause = format!("SET STORAGE {}", create::storage_keyword(st));
+                    ctx.column_step(id, c, &clause);
                 }
             }
             if m.compression != s.compression {
@@ -393,21 +366,11 @@ fn step(ctx: &mut Ctx, change: &Change) {
                     .as_deref()
                     .map(ident)
                     .unwrap_or_else(|| "DEFAULT".into());
-                ctx.build(
-                    id,
-                    16,
-                    Action::Alter,
-                    format!("{} SET COMPRESSION {method}", alter_column(c)),
-                );
+                ctx.column_step(id, c, &format!("SET COMPRESSION {method}"));
             }
             if m.statistics != s.statistics {
                 let n = m.statistics.unwrap_or(-1);
-                ctx.build(
-                    id,
-                    16,
-                    Action::Alter,
-                    format!("{} SET STATISTICS {n}", alter_column(c)),
-                );
+                ctx.column_step(id, c, &format!("SET STATISTICS {n}"));
             }
         }
         ChangeKind::SetLogged(logged) => {
@@ -437,23 +400,11 @@ fn step(ctx: &mut Ctx, change: &Change) {
                 );
             }
             if !set.is_empty() {
-                let pairs: Vec<String> = set
-                    .iter()
-                    .map(|o| match o.split_once('=') {
-                        Some((k, v))
-                            if v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') =>
-                        {
-                            format!("{}={v}", ident(k))
-                        }
-                        Some((k, v)) => format!("{}={}", ident(k), literal(v)),
-                        None => ident(o),
-                    })
-                    .collect();
                 ctx.build(
                     id,
                     14,
                     Action::Alter,
-                    format!("ALTER TABLE {} SET ({})", q.sql(), pairs.join(", ")),
+                    format!("ALTER TABLE {} SET ({})", q.sql(), create::option_list(set)),
                 );
             }
         }
@@ -754,26 +705,6 @@ fn step(ctx: &mut Ctx, change: &Change) {
     }
 }
 
-fn identity_kind(kind: IdentityKind) -> &'static str {
-    match kind {
-        IdentityKind::Always => "ALWAYS",
-        IdentityKind::ByDefault => "BY DEFAULT",
-    }
-}
-
-/// `START WITH … INCREMENT BY … MINVALUE … MAXVALUE … CACHE … [NO] CYCLE`.
-fn sequence_options(o: &SequenceOptions, _from: Option<&SequenceOptions>) -> String {
-    format!(
-        "START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {} {}",
-        o.start,
-        o.increment,
-        o.min,
-        o.max,
-        o.cache,
-        if o.cycle { "CYCLE" } else { "NO CYCLE" }
-    )
-}
-
 /// The sequence options that differ, as `ALTER SEQUENCE` clauses (type excluded).
 fn sequence_option_changes(from: &SequenceOptions, to: &SequenceOptions) -> Vec<String> {
     let mut parts = Vec::new();
@@ -991,18 +922,8 @@ fn drop_object(ctx: &mut Ctx, id: &ObjectId, because: Option<&ObjectId>) {
         ObjectId::Index(q) => format!("DROP INDEX {}", q.sql()),
         ObjectId::View(q) => format!("DROP VIEW {}", q.sql()),
         ObjectId::MaterializedView(q) => format!("DROP MATERIALIZED VIEW {}", q.sql()),
-        ObjectId::Function { schema, name, args } => {
-            let kind = match standin.functions.get(id).map(|f| f.kind) {
-                Some(FunctionKind::Procedure) => "PROCEDURE",
-                Some(FunctionKind::Aggregate) => "AGGREGATE",
-                _ => "FUNCTION",
-            };
-            let args = if args.is_empty() && kind == "AGGREGATE" {
-                "*"
-            } else {
-                args
-            };
-            format!("DROP {kind} {}({args})", qualified(schema, name))
+        ObjectId::Function { .. } => {
+            format!("DROP {}", create::routine(standin, id).unwrap_or_default())
         }
         ObjectId::Trigger(c) => format!("DROP TRIGGER {} ON {}", ident(&c.name), c.parent.sql()),
         ObjectId::Policy(c) => format!("DROP POLICY {} ON {}", ident(&c.name), c.parent.sql()),
