@@ -250,6 +250,74 @@ async fn keyless_tables_compare_as_multisets() {
     assert_eq!(log.main_rows, 203);
 }
 
+/// Tables big enough for many hash buckets, with changes spread over all of them: only the
+/// differing buckets are listed, every kind of key and a keyless table converge, and columns
+/// whose type differs between the sides compare by value.
+#[tokio::test]
+async fn spread_changes_over_many_buckets() {
+    let ddl = |int: &str, text: &str| {
+        format!(
+            "CREATE TABLE big (id bigint PRIMARY KEY, n {int}, label {text}, amount numeric, at timestamptz, doc jsonb);
+             CREATE TABLE by_uuid (id uuid PRIMARY KEY, v text);
+             CREATE TABLE pairs (a int, b text, v float8, PRIMARY KEY (a, b));
+             CREATE TABLE heap (x int, y text);"
+        )
+    };
+    let rows = "
+        INSERT INTO big SELECT i, i % 97, 'label ' || i, i / 8.0, '2024-01-01'::timestamptz + i * interval '1 minute', jsonb_build_object('i', i)
+          FROM generate_series(1, 20000) AS i;
+        INSERT INTO by_uuid SELECT md5(i::text)::uuid, 'v' || i FROM generate_series(1, 5000) AS i;
+        INSERT INTO pairs SELECT i / 3, 'b' || (i % 3), i * 0.5 FROM generate_series(1, 6000) AS i;
+        INSERT INTO heap SELECT i % 100, 'y' || (i % 7) FROM generate_series(1, 6000) AS i;";
+    let changes = "
+        UPDATE big SET label = label || '!' WHERE id % 97 = 3;
+        UPDATE big SET amount = amount + 1 WHERE id % 211 = 5;
+        DELETE FROM big WHERE id % 501 = 7;
+        INSERT INTO big SELECT i, 0, 'standin only', 0, now(), '{}' FROM generate_series(30001, 30040) AS i;
+        UPDATE by_uuid SET v = v || '?' WHERE v LIKE '%7';
+        DELETE FROM pairs WHERE a % 50 = 1;
+        UPDATE pairs SET v = -v WHERE a % 40 = 2;
+        DELETE FROM heap WHERE ctid IN (SELECT ctid FROM heap WHERE x % 30 = 4 LIMIT 50);
+        INSERT INTO heap SELECT 1000, 'standin only' FROM generate_series(1, 20);";
+    let p = pair(
+        "buckets",
+        &format!("{} {rows} ANALYZE;", ddl("int", "text")),
+        &format!("{} {rows} {changes} ANALYZE;", ddl("bigint", "varchar(40)")),
+    )
+    .await;
+    let s = p
+        .converge_with(&["big", "by_uuid", "pairs", "heap"], 1000)
+        .await;
+    let big = row(&s, "public.big");
+    let gone = |id: u64| id % 501 == 7;
+    let updated = (1..=20000u64)
+        .filter(|&id| (id % 97 == 3 || id % 211 == 5) && !gone(id))
+        .count() as u64;
+    let missing = (1..=20000u64).filter(|&id| gone(id)).count() as u64;
+    assert_eq!(
+        (big.inserted, big.updated, big.deleted),
+        (missing, updated, 40),
+        "{}",
+        s.render()
+    );
+    assert!(
+        big.chunks_total >= 1024 && big.chunks_skipped > big.chunks_total / 2,
+        "most buckets of big should be equal: {}",
+        s.render()
+    );
+    assert!(big.chunks_skipped < big.chunks_total);
+    assert_eq!(row(&s, "public.by_uuid").updated, 500);
+    let pairs = row(&s, "public.pairs");
+    assert_eq!(
+        (pairs.inserted, pairs.updated),
+        (120, 150),
+        "{}",
+        s.render()
+    );
+    let heap = row(&s, "public.heap");
+    assert_eq!((heap.inserted, heap.deleted), (50, 20), "{}", s.render());
+}
+
 #[tokio::test]
 async fn generated_identity_and_unique_keys() {
     let ddl = GEN_DDL;

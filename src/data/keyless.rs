@@ -1,95 +1,65 @@
 //! Tables without a usable key: rows compared as a multiset (duplicates count).
 //!
-//! Chunks are ranges of the 64-bit row-hash space (`hash >> shift`), about `chunk_size`
-//! rows each, so both sides agree on them without a key. Each side computes count and hash
-//! sum per bucket in one scan; equal buckets are skipped. For the others both sides stream
+//! Rows are split into [`Buckets`] by their fingerprint, so both sides agree on them without
+//! a key. Each side computes count and fingerprint sum per bucket in one scan; equal buckets
+//! are skipped. For the others both sides stream
 //! `(hash, copies)` in hash order and the streams are merged with constant memory; the
 //! differences (bounded by the number of differing rows) say how many copies of which rows
 //! to insert (fetched from main by hash with `COPY`) and how many to delete.
 
-use std::collections::BTreeMap;
-
 use futures_util::{pin_mut, TryStreamExt};
 use tokio_postgres::types::ToSql;
 
+use super::buckets::{Buckets, Checksums};
 use super::copy::pipe;
 use super::error::{DataError, QueryContext};
 use super::sql::TableSql;
-use super::strategy::{Outcome, PendingDelete, TableCtx};
+use super::strategy::{estimated_rows, Outcome, PendingDelete, TableCtx};
 use super::tables::TablePair;
-use crate::conn::{Session, Side};
+use crate::conn::Side;
 use crate::quote::ident;
 
 /// Hashes per fetch statement.
 const FETCH_BATCH: usize = 20_000;
 
-/// `shift` such that `hash >> shift` spreads `rows` into buckets of about `chunk` rows
-/// (a power of two count; 64 means one bucket).
-pub fn bucket_shift(rows: u64, chunk: u64) -> u32 {
-    let buckets = rows.div_ceil(chunk.max(1)).max(1).next_power_of_two();
-    64 - buckets.trailing_zeros()
-}
-
-async fn buckets(session: &Session, sql: &str) -> Result<BTreeMap<i64, (i64, String)>, DataError> {
-    let rows = super::session::query_hash_grouped(session, sql, &[]).await?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            (
-                r.get::<_, i64>(0),
-                (r.get::<_, i64>(1), r.get::<_, String>(2)),
-            )
-        })
-        .collect())
-}
-
 pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, DataError> {
     let msql = TableSql::new(table, Side::Main);
     let ssql = TableSql::new(table, Side::Standin);
-    let rows = if table.estimated_rows > 0.0 {
-        table.estimated_rows as u64
-    } else {
-        let count = msql.count_rows();
-        let row = ctx
-            .main
-            .query_one(&count, &[])
-            .await
-            .ctx(Side::Main, || count.clone())?;
-        row.get::<_, i64>(0).max(0) as u64
+    let buckets = Buckets::for_rows(estimated_rows(ctx, table).await?);
+    let (magg, sagg) = (
+        msql.bucket_aggregate(buckets),
+        ssql.bucket_aggregate(buckets),
+    );
+    let (ma, sa) = tokio::try_join!(
+        Checksums::read(ctx.main, buckets, &magg),
+        Checksums::read(ctx.standin, buckets, &sagg)
+    )?;
+    let differing = ma.differing(&sa);
+    let mut out = Outcome {
+        main_rows: ma.rows(),
+        chunks_total: buckets.count() as u64,
+        chunks_skipped: (buckets.count() - differing.len()) as u64,
+        ..Outcome::default()
     };
-    let shift = bucket_shift(rows, ctx.chunk_size);
-    let (magg, sagg) = (msql.bucket_aggregate(shift), ssql.bucket_aggregate(shift));
-    let (ma, sa) = tokio::try_join!(buckets(ctx.main, &magg), buckets(ctx.standin, &sagg))?;
-    let mut out = Outcome::default();
-    out.main_rows = ma.values().map(|(n, _)| *n as u64).sum();
-    let mut all: Vec<i64> = ma.keys().chain(sa.keys()).copied().collect();
-    all.sort_unstable();
-    all.dedup();
-    let differing: Vec<i64> = all
-        .iter()
-        .copied()
-        .filter(|b| ma.get(b) != sa.get(b))
-        .collect();
-    out.chunks_total = all.len() as u64;
-    out.chunks_skipped = out.chunks_total - differing.len() as u64;
     ctx.bar.set_chunks(out.chunks_total);
+    ctx.bar.chunks_done(out.chunks_total);
     if differing.is_empty() {
         ctx.bar.message("identical");
         return Ok(out);
     }
 
     // Merge the two hash-ordered streams.
-    let counts = msql.hash_counts(shift);
-    let scounts = ssql.hash_counts(shift);
-    let param: Vec<&(dyn ToSql + Sync)> = vec![&differing];
+    let counts = msql.hash_counts(buckets, &differing);
+    let scounts = ssql.hash_counts(buckets, &differing);
+    let no_params: [&(dyn ToSql + Sync); 0] = [];
     let mstream = ctx
         .main
-        .query_raw(counts.as_str(), param.iter().copied())
+        .query_raw(counts.as_str(), no_params)
         .await
         .ctx(Side::Main, || counts.clone())?;
     let sstream = ctx
         .standin
-        .query_raw(scounts.as_str(), param.iter().copied())
+        .query_raw(scounts.as_str(), no_params)
         .await
         .ctx(Side::Standin, || scounts.clone())?;
     pin_mut!(mstream);
@@ -193,17 +163,4 @@ pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, Data
         out.pending = Some(PendingDelete::Hashes { surplus: name });
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bucket_shifts() {
-        assert_eq!(bucket_shift(0, 10_000), 64);
-        assert_eq!(bucket_shift(10_000, 10_000), 64);
-        assert_eq!(bucket_shift(10_001, 10_000), 63);
-        assert_eq!(bucket_shift(1_000_000, 10_000), 57);
-    }
 }

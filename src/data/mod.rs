@@ -18,19 +18,22 @@
 //!
 //! Memory is bounded by the chunk size, not the table size.
 
+pub mod buckets;
 pub mod copy;
+mod cursor;
 pub mod error;
 pub mod fdw;
 pub mod filter;
+pub mod fingerprint;
 pub mod incremental;
 pub mod indexes;
+pub mod keydiff;
 pub mod keyed;
 pub mod keyless;
 pub mod merge;
 pub mod mode;
 pub mod order;
 pub mod progress;
-mod ranged;
 pub mod sequences;
 pub mod session;
 pub mod sql;

@@ -52,8 +52,8 @@ impl TableBar {
     pub fn set_chunks(&self, n: u64) {
         self.bar.set_length(n);
     }
-    pub fn chunk_done(&self) {
-        self.bar.inc(1);
+    pub fn chunks_done(&self, n: u64) {
+        self.bar.inc(n);
     }
     pub fn message(&self, msg: impl Into<String>) {
         self.bar.set_message(msg.into());

@@ -1,25 +1,15 @@
 //! SQL text of the data sync, built from a [`TablePair`] for one side. Pure: no I/O, so
 //! every statement shape is snapshot-tested. Names only through [`crate::quote`].
 //!
-//! Rows are compared through the text of `ROW(columns…)` hashed with `hashtextextended`
-//! (64 bits, fast, server-side). Text output is what the comparison trusts, not the types'
-//! hash functions: those call `-0` and `0`, or `1.0` and `1.00`, equal.
+//! Rows are compared through their fingerprints ([`super::fingerprint`]).
 
+use super::buckets::Buckets;
 use super::tables::{Column, TablePair};
 use crate::conn::Side;
 use crate::quote::{ident, literal, qualified};
 
 /// Alias of the per-row hash in subqueries; odd enough not to meet a real column name.
 const H: &str = "pgsyncer_h";
-
-/// A bound of a key range: values rendered as `$n` parameters or as literals.
-#[derive(Debug, Clone, Copy)]
-pub enum Bound<'a> {
-    /// Parameters `$first`, `$first+1`, … (text, cast to the key types).
-    Params(usize),
-    /// Key values as text.
-    Values(&'a [String]),
-}
 
 pub struct TableSql<'a> {
     pub table: &'a TablePair,
@@ -56,124 +46,13 @@ impl<'a> TableSql<'a> {
         list(self.table.columns.iter().map(|c| ident(&c.name)))
     }
 
+    /// The row's fingerprint ([`super::fingerprint`]).
     pub fn row_hash(&self) -> String {
-        format!("hashtextextended(ROW({})::text, 0)", self.column_list())
+        super::fingerprint::row_hash(self.table, self.side)
     }
 
     fn key_columns(&self) -> Vec<&'a Column> {
         self.table.key_columns()
-    }
-
-    /// A key column as an expression that sorts the same on every server.
-    fn key_expr(&self, prefix: &str, c: &Column) -> String {
-        if c.collatable {
-            format!("{prefix}{} COLLATE \"C\"", ident(&c.name))
-        } else {
-            format!("{prefix}{}", ident(&c.name))
-        }
-    }
-
-    pub fn key_order(&self) -> String {
-        list(self.key_columns().into_iter().map(|c| self.key_expr("", c)))
-    }
-
-    fn key_tuple(&self) -> String {
-        let cols = self.key_columns();
-        let parts: Vec<String> = cols.iter().map(|c| self.key_expr("", c)).collect();
-        tuple(parts)
-    }
-
-    fn bound_tuple(&self, bound: Bound<'_>) -> String {
-        let cols = self.key_columns();
-        let parts: Vec<String> = cols
-            .iter()
-            .enumerate()
-            .map(|(i, c)| match bound {
-                Bound::Params(first) => format!("${}::text::{}", first + i, c.type_on(self.side)),
-                Bound::Values(values) => format!(
-                    "{}::{}",
-                    literal(values.get(i).map(String::as_str).unwrap_or_default()),
-                    c.type_on(self.side)
-                ),
-            })
-            .collect();
-        tuple(parts)
-    }
-
-    /// `key >= lo AND key < hi` (either side optional): chunks are `[lo, hi)`, as
-    /// `width_bucket` counts them.
-    pub fn range(&self, lo: Option<Bound<'_>>, hi: Option<Bound<'_>>) -> String {
-        let key = self.key_tuple();
-        let mut parts = Vec::new();
-        if let Some(lo) = lo {
-            parts.push(format!("{key} >= {}", self.bound_tuple(lo)));
-        }
-        if let Some(hi) = hi {
-            parts.push(format!("{key} < {}", self.bound_tuple(hi)));
-        }
-        if parts.is_empty() {
-            "TRUE".to_string()
-        } else {
-            parts.join(" AND ")
-        }
-    }
-
-    fn key_text(&self, prefix: &str) -> String {
-        list(
-            self.key_columns()
-                .iter()
-                .map(|c| format!("{prefix}{}::text", ident(&c.name))),
-        )
-    }
-
-    /// Every `chunk`-th key in key order (main): the chunks' upper bounds.
-    pub fn boundaries(&self, chunk: u64) -> String {
-        let cols = list(self.key_columns().iter().map(|c| ident(&c.name)));
-        format!(
-            "SELECT {} FROM (SELECT {cols}, row_number() OVER (ORDER BY {}) AS pgsyncer_rn FROM {}) AS s WHERE s.pgsyncer_rn % {chunk} = 0 ORDER BY s.pgsyncer_rn",
-            self.key_text("s."),
-            self.key_order(),
-            self.relation()
-        )
-    }
-
-    /// Row count and sum of row hashes (as text) of one key range.
-    pub fn chunk_aggregate(&self, lo: Option<Bound<'_>>, hi: Option<Bound<'_>>) -> String {
-        format!(
-            "SELECT count(*)::int8, COALESCE(sum({H}), 0)::text FROM (SELECT {} AS {H} FROM {} WHERE {}) AS s",
-            self.row_hash(),
-            self.relation(),
-            self.range(lo, hi)
-        )
-    }
-
-    /// Single-column keys: count and hash sum of every chunk in one scan. `$1` holds the
-    /// chunk bounds (text, in key order); chunk `i` is `width_bucket(key, bounds) = i`, the
-    /// same `[lo, hi)` ranges as [`TableSql::range`].
-    pub fn bucketed_chunk_aggregates(&self) -> Option<String> {
-        let cols = self.key_columns();
-        let [key] = cols.as_slice() else {
-            return None;
-        };
-        Some(format!(
-            "SELECT width_bucket({}, $1::text[]::{}[])::int8 AS c, count(*)::int8, sum({H})::text FROM (SELECT {}, {} AS {H} FROM {}) AS s GROUP BY 1",
-            self.key_expr("s.", key),
-            key.type_on(self.side),
-            ident(&key.name),
-            self.row_hash(),
-            self.relation()
-        ))
-    }
-
-    /// `(key as text…, row hash)` of every row of one key range.
-    pub fn key_hashes(&self, lo: Option<Bound<'_>>, hi: Option<Bound<'_>>) -> String {
-        format!(
-            "SELECT {}, {} FROM {} WHERE {}",
-            self.key_text(""),
-            self.row_hash(),
-            self.relation(),
-            self.range(lo, hi)
-        )
     }
 
     fn copy_format(binary: bool) -> &'static str {
@@ -202,13 +81,8 @@ impl<'a> TableSql<'a> {
         }
     }
 
-    /// The rows with the given keys (all within `(lo, hi]`, which lets the index narrow the scan).
-    pub fn copy_out_keys(
-        &self,
-        keys: &[Vec<String>],
-        lo: Option<&[String]>,
-        hi: Option<&[String]>,
-    ) -> String {
+    /// The rows with the given keys (text, one inner vector per key).
+    pub fn copy_out_keys(&self, keys: &[Vec<String>]) -> String {
         let cols = self.key_columns();
         let arrays: Vec<String> = (0..cols.len())
             .map(|i| text_array_literal(keys.iter().map(|k| k[i].as_str())))
@@ -221,10 +95,9 @@ impl<'a> TableSql<'a> {
         );
         let plain_key = tuple(cols.iter().map(|c| ident(&c.name)).collect());
         format!(
-            "COPY (SELECT {} FROM {} WHERE {} AND {plain_key} IN (SELECT {casts} FROM unnest({}) AS u({}))) TO STDOUT{}",
+            "COPY (SELECT {} FROM {} WHERE {plain_key} IN (SELECT {casts} FROM unnest({}) AS u({}))) TO STDOUT{}",
             self.column_list(),
             self.relation(),
-            self.range(lo.map(Bound::Values), hi.map(Bound::Values)),
             arrays.join(", "),
             aliases.join(", "),
             Self::copy_format(self.table.binary)
@@ -379,23 +252,19 @@ impl<'a> TableSql<'a> {
         )
     }
 
-    /// Keyless tables: row count and hash sum per hash bucket (`hash >> shift`).
-    pub fn bucket_aggregate(&self, shift: u32) -> String {
-        format!(
-            "SELECT {} AS b, count(*)::int8, sum({H})::text FROM (SELECT {} AS {H} FROM {}) AS s GROUP BY 1",
-            bucket_expr(shift),
-            self.row_hash(),
-            self.relation()
-        )
+    /// Keyless tables: row count and fingerprint sum per bucket of the fingerprint.
+    pub fn bucket_aggregate(&self, buckets: Buckets) -> String {
+        buckets.aggregate_sql(&self.relation(), &self.row_hash(), None)
     }
 
-    /// Keyless tables: `(hash, copies)` in hash order for the buckets in `$1` (int8[]).
-    pub fn hash_counts(&self, shift: u32) -> String {
+    /// Keyless tables: `(fingerprint, copies)` in fingerprint order, for the rows in the
+    /// `differing` buckets.
+    pub fn hash_counts(&self, buckets: Buckets, differing: &[usize]) -> String {
         format!(
-            "SELECT {H}, count(*)::int8 FROM (SELECT {} AS {H} FROM {}) AS s WHERE {} = ANY ($1::int8[]) GROUP BY {H} ORDER BY {H}",
+            "SELECT {H}, count(*)::int8 FROM (SELECT {} AS {H} FROM {}) AS s WHERE {} GROUP BY {H} ORDER BY {H}",
             self.row_hash(),
             self.relation(),
-            bucket_expr(shift)
+            buckets.filter(H, differing)
         )
     }
 
@@ -435,14 +304,6 @@ impl<'a> TableSql<'a> {
 
     pub fn count_rows(&self) -> String {
         format!("SELECT count(*)::int8 FROM {}", self.relation())
-    }
-}
-
-fn bucket_expr(shift: u32) -> String {
-    if shift >= 64 {
-        "0::int8".to_string()
-    } else {
-        format!("({H} >> {shift})")
     }
 }
 
@@ -527,12 +388,9 @@ mod tests {
         let s = TableSql::new(&t, Side::Standin);
         let keys = vec![vec!["1".to_string(), "a\"b'c".to_string()]];
         let text = [
-            m.boundaries(1000),
-            m.chunk_aggregate(Some(Bound::Params(1)), Some(Bound::Params(3))),
-            m.key_hashes(None, Some(Bound::Params(1))),
-            m.bucketed_chunk_aggregates().unwrap_or_default(),
+            m.row_hash(),
             m.copy_out_all(),
-            m.copy_out_keys(&keys, Some(&["0".to_string(), "z".to_string()]), None),
+            m.copy_out_keys(&keys),
             s.copy_in("pgsyncer_stage_1"),
             s.create_stage("pgsyncer_stage_1"),
             s.create_key_table("pgsyncer_del_1"),
@@ -555,9 +413,9 @@ mod tests {
         let t = table(vec![], false);
         let m = TableSql::new(&t, Side::Main);
         let text = [
-            m.bucket_aggregate(60),
-            m.bucket_aggregate(64),
-            m.hash_counts(60),
+            m.bucket_aggregate(Buckets::for_rows(1000.0)),
+            m.bucket_aggregate(Buckets::for_rows(1.0)),
+            m.hash_counts(Buckets::for_rows(1000.0), &[1, 5]),
             m.copy_out_hashes(&[-5, 7], &[1, 2]),
             TableSql::new(&t, Side::Standin).delete_hashes("pgsyncer_surplus_1"),
         ]
@@ -617,19 +475,15 @@ mod parse_tests {
         let s = TableSql::new(&t, Side::Standin);
         let keys = vec![vec!["x".to_string()]];
         let mut all = vec![
-            m.boundaries(10),
-            m.chunk_aggregate(Some(Bound::Params(1)), Some(Bound::Params(2))),
-            m.key_hashes(None, None),
-            m.bucketed_chunk_aggregates().unwrap_or_default(),
             m.copy_out_all(),
-            m.copy_out_keys(&keys, None, Some(&["y".to_string()])),
+            m.copy_out_keys(&keys),
             s.copy_in("st"),
             s.create_stage("st"),
             s.create_key_table("dk"),
             s.insert_keys("dk"),
             s.delete_keys("dk", None),
-            m.bucket_aggregate(3),
-            m.hash_counts(3),
+            m.bucket_aggregate(Buckets::for_rows(100.0)),
+            m.hash_counts(Buckets::for_rows(100.0), &[0]),
             m.copy_out_hashes(&[1], &[2]),
             s.delete_hashes("sp"),
             s.exists_any_row(),

@@ -70,6 +70,21 @@ impl Strategy {
     }
 }
 
+/// Main's row estimate for `table`, counted when the table was never analyzed (bucket sizes
+/// depend on it).
+pub async fn estimated_rows(ctx: &TableCtx<'_>, table: &TablePair) -> Result<f64, DataError> {
+    if table.estimated_rows > 0.0 {
+        return Ok(table.estimated_rows);
+    }
+    let count = TableSql::new(table, Side::Main).count_rows();
+    let row = ctx
+        .main
+        .query_one(&count, &[])
+        .await
+        .ctx(Side::Main, || count.clone())?;
+    Ok(row.get::<_, i64>(0) as f64)
+}
+
 /// Pick the strategy for `table` (looks at the standin: is it empty?).
 pub async fn choose(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Strategy, DataError> {
     let sql = TableSql::new(table, Side::Standin).exists_any_row();

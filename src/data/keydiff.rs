@@ -1,0 +1,318 @@
+//! Compare a keyed table's two sides by hash buckets of the key, and hand the keys that
+//! differ to a [`KeyWriter`].
+//!
+//! 1. Both servers at once: per bucket of the key's fingerprint, row count and the sum of the
+//!    row fingerprints ([`Values::Rows`]) or of the key fingerprints ([`Values::Keys`], for
+//!    finding deletes). One scan, no sort, no key-range boundaries.
+//! 2. For the buckets that differ, both servers list `(key fingerprint, key as text, value)`
+//!    for just those rows, ordered by the key fingerprint, through cursors. The two lists
+//!    are merged in order; rows with the same fingerprint are matched by key text. Keys only
+//!    main has, or whose row differs, are fetched; keys only the standin has are deleted.
+//!
+//! Memory: the bucket sums (capped, see [`super::buckets`]), two cursor batches and the
+//! writer's batch of keys, whatever the table size.
+
+use tokio_postgres::types::ToSql;
+use tokio_postgres::Row;
+
+use super::buckets::{Buckets, Checksums};
+use super::copy::pipe;
+use super::cursor::Cursor;
+use super::error::{DataError, QueryContext};
+use super::fingerprint::{key_hash, row_hash};
+use super::sql::TableSql;
+use super::strategy::{estimated_rows, TableCtx};
+use super::tables::TablePair;
+use crate::conn::{Session, Side};
+use crate::quote::ident;
+
+/// Alias of the key fingerprint in the listing query; odd enough not to meet a column name.
+const KEY_HASH: &str = "pgsyncer_keyhash";
+
+/// What a bucket's sum is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// Whole rows: finds inserts, updates and deletes.
+    Rows,
+    /// Keys only: finds keys present on one side (cheaper; updates are found otherwise).
+    Keys,
+}
+
+/// What a comparison found.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    pub main_rows: u64,
+    /// Keys main has and the standin lacks.
+    pub missing: u64,
+    /// Keys on both sides whose rows differ.
+    pub changed: u64,
+    /// Keys the standin has and main lacks.
+    pub surplus: u64,
+    pub buckets: u64,
+    pub buckets_equal: u64,
+}
+
+fn value_hash(table: &TablePair, side: Side, values: Values) -> String {
+    match values {
+        Values::Rows => row_hash(table, side),
+        Values::Keys => key_hash(table, side),
+    }
+}
+
+/// Phase 2's listing: `(key fingerprint, key columns as text…, value)` of the rows in
+/// `differing` buckets, in fingerprint order.
+fn listing_sql(
+    table: &TablePair,
+    side: Side,
+    values: Values,
+    buckets: Buckets,
+    differing: &[usize],
+) -> String {
+    let sql = TableSql::new(table, side);
+    let keys: Vec<String> = table
+        .key_columns()
+        .iter()
+        .map(|c| format!("{}::text", ident(&c.name)))
+        .collect();
+    format!(
+        "SELECT {KEY_HASH}, {}, {} FROM (SELECT {} AS {KEY_HASH}, * FROM {}) AS s WHERE {} ORDER BY 1",
+        keys.join(", "),
+        value_hash(table, side, values),
+        key_hash(table, side),
+        sql.relation(),
+        buckets.filter(KEY_HASH, differing)
+    )
+}
+
+/// One listed row: key fingerprint, key text, value.
+type Listed = (i64, Vec<String>, i64);
+
+fn listed(row: &Row, width: usize) -> Listed {
+    (
+        row.get(0),
+        (1..=width).map(|i| row.get::<_, String>(i)).collect(),
+        row.get(width + 1),
+    )
+}
+
+/// All rows of `cursor` with key fingerprint `hash` (they come together).
+async fn take_group(
+    cursor: &mut Cursor<'_>,
+    hash: i64,
+    width: usize,
+) -> Result<Vec<Listed>, DataError> {
+    let mut group = Vec::new();
+    while let Some(row) = cursor.peek().await? {
+        if row.get::<_, i64>(0) != hash {
+            break;
+        }
+        if let Some(row) = cursor.next().await? {
+            group.push(listed(&row, width));
+        }
+    }
+    Ok(group)
+}
+
+/// Compare `table`'s sides; every differing key goes to `writer`.
+pub async fn compare(
+    ctx: &TableCtx<'_>,
+    table: &TablePair,
+    values: Values,
+    writer: &mut KeyWriter<'_>,
+) -> Result<Found, DataError> {
+    let buckets = Buckets::for_rows(estimated_rows(ctx, table).await?);
+    let aggregate = |side: Side| {
+        buckets.aggregate_sql(
+            &TableSql::new(table, side).relation(),
+            &key_hash(table, side),
+            match values {
+                Values::Rows => Some(row_hash(table, side)),
+                Values::Keys => None,
+            }
+            .as_deref(),
+        )
+    };
+    let (msql, ssql) = (aggregate(Side::Main), aggregate(Side::Standin));
+    let (mc, sc) = tokio::try_join!(
+        Checksums::read(ctx.main, buckets, &msql),
+        Checksums::read(ctx.standin, buckets, &ssql)
+    )?;
+    let differing = mc.differing(&sc);
+    let mut found = Found {
+        main_rows: mc.rows(),
+        buckets: buckets.count() as u64,
+        buckets_equal: (buckets.count() - differing.len()) as u64,
+        ..Found::default()
+    };
+    ctx.bar.set_chunks(found.buckets);
+    ctx.bar.chunks_done(found.buckets_equal);
+    if differing.is_empty() {
+        return Ok(found);
+    }
+    ctx.bar.message("comparing rows");
+
+    let width = table.key_columns().len();
+    let name = ctx.temp_name("list");
+    let mlist = listing_sql(table, Side::Main, values, buckets, &differing);
+    let slist = listing_sql(table, Side::Standin, values, buckets, &differing);
+    let (mut m, mut s) = tokio::try_join!(
+        Cursor::open(ctx.main, &name, &mlist),
+        Cursor::open(ctx.standin, &name, &slist)
+    )?;
+    let mut last_bucket = None;
+    loop {
+        let (mh, sh) = tokio::try_join!(peek_hash(&mut m), peek_hash(&mut s))?;
+        let hash = match (mh, sh) {
+            (None, None) => break,
+            (Some(a), None) => a,
+            (None, Some(b)) => b,
+            (Some(a), Some(b)) => a.min(b),
+        };
+        let (main_rows, standin_rows) = tokio::try_join!(
+            take_group(&mut m, hash, width),
+            take_group(&mut s, hash, width)
+        )?;
+        let mut main_rows: Vec<Option<Listed>> = main_rows.into_iter().map(Some).collect();
+        for (_, key, value) in standin_rows {
+            let twin = main_rows
+                .iter_mut()
+                .find(|r| r.as_ref().is_some_and(|(_, k, _)| *k == key));
+            match twin.and_then(Option::take) {
+                Some((_, _, v)) if v == value => {}
+                Some(_) => {
+                    found.changed += 1;
+                    writer.fetch(key).await?;
+                }
+                None => {
+                    found.surplus += 1;
+                    writer.delete(key).await?;
+                }
+            }
+        }
+        for (_, key, _) in main_rows.into_iter().flatten() {
+            found.missing += 1;
+            writer.fetch(key).await?;
+        }
+        let bucket = buckets.index(hash);
+        if last_bucket != Some(bucket) {
+            last_bucket = Some(bucket);
+            ctx.bar.chunks_done(1);
+        }
+    }
+    tokio::try_join!(m.close(), s.close())?;
+    Ok(found)
+}
+
+async fn peek_hash(cursor: &mut Cursor<'_>) -> Result<Option<i64>, DataError> {
+    Ok(cursor.peek().await?.map(|r| r.get::<_, i64>(0)))
+}
+
+/// Batches of keys found by a comparison: rows to fetch from main into a stage table, keys to
+/// delete into a key table (both temporary, on the standin). Each batch is written when it
+/// reaches `--chunk-size` keys, so memory stays bounded. In a dry run nothing is written.
+pub struct KeyWriter<'a> {
+    main: &'a Session,
+    standin: &'a Session,
+    msql: TableSql<'a>,
+    ssql: TableSql<'a>,
+    batch: usize,
+    dry_run: bool,
+    fetch: Vec<Vec<String>>,
+    delete: Vec<Vec<String>>,
+    /// Temporary table names, created on first use.
+    pub stage: Option<String>,
+    pub deleted: Option<String>,
+    stage_name: String,
+    delete_name: String,
+}
+
+impl<'a> KeyWriter<'a> {
+    pub fn new(ctx: &'a TableCtx<'_>, table: &'a TablePair) -> KeyWriter<'a> {
+        KeyWriter {
+            main: ctx.main,
+            standin: ctx.standin,
+            msql: TableSql::new(table, Side::Main),
+            ssql: TableSql::new(table, Side::Standin),
+            batch: ctx.chunk_size.max(1) as usize,
+            dry_run: ctx.dry_run,
+            fetch: Vec::new(),
+            delete: Vec::new(),
+            stage: None,
+            deleted: None,
+            stage_name: ctx.temp_name("stage"),
+            delete_name: ctx.temp_name("delete"),
+        }
+    }
+
+    async fn fetch(&mut self, key: Vec<String>) -> Result<(), DataError> {
+        if !self.dry_run {
+            self.fetch.push(key);
+            if self.fetch.len() >= self.batch {
+                self.flush_fetch().await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete(&mut self, key: Vec<String>) -> Result<(), DataError> {
+        if !self.dry_run {
+            self.delete.push(key);
+            if self.delete.len() >= self.batch {
+                self.flush_delete().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Write what is left; the stage and delete tables are then complete.
+    pub async fn finish(&mut self) -> Result<(), DataError> {
+        self.flush_fetch().await?;
+        self.flush_delete().await
+    }
+
+    async fn create(&self, sql: String) -> Result<(), DataError> {
+        self.standin
+            .batch_execute(&sql)
+            .await
+            .ctx(Side::Standin, || sql.clone())
+    }
+
+    async fn flush_fetch(&mut self) -> Result<(), DataError> {
+        if self.fetch.is_empty() {
+            return Ok(());
+        }
+        if self.stage.is_none() {
+            self.create(self.ssql.create_stage(&self.stage_name))
+                .await?;
+            self.stage = Some(self.stage_name.clone());
+        }
+        let out_sql = self.msql.copy_out_keys(&self.fetch);
+        let in_sql = self.ssql.copy_in(&ident(&self.stage_name));
+        pipe(self.main, &out_sql, self.standin, &in_sql).await?;
+        self.fetch.clear();
+        Ok(())
+    }
+
+    async fn flush_delete(&mut self) -> Result<(), DataError> {
+        let Some(width) = self.delete.first().map(Vec::len) else {
+            return Ok(());
+        };
+        if self.deleted.is_none() {
+            self.create(self.ssql.create_key_table(&self.delete_name))
+                .await?;
+            self.deleted = Some(self.delete_name.clone());
+        }
+        let columns: Vec<Vec<String>> = (0..width)
+            .map(|i| self.delete.iter().map(|k| k[i].clone()).collect())
+            .collect();
+        let params: Vec<&(dyn ToSql + Sync)> =
+            columns.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
+        let insert = self.ssql.insert_keys(&self.delete_name);
+        self.standin
+            .execute(&insert, &params)
+            .await
+            .ctx(Side::Standin, || insert.clone())?;
+        self.delete.clear();
+        Ok(())
+    }
+}
