@@ -239,7 +239,8 @@ pub struct SyncArgs {
     #[arg(long, value_name = "BOOL", default_value_t = false, num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Set)]
     pub use_updated_at: bool,
 
-    /// Rows per chunk when comparing and copying large tables.
+    /// Rows per batch when fetching differing rows from main and writing them (and keys to
+    /// delete) to the standin; bounds pgsyncer's memory.
     #[arg(long, value_name = "ROWS", default_value_t = 10000, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub chunk_size: u64,
 

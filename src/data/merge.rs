@@ -3,7 +3,7 @@
 //! Pure SQL text, snapshot-tested.
 //!
 //! Rows whose text equals the standin's are left alone (`ROW(…)::text IS DISTINCT FROM`,
-//! the same text comparison the chunk checksums trust), so re-reading a row costs no write,
+//! a text comparison, faithful like the fingerprints of the default mode), so re-reading a row costs no write,
 //! no trigger and no dead tuple. Inserted and updated rows are counted in the same statement
 //! (`xmax = 0` marks a fresh insert).
 

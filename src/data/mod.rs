@@ -12,7 +12,8 @@
 //!    largest first. A group is one standin transaction: tables written parents first,
 //!    deletes applied children first, so a failure or Ctrl-C leaves every table as it was.
 //! 4. Per table a [`strategy::Strategy`]: a straight COPY into an empty table ([`copy`]),
-//!    chunk checksums and key merge ([`keyed`]), or a multiset comparison ([`keyless`]).
+//!    bucket checksums and a merge of differing buckets ([`keyed`]), or a multiset comparison
+//!    ([`keyless`]).
 //! 5. Sequences are set to main's values ([`sequences`]); a [`summary::Summary`] says what
 //!    changed.
 //!

@@ -12,18 +12,23 @@ const PINNED: &str =
     SET extra_float_digits = 3; SET bytea_output = 'hex'; SET client_encoding = 'UTF8'; \
     SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0; SET jit = off";
 
-/// Run a query that groups rows into few buckets with hash aggregation. The planner cannot
-/// know that `width_bucket(…)` or `hash >> shift` has few values and would sort every (wide)
-/// row first, several times slower.
+/// Settings for a query that groups rows into buckets with hash aggregation. The planner
+/// cannot know how many values `hash >> shift` has: it would sort every (wide) row first,
+/// several times slower, and size the hash table for one group per row, spilling to disk.
+/// Up to 2^18 buckets of a count and a sum fit in a few tens of MB.
+const HASH_GROUPING: &str = "SET enable_sort = off; SET work_mem = '64MB'";
+const HASH_GROUPING_RESET: &str = "RESET enable_sort; RESET work_mem";
+
+/// Run a query that groups rows into buckets with hash aggregation ([`HASH_GROUPING`]).
 pub async fn query_hash_grouped(
     session: &Session,
     sql: &str,
     params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
 ) -> Result<Vec<tokio_postgres::Row>, DataError> {
     session
-        .batch_execute("SET enable_sort = off")
+        .batch_execute(HASH_GROUPING)
         .await
-        .ctx(session.side, || "SET enable_sort = off".to_string())?;
+        .ctx(session.side, || HASH_GROUPING.to_string())?;
     let rows = session
         .query(sql, params)
         .await
@@ -31,9 +36,9 @@ pub async fn query_hash_grouped(
     // A failed query leaves the transaction aborted; RESET would fail too and hide the cause.
     if rows.is_ok() {
         session
-            .batch_execute("RESET enable_sort")
+            .batch_execute(HASH_GROUPING_RESET)
             .await
-            .ctx(session.side, || "RESET enable_sort".to_string())?;
+            .ctx(session.side, || HASH_GROUPING_RESET.to_string())?;
     }
     rows
 }

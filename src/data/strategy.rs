@@ -55,7 +55,7 @@ pub struct Outcome {
 pub enum Strategy {
     /// The standin table is empty: one straight COPY stream, no comparison.
     Copy,
-    /// Chunk checksums and key merge ([`keyed`]).
+    /// Bucket checksums by key and a merge of differing buckets ([`keyed`]).
     Keyed,
     /// Multiset comparison by row hash ([`keyless`]).
     Keyless,
