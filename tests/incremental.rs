@@ -414,6 +414,81 @@ async fn fdw_mode_gives_the_default_modes_result() {
     }
 }
 
+/// Enough rows for many buckets, every shippable type, changes spread everywhere.
+const BIG: &str = "
+CREATE TABLE big (id int PRIMARY KEY, name text, amount numeric(10,2), doc jsonb, at timestamptz, day date,
+                  raw bytea, tags int[], flag bool, ratio float8);
+CREATE TABLE bag (k int, v text, at timestamptz);
+INSERT INTO big SELECT i, 'n' || i, i * 0.25, jsonb_build_object('i', i, 'even', i % 2 = 0),
+       '2024-01-01'::timestamptz + i * interval '1 minute', '2020-01-01'::date + i % 900, int4send(i),
+       ARRAY[i, i % 7], i % 3 = 0, i / 7.0
+FROM generate_series(1, 20000) AS i;
+UPDATE big SET at = 'infinity' WHERE id = 5;
+UPDATE big SET name = NULL, doc = NULL, tags = NULL WHERE id % 500 = 1;
+INSERT INTO bag SELECT i % 5000, 'v' || (i % 5000), '2024-01-01'::timestamptz + (i % 5000) * interval '1 hour'
+FROM generate_series(1, 20000) AS i;
+ANALYZE;
+";
+
+#[tokio::test]
+async fn fdw_mode_compares_by_buckets_with_spread_changes() {
+    let drift = "
+        UPDATE big SET name = name || 'x' WHERE id % 97 = 0;
+        UPDATE big SET amount = amount + 1 WHERE id % 89 = 0;
+        UPDATE big SET doc = doc || '{\"x\": 1}' WHERE id % 83 = 0;
+        UPDATE big SET at = NULL, flag = NOT flag WHERE id % 79 = 0;
+        UPDATE big SET tags = tags || 0, raw = NULL WHERE id % 73 = 0;
+        DELETE FROM big WHERE id % 101 = 0;
+        INSERT INTO big (id, name) SELECT 100000 + i, 'standin only' FROM generate_series(1, 60) AS i;
+        DELETE FROM bag WHERE ctid IN (SELECT ctid FROM bag WHERE k % 61 = 0 LIMIT 100);
+        INSERT INTO bag SELECT k, v, at FROM bag WHERE k % 67 = 0;
+        INSERT INTO bag VALUES (NULL, NULL, NULL), (-1, 'standin only', now());
+        ANALYZE;";
+    let standin = format!("{BIG}{drift}");
+    let by_default = pair("big_d", BIG, &standin).await;
+    let by_fdw = pair("big_f", BIG, &standin).await;
+    let expected = by_default.sync(Options::default()).await;
+    let got = by_fdw
+        .sync(Options {
+            fdw: Some(fdw(false)),
+            ..Options::default()
+        })
+        .await;
+    by_fdw.assert_same(&["big", "bag"]).await;
+    assert_eq!(
+        counts(&got),
+        counts(&expected),
+        "fdw\n{}\ndefault\n{}",
+        got.render(),
+        expected.render()
+    );
+    for table in ["public.big", "public.bag"] {
+        let t = row(&got, table);
+        assert_eq!(t.mode, "fdw-merge", "{}", got.render());
+        // Compared by buckets: many of them, most equal, the rest differing.
+        assert!(t.chunks_total >= 1024, "{}", got.render());
+        assert!(
+            t.chunks_skipped > 0 && t.chunks_skipped < t.chunks_total,
+            "{}",
+            got.render()
+        );
+    }
+    assert!(row(&got, "public.big").deleted >= 60, "{}", got.render());
+    // Converged: the default mode finds nothing left, and FDW mode finds every bucket equal.
+    let check = by_fdw.sync(Options::default()).await;
+    assert_eq!(check.total_changes(), 0, "{}", check.render());
+    let again = by_fdw
+        .sync(Options {
+            fdw: Some(fdw(false)),
+            ..Options::default()
+        })
+        .await;
+    assert_eq!(again.total_changes(), 0, "{}", again.render());
+    for t in &again.tables {
+        assert_eq!(t.chunks_skipped, t.chunks_total, "{}", again.render());
+    }
+}
+
 #[tokio::test]
 async fn fdw_incremental_and_keep_then_leftovers_cleaned() {
     let p = pair("fdwincr", &format!("{SHOP}{SHOP_ROWS}"), SHOP).await;

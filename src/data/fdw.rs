@@ -33,11 +33,12 @@
 
 use std::collections::BTreeMap;
 
+use super::buckets::{Buckets, Checksums};
 use super::error::{DataError, QueryContext};
 use super::indexes;
 use super::merge;
 use super::sql::TableSql;
-use super::strategy::{Outcome, PendingDelete, TableCtx};
+use super::strategy::{estimated_rows, Outcome, PendingDelete, TableCtx};
 use super::tables::TablePair;
 use crate::conn::{Endpoint, Session, Side};
 use crate::quote::{ident, literal, qualified};
@@ -143,9 +144,13 @@ pub fn server_options(main: &Endpoint, options: &FdwOptions) -> Vec<(&'static st
     out.push(("sslmode", r.sslmode.as_str().to_string()));
     out.push(("application_name", "pgsyncer_fdw".to_string()));
     // Main is never written: the remote sessions are read-only, without a statement timeout.
+    // The bucket sums grouped on main must use hash aggregation (see `session::HASH_GROUPING`):
+    // main's planner cannot know how few buckets there are and would sort every row first.
+    // No remote query of this mode needs a sort.
     out.push((
         "options",
-        "-c default_transaction_read_only=on -c statement_timeout=0".to_string(),
+        "-c default_transaction_read_only=on -c statement_timeout=0 -c enable_sort=off -c work_mem=64MB"
+            .to_string(),
     ));
     out.push(("fetch_size", options.fetch_size.max(100).to_string()));
     out
@@ -545,15 +550,43 @@ pub async fn sync_table(
             },
         ));
     }
-    if table.key.is_none() {
-        return Ok((
+    let hashes = shippable_hashes(ctx, table).await?;
+    if hashes.is_none() {
+        tracing::debug!(
+            "{}: a column type without a hash main can compute through postgres_fdw: every row is read",
+            table.qualified_name()
+        );
+    }
+    match (&table.key, hashes, filter) {
+        (None, Some(h), _) => Ok((
+            "fdw-merge".to_string(),
+            keyless_by_buckets(ctx, table, &foreign, &h).await?,
+        )),
+        (None, None, _) => Ok((
             "fdw-merge".to_string(),
             keyless(ctx, table, &foreign).await?,
-        ));
+        )),
+        (Some(_), Some(h), None) => Ok((
+            "fdw-merge".to_string(),
+            keyed_by_buckets(ctx, table, &foreign, &h).await?,
+        )),
+        (Some(_), h, _) => merge_all(ctx, table, &foreign, filter, deletes, h.as_ref()).await,
     }
+}
+
+/// Keyed, every row of main read (or with `filter`, the changed ones): one merge, then the
+/// deleted keys, found by buckets of the key when `hashes` allow.
+async fn merge_all(
+    ctx: &TableCtx<'_>,
+    table: &TablePair,
+    foreign: &str,
+    filter: Option<&str>,
+    deletes: bool,
+    hashes: Option<&FdwHashes>,
+) -> Result<(String, Outcome), DataError> {
     ctx.bar.message("fdw: merging");
     let (inserted, updated) =
-        merge::apply(ctx.standin, &merge::merge(table, &foreign, filter)).await?;
+        merge::apply(ctx.standin, &merge::merge(table, foreign, filter)).await?;
     let mut out = Outcome {
         inserted,
         updated,
@@ -563,22 +596,43 @@ pub async fn sync_table(
         ctx.bar.message("fdw: comparing keys");
         let keys = ctx.temp_name("main_keys");
         let gone = ctx.temp_name("gone");
-        let (collect, find) = key_statements(table, &foreign, &keys, &gone);
-        out.main_rows = ctx
-            .standin
-            .execute(&collect, &[])
-            .await
-            .ctx(Side::Standin, || collect.clone())?;
-        let analyze = format!("ANALYZE {}", ident(&keys));
-        ctx.standin
-            .batch_execute(&analyze)
-            .await
-            .ctx(Side::Standin, || analyze.clone())?;
-        out.deleted = ctx
-            .standin
-            .execute(&find, &[])
-            .await
-            .ctx(Side::Standin, || find.clone())?;
+        match hashes.and_then(|h| h.key.as_deref()) {
+            Some(key_hash) => {
+                // Count and key-fingerprint sum per bucket of the key, both computed by main
+                // (pushed down) and by the standin; only differing buckets' keys are read.
+                let buckets = Buckets::for_rows(estimated_rows(ctx, table).await?);
+                let ssql = TableSql::new(table, Side::Standin);
+                let (mc, sc) = compare_buckets(
+                    ctx,
+                    buckets,
+                    &buckets.aggregate_sql(foreign, key_hash, None),
+                    &buckets.aggregate_sql(&ssql.relation(), key_hash, None),
+                )
+                .await?;
+                out.main_rows = mc.rows();
+                let differing = mc.differing(&sc);
+                out.chunks_total = buckets.count() as u64;
+                out.chunks_skipped = (buckets.count() - differing.len()) as u64;
+                if !differing.is_empty() {
+                    let where_ = buckets.filter(key_hash, &differing);
+                    let [collect, find] =
+                        bucket_key_statements(table, foreign, &keys, &gone, &where_);
+                    out.deleted = run_key_statements(ctx, &keys, &collect, &find).await?;
+                }
+            }
+            None => {
+                let (collect, find) = key_statements(table, foreign, &keys, &gone);
+                let n = run_key_statements(ctx, &keys, &collect, &find).await?;
+                out.deleted = n;
+                out.main_rows = ctx
+                    .standin
+                    .query_one(&format!("SELECT count(*)::int8 FROM {}", ident(&keys)), &[])
+                    .await
+                    .ctx(Side::Standin, || "counting main's keys".to_string())?
+                    .get::<_, i64>(0)
+                    .max(0) as u64;
+            }
+        }
         if out.deleted > 0 {
             out.pending = Some(PendingDelete::Keys {
                 keys: gone,
@@ -592,6 +646,362 @@ pub async fn sync_table(
         "fdw-merge"
     };
     Ok((label.to_string(), out))
+}
+
+/// Main's keys into `keys`, the standin's keys main lacks into `gone`; returns how many.
+async fn run_key_statements(
+    ctx: &TableCtx<'_>,
+    keys: &str,
+    collect: &str,
+    find: &str,
+) -> Result<u64, DataError> {
+    ctx.standin
+        .execute(collect, &[])
+        .await
+        .ctx(Side::Standin, || collect.to_string())?;
+    let analyze = format!("ANALYZE {}", ident(keys));
+    ctx.standin
+        .batch_execute(&analyze)
+        .await
+        .ctx(Side::Standin, || analyze.clone())?;
+    ctx.standin
+        .execute(find, &[])
+        .await
+        .ctx(Side::Standin, || find.to_string())
+}
+
+/// Both sides' bucket sums, read on the standin: `foreign_sql` runs on main (postgres_fdw
+/// pushes the whole aggregate down), `local_sql` on the standin.
+async fn compare_buckets(
+    ctx: &TableCtx<'_>,
+    buckets: Buckets,
+    foreign_sql: &str,
+    local_sql: &str,
+) -> Result<(Checksums, Checksums), DataError> {
+    let mc = Checksums::read(ctx.standin, buckets, foreign_sql).await?;
+    let sc = Checksums::read(ctx.standin, buckets, local_sql).await?;
+    Ok((mc, sc))
+}
+
+/// Keyed, full comparison: per bucket of the key, count and row-fingerprint sum on both
+/// sides; main's rows of differing buckets are pulled into a stage table and merged, and the
+/// standin's keys of those buckets that main lacks are deleted.
+async fn keyed_by_buckets(
+    ctx: &TableCtx<'_>,
+    table: &TablePair,
+    foreign: &str,
+    hashes: &FdwHashes,
+) -> Result<Outcome, DataError> {
+    let Some(key_hash) = hashes.key.as_deref() else {
+        return Err(DataError::Worker(format!(
+            "{}: no key fingerprint",
+            table.qualified_name()
+        )));
+    };
+    ctx.bar.message("fdw: comparing buckets");
+    let buckets = Buckets::for_rows(estimated_rows(ctx, table).await?);
+    let ssql = TableSql::new(table, Side::Standin);
+    let (mc, sc) = compare_buckets(
+        ctx,
+        buckets,
+        &buckets.aggregate_sql(foreign, key_hash, Some(&hashes.row)),
+        &buckets.aggregate_sql(&ssql.relation(), key_hash, Some(&hashes.row)),
+    )
+    .await?;
+    let differing = mc.differing(&sc);
+    let mut out = Outcome {
+        main_rows: mc.rows(),
+        chunks_total: buckets.count() as u64,
+        chunks_skipped: (buckets.count() - differing.len()) as u64,
+        ..Outcome::default()
+    };
+    ctx.bar.set_chunks(out.chunks_total);
+    ctx.bar.chunks_done(out.chunks_skipped);
+    if differing.is_empty() {
+        return Ok(out);
+    }
+    ctx.bar.message("fdw: merging differing buckets");
+    let where_ = buckets.filter(key_hash, &differing);
+    let stage = ctx.temp_name("stage");
+    let gone = ctx.temp_name("gone");
+    let [create, fill] = stage_statements(table, foreign, &stage, &where_);
+    for s in [&create, &fill] {
+        ctx.standin
+            .execute(s.as_str(), &[])
+            .await
+            .ctx(Side::Standin, || super::copy::brief(s))?;
+    }
+    let (inserted, updated) =
+        merge::apply(ctx.standin, &merge::merge(table, &ident(&stage), None)).await?;
+    out.inserted = inserted;
+    out.updated = updated;
+    let find = gone_statement(table, &stage, &gone, &where_);
+    out.deleted = ctx
+        .standin
+        .execute(&find, &[])
+        .await
+        .ctx(Side::Standin, || super::copy::brief(&find))?;
+    if out.deleted > 0 {
+        out.pending = Some(PendingDelete::Keys {
+            keys: gone,
+            stage: None,
+        });
+    }
+    Ok(out)
+}
+
+/// Keyless: buckets of the row fingerprint; main's rows of differing buckets are pulled into
+/// a stage table and compared there as multisets with the standin's rows of those buckets.
+async fn keyless_by_buckets(
+    ctx: &TableCtx<'_>,
+    table: &TablePair,
+    foreign: &str,
+    hashes: &FdwHashes,
+) -> Result<Outcome, DataError> {
+    ctx.bar.message("fdw: comparing buckets");
+    let buckets = Buckets::for_rows(estimated_rows(ctx, table).await?);
+    let ssql = TableSql::new(table, Side::Standin);
+    let (mc, sc) = compare_buckets(
+        ctx,
+        buckets,
+        &buckets.aggregate_sql(foreign, &hashes.row, None),
+        &buckets.aggregate_sql(&ssql.relation(), &hashes.row, None),
+    )
+    .await?;
+    let differing = mc.differing(&sc);
+    let chunks_total = buckets.count() as u64;
+    let chunks_skipped = (buckets.count() - differing.len()) as u64;
+    ctx.bar.set_chunks(chunks_total);
+    ctx.bar.chunks_done(chunks_skipped);
+    if differing.is_empty() {
+        return Ok(Outcome {
+            main_rows: mc.rows(),
+            chunks_total,
+            chunks_skipped,
+            ..Outcome::default()
+        });
+    }
+    let where_ = buckets.filter(&hashes.row, &differing);
+    let stage = ctx.temp_name("stage");
+    let [create, fill] = stage_statements(table, foreign, &stage, &where_);
+    for s in [&create, &fill] {
+        ctx.standin
+            .execute(s.as_str(), &[])
+            .await
+            .ctx(Side::Standin, || super::copy::brief(s))?;
+    }
+    let mut out = keyless_multisets(ctx, table, &ident(&stage), Some(&where_)).await?;
+    out.main_rows = mc.rows();
+    out.chunks_total = chunks_total;
+    out.chunks_skipped = chunks_skipped;
+    Ok(out)
+}
+
+/// A temporary stage shaped like the standin table, and main's rows matching `where_` (a
+/// condition main evaluates) into it.
+pub fn stage_statements(
+    table: &TablePair,
+    foreign: &str,
+    stage: &str,
+    where_: &str,
+) -> [String; 2] {
+    let sql = TableSql::new(table, Side::Standin);
+    let cols = sql.column_list();
+    [
+        sql.create_stage(stage),
+        format!(
+            "INSERT INTO {} ({cols}) SELECT {cols} FROM {foreign} WHERE {where_}",
+            ident(stage)
+        ),
+    ]
+}
+
+/// The standin's keys in the buckets `where_` selects that `stage` (main's rows of those
+/// buckets) lacks, into a temporary table `gone`.
+pub fn gone_statement(table: &TablePair, stage: &str, gone: &str, where_: &str) -> String {
+    let sql = TableSql::new(table, Side::Standin);
+    let key_cols: Vec<String> = table.key_columns().iter().map(|c| ident(&c.name)).collect();
+    let join = table
+        .key_columns()
+        .iter()
+        .map(|c| format!("pgsyncer_k.{0} = pgsyncer_t.{0}", ident(&c.name)))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    format!(
+        "CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM (SELECT * FROM {} WHERE {where_}) AS pgsyncer_t WHERE NOT EXISTS (SELECT 1 FROM {} AS pgsyncer_k WHERE {join})",
+        ident(gone),
+        key_cols
+            .iter()
+            .map(|c| format!("pgsyncer_t.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        sql.relation(),
+        ident(stage)
+    )
+}
+
+/// Main's keys of the buckets `where_` selects into `keys`, then the standin's keys of those
+/// buckets main lacks into `gone`.
+pub fn bucket_key_statements(
+    table: &TablePair,
+    foreign: &str,
+    keys: &str,
+    gone: &str,
+    where_: &str,
+) -> [String; 2] {
+    let key_cols: Vec<String> = table.key_columns().iter().map(|c| ident(&c.name)).collect();
+    [
+        format!(
+            "CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {foreign} WHERE {where_}",
+            ident(keys),
+            key_cols.join(", ")
+        ),
+        gone_statement(table, keys, gone, where_),
+    ]
+}
+
+/// Fingerprints main computes through postgres_fdw and the standin computes alike.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FdwHashes {
+    /// The key's fingerprint (`None` for a keyless table).
+    pub key: Option<String>,
+    /// The whole row's fingerprint.
+    pub row: String,
+}
+
+/// `format_type` text without type modifiers.
+fn base_type(ty: &str) -> String {
+    let mut out = String::with_capacity(ty.len());
+    let mut depth = 0;
+    for ch in ty.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ if depth == 0 => out.push(ch),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A hash of one column main can compute for postgres_fdw: built-in immutable functions
+/// only, no cast through text (an I/O cast is not shipped, and output functions are stable),
+/// no collation other than the column's own. `None` for other types.
+///
+/// Unlike the default mode's [`fingerprint`](super::fingerprint), values are hashed by
+/// their type's equality: `jsonb` `{"a": 1.0}` and `{"a": 1.00}`, floats `0` and `-0`,
+/// intervals `1 day` and `24 hours` hash alike. timestamptz and date go through a range
+/// (`tstzrange(c, NULL)`), whose hash is their binary value's; the cast to `timestamp` the
+/// default mode uses depends on TimeZone, so postgres_fdw would not ship it.
+fn shippable_column_hash(ty: &str, c: &str, seed: i64) -> Option<String> {
+    let ty = base_type(ty);
+    let hash = match ty.as_str() {
+        "smallint" => format!("hashint2extended({c}, {seed})"),
+        "integer" => format!("hashint4extended({c}, {seed})"),
+        "bigint" => format!("hashint8extended({c}, {seed})"),
+        "oid" => format!("hashoidextended({c}, {seed})"),
+        "boolean" => format!("hashint4extended({c}::int4, {seed})"),
+        "text" | "character varying" => format!("hashtextextended({c}, {seed})"),
+        "character" => format!("hashbpcharextended({c}, {seed})"),
+        "uuid" => format!("uuid_hash_extended({c}, {seed})"),
+        "timestamp without time zone" => format!("timestamp_hash_extended({c}, {seed})"),
+        "timestamp with time zone" => {
+            format!("hash_range_extended(tstzrange({c}, NULL), {seed})")
+        }
+        "date" => format!("hash_range_extended(daterange({c}, NULL), {seed})"),
+        "time without time zone" => format!("time_hash_extended({c}, {seed})"),
+        "interval" => format!("interval_hash_extended({c}, {seed})"),
+        "inet" | "cidr" => format!("hashinetextended({c}, {seed})"),
+        "macaddr" => format!("hashmacaddrextended({c}, {seed})"),
+        "macaddr8" => format!("hashmacaddr8extended({c}, {seed})"),
+        "numeric" => {
+            format!("(hash_numeric_extended({c}, {seed}) # hashint4extended(scale({c}), {seed}))")
+        }
+        "real" => format!("hashfloat4extended({c}, {seed})"),
+        "double precision" => format!("hashfloat8extended({c}, {seed})"),
+        "jsonb" => format!("jsonb_hash_extended({c}, {seed})"),
+        "bytea" => format!("hash_array_extended(ARRAY[{c}], {seed})"),
+        array if array.ends_with("[]") => {
+            // The element type's own hash, the same on both servers for these types.
+            let element = array.trim_end_matches("[]");
+            shippable_column_hash(element, "x", 0)?;
+            format!("hash_array_extended({c}, {seed})")
+        }
+        _ => return None,
+    };
+    // NULL gets a value of its own per column (COALESCE is not shipped; CASE is).
+    let null = seed.wrapping_mul(0x5851_F42D_4C95_7F2D_u64 as i64);
+    Some(format!(
+        "CASE WHEN {c} IS NULL THEN {null}::int8 ELSE {hash} END"
+    ))
+}
+
+fn xor_all(parts: Vec<String>) -> String {
+    if parts.is_empty() {
+        "0::int8".to_string()
+    } else {
+        format!("({})", parts.join(" # "))
+    }
+}
+
+/// The table's shippable fingerprints, or `None` when a column cannot be hashed so (its type,
+/// different types on the two sides, different encodings: `table.binary` is false then).
+pub fn fdw_hashes(table: &TablePair) -> Option<FdwHashes> {
+    if !table.binary {
+        return None;
+    }
+    let hash = |(c, seed): (&super::tables::Column, i64)| {
+        (c.main_type == c.standin_type)
+            .then(|| shippable_column_hash(&c.main_type, &ident(&c.name), seed))
+            .flatten()
+    };
+    let row = table
+        .columns
+        .iter()
+        .zip(1..)
+        .map(hash)
+        .collect::<Option<Vec<_>>>()?;
+    let key = match &table.key {
+        Some(_) => Some(xor_all(
+            table
+                .key_columns()
+                .into_iter()
+                .zip(1000..)
+                .map(hash)
+                .collect::<Option<Vec<_>>>()?,
+        )),
+        None => None,
+    };
+    Some(FdwHashes {
+        key,
+        row: xor_all(row),
+    })
+}
+
+/// Any column of `table` with a nondeterministic collation on this side? Its text would hash
+/// by collation on one server and by bytes on the other.
+const NONDETERMINISTIC: &str = "SELECT EXISTS (SELECT 1 FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation WHERE a.attrelid = $1::text::regclass AND a.attnum > 0 AND NOT a.attisdropped AND NOT c.collisdeterministic)";
+
+/// [`fdw_hashes`], when both servers hash the table's text alike.
+async fn shippable_hashes(
+    ctx: &TableCtx<'_>,
+    table: &TablePair,
+) -> Result<Option<FdwHashes>, DataError> {
+    let Some(hashes) = fdw_hashes(table) else {
+        return Ok(None);
+    };
+    let name = qualified(&table.schema, &table.name);
+    for session in [ctx.main, ctx.standin] {
+        let odd: bool = session
+            .query_one(NONDETERMINISTIC, &[&name])
+            .await
+            .ctx(session.side, || format!("reading the collations of {name}"))?
+            .get(0);
+        if odd {
+            return Ok(None);
+        }
+    }
+    Ok(Some(hashes))
 }
 
 fn overriding(table: &TablePair) -> &'static str {
@@ -648,8 +1058,16 @@ pub fn key_statements(
     )
 }
 
-/// Keyless statements: `(main multiset, standin multiset, surplus, lacking, insert)`.
-pub fn keyless_statements(table: &TablePair, foreign: &str, names: [&str; 4]) -> [String; 5] {
+/// Keyless statements: `(main multiset, standin multiset, surplus, lacking, insert)`. `source`
+/// holds main's rows (the foreign table, or a stage of some buckets' rows); `local_filter`
+/// restricts the standin's rows to the same buckets.
+pub fn keyless_statements(
+    table: &TablePair,
+    source: &str,
+    names: [&str; 4],
+    local_filter: Option<&str>,
+) -> [String; 5] {
+    let foreign = source;
     let sql = TableSql::new(table, Side::Standin);
     let [fm, sm, surplus, lack] = names.map(ident);
     let cols = sql.column_list();
@@ -662,7 +1080,7 @@ pub fn keyless_statements(table: &TablePair, foreign: &str, names: [&str; 4]) ->
     let hash = sql.row_hash();
     [
         format!("CREATE TEMP TABLE {fm} ON COMMIT DROP AS SELECT pgsyncer_h AS h, count(*)::int8 AS n FROM (SELECT {hash} AS pgsyncer_h FROM {foreign}) AS s GROUP BY 1"),
-        format!("CREATE TEMP TABLE {sm} ON COMMIT DROP AS SELECT pgsyncer_h AS h, count(*)::int8 AS n FROM (SELECT {hash} AS pgsyncer_h FROM {}) AS s GROUP BY 1", sql.relation()),
+        format!("CREATE TEMP TABLE {sm} ON COMMIT DROP AS SELECT pgsyncer_h AS h, count(*)::int8 AS n FROM (SELECT {hash} AS pgsyncer_h FROM {}{}) AS s GROUP BY 1", sql.relation(), local_filter.map(|f| format!(" WHERE {f}")).unwrap_or_default()),
         format!("CREATE TEMP TABLE {surplus} ON COMMIT DROP AS SELECT s.h, s.n - COALESCE(m.n, 0) AS n FROM {sm} AS s LEFT JOIN {fm} AS m ON m.h = s.h WHERE s.n > COALESCE(m.n, 0)"),
         format!("CREATE TEMP TABLE {lack} ON COMMIT DROP AS SELECT m.h, m.n - COALESCE(s.n, 0) AS n FROM {fm} AS m LEFT JOIN {sm} AS s ON s.h = m.h WHERE m.n > COALESCE(s.n, 0)"),
         format!(
@@ -678,6 +1096,17 @@ async fn keyless(
     table: &TablePair,
     foreign: &str,
 ) -> Result<Outcome, DataError> {
+    keyless_multisets(ctx, table, foreign, None).await
+}
+
+/// Compare main's rows in `source` with the standin's (those matching `local_filter`) as
+/// multisets; insert what lacks, leave the surplus for deletion.
+async fn keyless_multisets(
+    ctx: &TableCtx<'_>,
+    table: &TablePair,
+    foreign: &str,
+    local_filter: Option<&str>,
+) -> Result<Outcome, DataError> {
     ctx.bar.message("fdw: comparing rows");
     let names = [
         ctx.temp_name("main_rows"),
@@ -685,8 +1114,12 @@ async fn keyless(
         ctx.temp_name("surplus"),
         ctx.temp_name("lack"),
     ];
-    let [fm, sm, surplus, lack, insert] =
-        keyless_statements(table, foreign, [&names[0], &names[1], &names[2], &names[3]]);
+    let [fm, sm, surplus, lack, insert] = keyless_statements(
+        table,
+        foreign,
+        [&names[0], &names[1], &names[2], &names[3]],
+        local_filter,
+    );
     for s in [&fm, &sm, &surplus, &lack] {
         ctx.standin
             .execute(s.as_str(), &[])
@@ -740,10 +1173,56 @@ mod tests {
             &t,
             &foreign,
             ["fm", "sm", "sur", "lack"],
+            None,
+        ));
+        let h = fdw_hashes(&t).expect("shippable");
+        let key = h.key.clone().expect("keyed");
+        let b = Buckets::for_rows(1000.0);
+        let where_ = b.filter(&key, &[1, 9]);
+        all.push(b.aggregate_sql(&foreign, &key, Some(&h.row)));
+        all.extend(stage_statements(&t, &foreign, "st", &where_));
+        all.push(gone_statement(&t, "st", "g", &where_));
+        all.extend(bucket_key_statements(&t, &foreign, "k", "g", &where_));
+        all.extend(keyless_statements(
+            &t,
+            "st",
+            ["fm", "sm", "sur", "lack"],
+            Some(&b.filter(&h.row, &[0])),
         ));
         for s in &all {
             pg_query::parse(s, 0).unwrap_or_else(|e| panic!("{s}: {e}"));
         }
         insta::assert_snapshot!(all.join("\n"));
+    }
+
+    #[test]
+    fn shippable_hashes_by_type() {
+        let hash = |ty: &str| shippable_column_hash(ty, "c", 2);
+        for ty in [
+            "integer",
+            "numeric(12,2)",
+            "text",
+            "character varying(20)",
+            "timestamp(3) with time zone",
+            "date",
+            "jsonb",
+            "bytea",
+            "integer[]",
+            "text[]",
+        ] {
+            let h = hash(ty).unwrap_or_else(|| panic!("{ty} should be shippable"));
+            assert!(h.starts_with("CASE WHEN c IS NULL"), "{h}");
+            assert!(!h.contains("::text") && !h.contains("COLLATE"), "{h}");
+        }
+        for ty in ["json", "public.mood", "xml", "point", "public.mood[]"] {
+            assert_eq!(hash(ty), None, "{ty}");
+        }
+        let mut t = table(true);
+        assert!(fdw_hashes(&t).is_some());
+        t.columns[1].standin_type = "character varying".into();
+        assert_eq!(fdw_hashes(&t), None, "types differ between the sides");
+        let mut t = table(true);
+        t.binary = false;
+        assert_eq!(fdw_hashes(&t), None, "encodings or non-built-in types");
     }
 }
