@@ -12,8 +12,12 @@ use super::error::DataError;
 use super::session::query_hash_grouped;
 use crate::conn::Session;
 
-/// Rows per bucket aimed at.
+/// Rows per bucket aimed at when whole rows are compared: listing a bucket's rows means
+/// hashing them again, so buckets are small.
 const ROWS_PER_BUCKET: f64 = 16.0;
+/// Rows per bucket when only keys are compared: listing keys is cheap, while the server's
+/// hash aggregation slows down with the number of buckets (its table leaves the CPU cache).
+const KEYS_PER_BUCKET: f64 = 128.0;
 /// At most 2^18 buckets: 6 MB of sums per side.
 const MAX_BITS: u32 = 18;
 
@@ -23,9 +27,19 @@ pub struct Buckets {
 }
 
 impl Buckets {
-    /// Buckets for a table of about `rows` rows (both sides must use the same).
+    /// Buckets for comparing whole rows of a table of about `rows` rows (both sides must use
+    /// the same).
     pub fn for_rows(rows: f64) -> Buckets {
-        let wanted = (rows / ROWS_PER_BUCKET).max(1.0);
+        Buckets::sized(rows, ROWS_PER_BUCKET)
+    }
+
+    /// Buckets for comparing only the keys of a table of about `rows` rows.
+    pub fn for_keys(rows: f64) -> Buckets {
+        Buckets::sized(rows, KEYS_PER_BUCKET)
+    }
+
+    fn sized(rows: f64, per_bucket: f64) -> Buckets {
+        let wanted = (rows / per_bucket).max(1.0);
         let bits = (wanted.log2().ceil() as u32).min(MAX_BITS);
         Buckets { bits }
     }
@@ -142,6 +156,7 @@ mod tests {
         assert_eq!(Buckets::for_rows(17.0).count(), 2);
         assert_eq!(Buckets::for_rows(600_000.0).count(), 65_536);
         assert_eq!(Buckets::for_rows(1e12).count(), 1 << MAX_BITS);
+        assert_eq!(Buckets::for_keys(600_000.0).count(), 8192);
     }
 
     #[test]

@@ -120,7 +120,11 @@ pub async fn compare(
     values: Values,
     writer: &mut KeyWriter<'_>,
 ) -> Result<Found, DataError> {
-    let buckets = Buckets::for_rows(estimated_rows(ctx, table).await?);
+    let rows = estimated_rows(ctx, table).await?;
+    let buckets = match values {
+        Values::Rows => Buckets::for_rows(rows),
+        Values::Keys => Buckets::for_keys(rows),
+    };
     let aggregate = |side: Side| {
         buckets.aggregate_sql(
             &TableSql::new(table, side).relation(),

@@ -15,9 +15,13 @@ const PINNED: &str =
 /// Settings for a query that groups rows into buckets with hash aggregation. The planner
 /// cannot know how many values `hash >> shift` has: it would sort every (wide) row first,
 /// several times slower, and size the hash table for one group per row, spilling to disk.
-/// Up to 2^18 buckets of a count and a sum fit in a few tens of MB.
-const HASH_GROUPING: &str = "SET enable_sort = off; SET work_mem = '64MB'";
-const HASH_GROUPING_RESET: &str = "RESET enable_sort; RESET work_mem";
+/// Up to 2^18 buckets of a count and a sum fit in a few tens of MB. Parallel workers are
+/// off: pgsyncer's own workers already keep the servers busy with one table each, and
+/// partial aggregates of many buckets merged afterwards cost more CPU than they save.
+const HASH_GROUPING: &str =
+    "SET enable_sort = off; SET work_mem = '64MB'; SET max_parallel_workers_per_gather = 0";
+const HASH_GROUPING_RESET: &str =
+    "RESET enable_sort; RESET work_mem; RESET max_parallel_workers_per_gather";
 
 /// Run a query that groups rows into buckets with hash aggregation ([`HASH_GROUPING`]).
 pub async fn query_hash_grouped(
