@@ -170,7 +170,7 @@ pub enum Command {
     /// Save a database's schema model to a JSON file, for `plan` without that server.
     Snapshot(SnapshotArgs),
     /// Report row differences per table, changing nothing.
-    Diff(SyncArgs),
+    Diff(DiffArgs),
     /// Run the whole job on two throwaway local clusters: nothing to set up.
     Demo(DemoArgs),
 }
@@ -197,6 +197,16 @@ pub struct SchemaArgs {
     /// Every schema that is not a system schema, instead of --schema.
     #[arg(long, conflicts_with = "schemas")]
     pub all_schemas: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// Exit with status 3 when any table's rows differ (for drift checks in CI).
+    #[arg(long)]
+    pub check: bool,
+
+    #[command(flatten)]
+    pub sync: SyncArgs,
 }
 
 #[derive(Debug, Clone, Args)]

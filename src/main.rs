@@ -34,7 +34,8 @@ fn main() -> ExitCode {
 
 fn verbosity(command: &Command) -> u8 {
     match command {
-        Command::Sync(a) | Command::Diff(a) => a.connect.verbose,
+        Command::Sync(a) => a.connect.verbose,
+        Command::Diff(a) => a.sync.connect.verbose,
         Command::Plan(a) => a.connect.verbose,
         Command::Dump(a) => a.connect.verbose,
         Command::Snapshot(a) => a.connect.verbose,

@@ -451,6 +451,26 @@ async fn dry_run_and_diff_change_nothing() {
         (Some(9), Some(21), Some(10))
     );
     assert_eq!(before.0, checksum(&p.standin, "items").await);
+
+    // `diff --check`: status 3 while rows differ, 0 once they match.
+    let diff_check = || {
+        std::process::Command::new(support::pgsyncer_bin())
+            .args([
+                "diff",
+                "--check",
+                "--maindsn",
+                &p.main_url,
+                "--standindsn",
+                &p.standin_url,
+            ])
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(diff_check(), Some(3));
+    p.sync(5).await;
+    assert_eq!(diff_check(), Some(0));
 }
 
 #[tokio::test]

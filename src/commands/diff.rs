@@ -3,9 +3,18 @@
 //! transactions).
 
 use super::ExitStatus;
-use crate::cli::SyncArgs;
+use crate::cli::DiffArgs;
 use crate::Error;
 
-pub async fn run(args: SyncArgs) -> Result<ExitStatus, Error> {
-    super::sync::run_with(args, true).await
+/// Exit status of `diff --check` when rows differ, as for `plan --check`.
+const DIFFERENCES_FOUND: ExitStatus = 3;
+
+pub async fn run(args: DiffArgs) -> Result<ExitStatus, Error> {
+    let summary = super::sync::run_with(args.sync, true).await?;
+    let differs = summary.as_ref().is_some_and(|s| s.total_changes() > 0);
+    Ok(if args.check && differs {
+        DIFFERENCES_FOUND
+    } else {
+        0
+    })
 }

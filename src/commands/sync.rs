@@ -9,11 +9,12 @@ use crate::data::{self, Options, Summary, TableFilter};
 use crate::Error;
 
 pub async fn run(args: SyncArgs) -> Result<ExitStatus, Error> {
-    run_with(args, false).await
+    run_with(args, false).await.map(|_| 0)
 }
 
-/// Shared by `sync`, `sync --dry-run` and `diff` (`compare_only`).
-pub async fn run_with(args: SyncArgs, compare_only: bool) -> Result<ExitStatus, Error> {
+/// Shared by `sync`, `sync --dry-run` and `diff` (`compare_only`); the data summary when
+/// rows were compared. A table that failed is an error.
+pub async fn run_with(args: SyncArgs, compare_only: bool) -> Result<Option<Summary>, Error> {
     let (main, standin) = endpoints(&args)?;
     let dry_run = args.dry_run || compare_only;
     if args.sync_schema && !compare_only {
@@ -21,12 +22,13 @@ pub async fn run_with(args: SyncArgs, compare_only: bool) -> Result<ExitStatus, 
         schema_phase(&main, &standin, schemas, args.clean_extra, dry_run).await?;
     }
     if !args.sync_data {
-        return Ok(0);
+        return Ok(None);
     }
     let options = options(&args, dry_run);
     let summary = data::sync_data(&main, &standin, &options).await?;
     report(&summary, args.json);
-    finish(&summary)
+    finish(&summary)?;
+    Ok(Some(summary))
 }
 
 pub fn endpoints(args: &SyncArgs) -> Result<(Endpoint, Endpoint), Error> {
@@ -119,11 +121,11 @@ pub fn report(summary: &Summary, json: bool) {
     }
 }
 
-/// Exit status: failure when any table failed (the others were synced).
-pub fn finish(summary: &Summary) -> Result<ExitStatus, Error> {
+/// An error when any table failed (the others were synced).
+pub fn finish(summary: &Summary) -> Result<(), Error> {
     let failed: Vec<&data::TableSummary> = summary.failures().collect();
     match failed.first() {
-        None => Ok(0),
+        None => Ok(()),
         Some(first) => Err(Error::Data(data::DataError::TablesFailed {
             failed: failed.len(),
             total: summary.tables.len(),
