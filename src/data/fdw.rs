@@ -637,20 +637,13 @@ async fn merge_all(
                     let where_ = buckets.filter(key_hash, &differing);
                     let [collect, find] =
                         bucket_key_statements(table, foreign, &keys, &gone, &where_);
-                    out.deleted = run_key_statements(ctx, &keys, &collect, &find).await?;
+                    out.deleted = run_key_statements(ctx, &keys, &collect, &find).await?.1;
                 }
             }
             None => {
                 let (collect, find) = key_statements(table, foreign, &keys, &gone);
-                let n = run_key_statements(ctx, &keys, &collect, &find).await?;
-                out.deleted = n;
-                out.main_rows = ctx
-                    .standin
-                    .query_one(&format!("SELECT count(*)::int8 FROM {}", ident(&keys)), &[])
-                    .await
-                    .ctx(Side::Standin, || "counting main's keys".to_string())?
-                    .get::<_, i64>(0)
-                    .max(0) as u64;
+                (out.main_rows, out.deleted) =
+                    run_key_statements(ctx, &keys, &collect, &find).await?;
             }
         }
         if out.deleted > 0 {
@@ -668,14 +661,16 @@ async fn merge_all(
     Ok((label.to_string(), out))
 }
 
-/// Main's keys into `keys`, the standin's keys main lacks into `gone`; returns how many.
+/// Main's keys into `keys`, the standin's keys main lacks into `gone`; returns how many of
+/// each.
 async fn run_key_statements(
     ctx: &TableCtx<'_>,
     keys: &str,
     collect: &str,
     find: &str,
-) -> Result<u64, DataError> {
-    ctx.standin
+) -> Result<(u64, u64), DataError> {
+    let collected = ctx
+        .standin
         .execute(collect, &[])
         .await
         .ctx(Side::Standin, || collect.to_string())?;
@@ -684,10 +679,12 @@ async fn run_key_statements(
         .batch_execute(&analyze)
         .await
         .ctx(Side::Standin, || analyze.clone())?;
-    ctx.standin
+    let found = ctx
+        .standin
         .execute(find, &[])
         .await
-        .ctx(Side::Standin, || find.to_string())
+        .ctx(Side::Standin, || find.to_string())?;
+    Ok((collected, found))
 }
 
 /// Both sides' bucket sums, read on the standin: `foreign_sql` runs on main (postgres_fdw
