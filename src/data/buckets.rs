@@ -9,6 +9,7 @@
 //! buckets is capped, so the per-bucket sums held here stay a few MB whatever the table size.
 
 use super::error::DataError;
+use super::progress::TableBar;
 use super::session::query_hash_grouped;
 use crate::conn::Session;
 
@@ -143,6 +144,44 @@ impl Checksums {
             .map(|(i, _)| i)
             .collect()
     }
+}
+
+/// Both sides' bucket sums compared.
+#[derive(Debug)]
+pub struct Comparison {
+    /// Rows main has, from its counts.
+    pub main_rows: u64,
+    pub buckets: u64,
+    /// Buckets whose count or sum differ, in bucket order.
+    pub differing: Vec<usize>,
+}
+
+impl Comparison {
+    pub fn equal(&self) -> u64 {
+        self.buckets - self.differing.len() as u64
+    }
+}
+
+/// Read main's sums (`main_sql` on `main`) and the standin's (`standin_sql` on `standin`) at
+/// once and compare them; the equal buckets count as done on `bar`.
+pub async fn compare(
+    (main, main_sql): (&Session, &str),
+    (standin, standin_sql): (&Session, &str),
+    buckets: Buckets,
+    bar: &TableBar,
+) -> Result<Comparison, DataError> {
+    let (m, s) = tokio::try_join!(
+        Checksums::read(main, buckets, main_sql),
+        Checksums::read(standin, buckets, standin_sql)
+    )?;
+    let comparison = Comparison {
+        main_rows: m.rows(),
+        buckets: buckets.count() as u64,
+        differing: m.differing(&s),
+    };
+    bar.set_chunks(comparison.buckets);
+    bar.chunks_done(comparison.equal());
+    Ok(comparison)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
-use super::buckets::{Buckets, Checksums};
+use super::buckets::{self, Buckets};
 use super::copy::pipe;
 use super::cursor::Cursor;
 use super::error::{DataError, QueryContext};
@@ -137,19 +137,15 @@ pub async fn compare(
         )
     };
     let (msql, ssql) = (aggregate(Side::Main), aggregate(Side::Standin));
-    let (mc, sc) = tokio::try_join!(
-        Checksums::read(ctx.main, buckets, &msql),
-        Checksums::read(ctx.standin, buckets, &ssql)
-    )?;
-    let differing = mc.differing(&sc);
+    let compared =
+        buckets::compare((ctx.main, &msql), (ctx.standin, &ssql), buckets, ctx.bar).await?;
     let mut found = Found {
-        main_rows: mc.rows(),
-        buckets: buckets.count() as u64,
-        buckets_equal: (buckets.count() - differing.len()) as u64,
+        main_rows: compared.main_rows,
+        buckets: compared.buckets,
+        buckets_equal: compared.equal(),
         ..Found::default()
     };
-    ctx.bar.set_chunks(found.buckets);
-    ctx.bar.chunks_done(found.buckets_equal);
+    let differing = compared.differing;
     if differing.is_empty() {
         return Ok(found);
     }

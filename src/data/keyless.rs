@@ -10,7 +10,7 @@
 use futures_util::{pin_mut, TryStreamExt};
 use tokio_postgres::types::ToSql;
 
-use super::buckets::{Buckets, Checksums};
+use super::buckets::{self, Buckets};
 use super::copy::pipe;
 use super::error::{DataError, QueryContext};
 use super::sql::TableSql;
@@ -30,19 +30,15 @@ pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, Data
         msql.bucket_aggregate(buckets),
         ssql.bucket_aggregate(buckets),
     );
-    let (ma, sa) = tokio::try_join!(
-        Checksums::read(ctx.main, buckets, &magg),
-        Checksums::read(ctx.standin, buckets, &sagg)
-    )?;
-    let differing = ma.differing(&sa);
+    let compared =
+        buckets::compare((ctx.main, &magg), (ctx.standin, &sagg), buckets, ctx.bar).await?;
     let mut out = Outcome {
-        main_rows: ma.rows(),
-        chunks_total: buckets.count() as u64,
-        chunks_skipped: (buckets.count() - differing.len()) as u64,
+        main_rows: compared.main_rows,
+        chunks_total: compared.buckets,
+        chunks_skipped: compared.equal(),
         ..Outcome::default()
     };
-    ctx.bar.set_chunks(out.chunks_total);
-    ctx.bar.chunks_done(out.chunks_total);
+    let differing = compared.differing;
     if differing.is_empty() {
         ctx.bar.message("identical");
         return Ok(out);
