@@ -1,25 +1,27 @@
-//! Hash buckets: both servers split a table's rows by a 64-bit hash (of the key, or of the
-//! whole row for keyless tables) into `2^bits` buckets of a few rows each, and report per
-//! bucket the row count and the sum of row fingerprints, in one scan with hash aggregation.
-//! Equal buckets are skipped; only rows of differing buckets are read again, selected by a
-//! bitmap of bucket numbers (`get_bit`, constant time per row).
+//! Hash buckets: a table's rows are split by a 64-bit hash (of the key, or of the whole row
+//! for keyless tables) into `2^bits` buckets of a few rows each. Each server streams every
+//! row's `(key hash, fingerprint)` as binary COPY (one scan, no sort, no text) and pgsyncer
+//! sums count and fingerprints per bucket; server-side hash aggregation into so many buckets
+//! costs more than the hashing. Equal buckets are skipped; only rows of differing buckets are
+//! read again, selected on the server by a bitmap of bucket numbers (`get_bit`, constant time
+//! per row). [`Buckets::aggregate_sql`] is the server-side form, for `--fdw-mode`.
 //!
 //! Small buckets are what make this pay when changes are spread evenly: with 1.6 % of rows
-//! changed and 16 rows a bucket, about three buckets in four are still equal. The number of
-//! buckets is capped, so the per-bucket sums held here stay a few MB whatever the table size.
+//! changed and 5 rows a bucket, more than nine buckets in ten are still equal. The number of
+//! buckets is capped, so the sums held here stay a few MB whatever the table size.
 
-use super::error::DataError;
+use futures_util::{pin_mut, StreamExt};
+
+use super::error::{DataError, QueryContext};
+use super::int8_copy::Int8Rows;
 use super::progress::TableBar;
 use super::session::query_hash_grouped;
 use crate::conn::Session;
 
-/// Rows per bucket aimed at when whole rows are compared: listing a bucket's rows means
-/// hashing them again, so buckets are small.
-const ROWS_PER_BUCKET: f64 = 16.0;
-/// Rows per bucket when only keys are compared: listing keys is cheap, while the server's
-/// hash aggregation slows down with the number of buckets (its table leaves the CPU cache).
-const KEYS_PER_BUCKET: f64 = 128.0;
-/// At most 2^18 buckets: 6 MB of sums per side.
+/// Rows per bucket aimed at: the fewer rows a differing bucket holds, the fewer are listed
+/// again; more buckets cost only pgsyncer's memory.
+const ROWS_PER_BUCKET: f64 = 8.0;
+/// At most 2^18 buckets: 8 MB of sums per side.
 const MAX_BITS: u32 = 18;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,19 +30,9 @@ pub struct Buckets {
 }
 
 impl Buckets {
-    /// Buckets for comparing whole rows of a table of about `rows` rows (both sides must use
-    /// the same).
+    /// Buckets for a table of about `rows` rows (both sides must use the same).
     pub fn for_rows(rows: f64) -> Buckets {
-        Buckets::sized(rows, ROWS_PER_BUCKET)
-    }
-
-    /// Buckets for comparing only the keys of a table of about `rows` rows.
-    pub fn for_keys(rows: f64) -> Buckets {
-        Buckets::sized(rows, KEYS_PER_BUCKET)
-    }
-
-    fn sized(rows: f64, per_bucket: f64) -> Buckets {
-        let wanted = (rows / per_bucket).max(1.0);
+        let wanted = (rows / ROWS_PER_BUCKET).max(1.0);
         let bits = (wanted.log2().ceil() as u32).min(MAX_BITS);
         Buckets { bits }
     }
@@ -79,6 +71,14 @@ impl Buckets {
         }
         let hex: String = bitmap.iter().map(|b| format!("{b:02x}")).collect();
         format!("get_bit(decode('{hex}', 'hex'), {}) = 1", self.of(hash))
+    }
+
+    /// Every row's `key` (and `value`), as a binary COPY for [`Checksums::stream`]: the
+    /// server only scans and hashes; the buckets are summed by pgsyncer. Server-side hash
+    /// aggregation into tens of thousands of buckets costs more than the hashing itself.
+    pub fn stream_sql(relation: &str, key: &str, value: Option<&str>) -> String {
+        let value = value.map(|v| format!(", {v}")).unwrap_or_default();
+        format!("COPY (SELECT {key}{value} FROM {relation}) TO STDOUT (FORMAT binary)")
     }
 
     /// Per bucket: `(bucket, count, sum of value)` over `relation`. `key` picks the bucket
@@ -129,6 +129,47 @@ impl Checksums {
         Ok(Checksums(sums))
     }
 
+    /// Sum the buckets of the rows [`Buckets::stream_sql`] lists on `session` (`with_value`:
+    /// it lists a value after the key; otherwise the key is summed).
+    pub async fn stream(
+        session: &Session,
+        buckets: Buckets,
+        sql: &str,
+        with_value: bool,
+    ) -> Result<Checksums, DataError> {
+        let mut sums = vec![(0i64, 0i128); buckets.count()];
+        let mut add = |key: i64, value: i64| {
+            let slot = &mut sums[buckets.index(key)];
+            slot.0 += 1;
+            slot.1 += i128::from(value);
+        };
+        let stream = session
+            .copy_out(sql)
+            .await
+            .ctx(session.side, || sql.to_string())?;
+        pin_mut!(stream);
+        let bad = |source| DataError::Fingerprints {
+            side: session.side,
+            source,
+        };
+        if with_value {
+            let mut rows = Int8Rows::<2>::default();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.ctx(session.side, || sql.to_string())?;
+                rows.feed(&chunk, |[k, v]| add(k, v)).map_err(bad)?;
+            }
+            rows.finish().map_err(bad)?;
+        } else {
+            let mut rows = Int8Rows::<1>::default();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.ctx(session.side, || sql.to_string())?;
+                rows.feed(&chunk, |[k]| add(k, k)).map_err(bad)?;
+            }
+            rows.finish().map_err(bad)?;
+        }
+        Ok(Checksums(sums))
+    }
+
     /// Rows counted in every bucket.
     pub fn rows(&self) -> u64 {
         self.0.iter().map(|(n, _)| (*n).max(0) as u64).sum()
@@ -162,17 +203,18 @@ impl Comparison {
     }
 }
 
-/// Read main's sums (`main_sql` on `main`) and the standin's (`standin_sql` on `standin`) at
-/// once and compare them; the equal buckets count as done on `bar`.
+/// Stream both sides' rows ([`Buckets::stream_sql`]: `main_sql` on `main`, `standin_sql` on
+/// `standin`) at once, sum and compare their buckets; the equal ones count as done on `bar`.
 pub async fn compare(
     (main, main_sql): (&Session, &str),
     (standin, standin_sql): (&Session, &str),
     buckets: Buckets,
+    with_value: bool,
     bar: &TableBar,
 ) -> Result<Comparison, DataError> {
     let (m, s) = tokio::try_join!(
-        Checksums::read(main, buckets, main_sql),
-        Checksums::read(standin, buckets, standin_sql)
+        Checksums::stream(main, buckets, main_sql, with_value),
+        Checksums::stream(standin, buckets, standin_sql, with_value)
     )?;
     let comparison = Comparison {
         main_rows: m.rows(),
@@ -191,16 +233,15 @@ mod tests {
     #[test]
     fn sizes() {
         assert_eq!(Buckets::for_rows(0.0).count(), 1);
-        assert_eq!(Buckets::for_rows(16.0).count(), 1);
-        assert_eq!(Buckets::for_rows(17.0).count(), 2);
-        assert_eq!(Buckets::for_rows(600_000.0).count(), 65_536);
+        assert_eq!(Buckets::for_rows(8.0).count(), 1);
+        assert_eq!(Buckets::for_rows(9.0).count(), 2);
+        assert_eq!(Buckets::for_rows(600_000.0).count(), 131_072);
         assert_eq!(Buckets::for_rows(1e12).count(), 1 << MAX_BITS);
-        assert_eq!(Buckets::for_keys(600_000.0).count(), 8192);
     }
 
     #[test]
     fn sql() {
-        let b = Buckets::for_rows(64.0);
+        let b = Buckets::for_rows(32.0);
         assert_eq!(b.of("h"), "((h >> 62) & 3)::int4");
         assert_eq!(
             b.filter("h", &[0, 3]),

@@ -17,6 +17,13 @@ pub enum DataError {
     /// The catalog answered something this code cannot use.
     #[error("{side}: reading table metadata: {message}")]
     Metadata { side: Side, message: String },
+    /// A fingerprint stream (binary COPY) could not be read.
+    #[error("{side}: reading row fingerprints: {source}")]
+    Fingerprints {
+        side: Side,
+        #[source]
+        source: super::int8_copy::Int8CopyError,
+    },
     /// A foreign-key cycle whose constraints cannot be deferred or bypassed.
     #[error("foreign-key cycle {cycle}: its constraints are not DEFERRABLE and this role may not set session_replication_role = replica; make them DEFERRABLE or sync as a superuser")]
     Cycle { cycle: String },

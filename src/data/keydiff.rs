@@ -1,9 +1,10 @@
 //! Compare a keyed table's two sides by hash buckets of the key, and hand the keys that
 //! differ to a [`KeyWriter`].
 //!
-//! 1. Both servers at once: per bucket of the key's fingerprint, row count and the sum of the
-//!    row fingerprints ([`Values::Rows`]) or of the key fingerprints ([`Values::Keys`], for
-//!    finding deletes). One scan, no sort, no key-range boundaries.
+//! 1. Both servers at once stream every row's key fingerprint and row fingerprint
+//!    ([`Values::Rows`]; only the key's for [`Values::Keys`], finding deletes); pgsyncer sums
+//!    them per bucket of the key fingerprint ([`super::buckets`]). One scan per side, no sort,
+//!    no key-range boundaries.
 //! 2. For the buckets that differ, both servers list `(key fingerprint, key as text, value)`
 //!    for just those rows, ordered by the key fingerprint, through cursors. The two lists
 //!    are merged in order; rows with the same fingerprint are matched by key text. Keys only
@@ -120,13 +121,9 @@ pub async fn compare(
     values: Values,
     writer: &mut KeyWriter<'_>,
 ) -> Result<Found, DataError> {
-    let rows = estimated_rows(ctx, table).await?;
-    let buckets = match values {
-        Values::Rows => Buckets::for_rows(rows),
-        Values::Keys => Buckets::for_keys(rows),
-    };
-    let aggregate = |side: Side| {
-        buckets.aggregate_sql(
+    let buckets = Buckets::for_rows(estimated_rows(ctx, table).await?);
+    let stream = |side: Side| {
+        Buckets::stream_sql(
             &TableSql::new(table, side).relation(),
             &key_hash(table, side),
             match values {
@@ -136,9 +133,15 @@ pub async fn compare(
             .as_deref(),
         )
     };
-    let (msql, ssql) = (aggregate(Side::Main), aggregate(Side::Standin));
-    let compared =
-        buckets::compare((ctx.main, &msql), (ctx.standin, &ssql), buckets, ctx.bar).await?;
+    let (msql, ssql) = (stream(Side::Main), stream(Side::Standin));
+    let compared = buckets::compare(
+        (ctx.main, &msql),
+        (ctx.standin, &ssql),
+        buckets,
+        values == Values::Rows,
+        ctx.bar,
+    )
+    .await?;
     let mut found = Found {
         main_rows: compared.main_rows,
         buckets: compared.buckets,

@@ -26,12 +26,15 @@ pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, Data
     let msql = TableSql::new(table, Side::Main);
     let ssql = TableSql::new(table, Side::Standin);
     let buckets = Buckets::for_rows(estimated_rows(ctx, table).await?);
-    let (magg, sagg) = (
-        msql.bucket_aggregate(buckets),
-        ssql.bucket_aggregate(buckets),
-    );
-    let compared =
-        buckets::compare((ctx.main, &magg), (ctx.standin, &sagg), buckets, ctx.bar).await?;
+    let (mrows, srows) = (msql.fingerprints(), ssql.fingerprints());
+    let compared = buckets::compare(
+        (ctx.main, &mrows),
+        (ctx.standin, &srows),
+        buckets,
+        false,
+        ctx.bar,
+    )
+    .await?;
     let mut out = Outcome {
         main_rows: compared.main_rows,
         chunks_total: compared.buckets,

@@ -28,6 +28,7 @@ pub mod filter;
 pub mod fingerprint;
 pub mod incremental;
 pub mod indexes;
+pub mod int8_copy;
 pub mod keydiff;
 pub mod keyed;
 pub mod keyless;

@@ -252,9 +252,9 @@ impl<'a> TableSql<'a> {
         )
     }
 
-    /// Keyless tables: row count and fingerprint sum per bucket of the fingerprint.
-    pub fn bucket_aggregate(&self, buckets: Buckets) -> String {
-        buckets.aggregate_sql(&self.relation(), &self.row_hash(), None)
+    /// Keyless tables: every row's fingerprint, for [`super::buckets::Checksums::stream`].
+    pub fn fingerprints(&self) -> String {
+        Buckets::stream_sql(&self.relation(), &self.row_hash(), None)
     }
 
     /// Keyless tables: `(fingerprint, copies)` in fingerprint order, for the rows in the
@@ -413,8 +413,7 @@ mod tests {
         let t = table(vec![], false);
         let m = TableSql::new(&t, Side::Main);
         let text = [
-            m.bucket_aggregate(Buckets::for_rows(1000.0)),
-            m.bucket_aggregate(Buckets::for_rows(1.0)),
+            m.fingerprints(),
             m.hash_counts(Buckets::for_rows(1000.0), &[1, 5]),
             m.copy_out_hashes(&[-5, 7], &[1, 2]),
             TableSql::new(&t, Side::Standin).delete_hashes("pgsyncer_surplus_1"),
@@ -482,7 +481,7 @@ mod parse_tests {
             s.create_key_table("dk"),
             s.insert_keys("dk"),
             s.delete_keys("dk", None),
-            m.bucket_aggregate(Buckets::for_rows(100.0)),
+            m.fingerprints(),
             m.hash_counts(Buckets::for_rows(100.0), &[0]),
             m.copy_out_hashes(&[1], &[2]),
             s.delete_hashes("sp"),
