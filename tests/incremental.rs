@@ -417,13 +417,16 @@ async fn fdw_mode_gives_the_default_modes_result() {
 /// Enough rows for many buckets, every shippable type, changes spread everywhere.
 const BIG: &str = "
 CREATE TABLE big (id int PRIMARY KEY, name text, amount numeric(10,2), doc jsonb, at timestamptz, day date,
-                  raw bytea, tags int[], flag bool, ratio float8);
+                  raw bytea, tags int[], flag bool, ratio float8, span interval);
 CREATE TABLE bag (k int, v text, at timestamptz);
 INSERT INTO big SELECT i, 'n' || i, i * 0.25, jsonb_build_object('i', i, 'even', i % 2 = 0),
        '2024-01-01'::timestamptz + i * interval '1 minute', '2020-01-01'::date + i % 900, int4send(i),
        ARRAY[i, i % 7], i % 3 = 0, i / 7.0
 FROM generate_series(1, 20000) AS i;
 UPDATE big SET at = 'infinity' WHERE id = 5;
+UPDATE big SET ratio = '-0' WHERE id = 14;
+UPDATE big SET doc = '{\"c\": 1.50}' WHERE id = 15;
+UPDATE big SET span = '1 day' WHERE id = 16;
 UPDATE big SET name = NULL, doc = NULL, tags = NULL WHERE id % 500 = 1;
 INSERT INTO bag SELECT i % 5000, 'v' || (i % 5000), '2024-01-01'::timestamptz + (i % 5000) * interval '1 hour'
 FROM generate_series(1, 20000) AS i;
@@ -433,6 +436,9 @@ ANALYZE;
 #[tokio::test]
 async fn fdw_mode_compares_by_buckets_with_spread_changes() {
     let drift = "
+        UPDATE big SET ratio = '0' WHERE id = 14;             -- equal, but not the same text
+        UPDATE big SET doc = '{\"c\": 1.5}' WHERE id = 15;
+        UPDATE big SET span = '24 hours' WHERE id = 16;
         UPDATE big SET name = name || 'x' WHERE id % 97 = 0;
         UPDATE big SET amount = amount + 1 WHERE id % 89 = 0;
         UPDATE big SET doc = doc || '{\"x\": 1}' WHERE id % 83 = 0;

@@ -36,7 +36,7 @@
 //! The fingerprints must be computable by main through postgres_fdw, which ships only
 //! immutable built-in functions and no collation but a column's own: no cast through text,
 //! no `COLLATE "C"`, no `COALESCE` (see [`fdw_hashes`]). A table with a column of another type
-//! (json, enums, domains, composites, …), with types that differ between the sides, with a
+//! (enums, domains, composites, …), with types that differ between the sides, with a
 //! nondeterministic collation, or between servers of different encodings is merged from every
 //! row of main as before (`INSERT … ON CONFLICT` over the whole foreign table, main's keys
 //! compared in full).
@@ -905,13 +905,18 @@ fn base_type(ty: &str) -> String {
 /// only, no cast through text (an I/O cast is not shipped, and output functions are stable),
 /// no collation other than the column's own. `None` for other types.
 ///
-/// Unlike the default mode's [`fingerprint`](super::fingerprint), values are hashed by
-/// their type's equality: `jsonb` `{"a": 1.0}` and `{"a": 1.00}`, floats `0` and `-0`,
-/// intervals `1 day` and `24 hours` hash alike. timestamptz and date go through a range
-/// (`tstzrange(c, NULL)`), whose hash is their binary value's; the cast to `timestamp` the
-/// default mode uses depends on TimeZone, so postgres_fdw would not ship it.
-fn shippable_column_hash(ty: &str, c: &str, seed: i64) -> Option<String> {
+/// Like the default mode's [`fingerprint`](super::fingerprint), values whose text differs
+/// hash differently. Types whose hash follows equality only (floats: `-0` = `0`; interval:
+/// `1 day` = `24 hours`; jsonb: `1.0` = `1.00`) are hashed through their binary send
+/// function, which keeps every bit (json and jsonb send their text). Those send text in the
+/// client encoding, which differs between pgsyncer's session and postgres_fdw's: not in a
+/// key (`in_key`), where a mismatch would put one key in two buckets. timestamptz and date go
+/// through a range (`tstzrange(c, NULL)`), whose hash is their binary value's; the cast to
+/// `timestamp` the default mode uses depends on TimeZone, so postgres_fdw would not ship it.
+fn shippable_column_hash(ty: &str, c: &str, seed: i64, in_key: bool) -> Option<String> {
     let ty = base_type(ty);
+    let sent =
+        |send: &str| (!in_key).then(|| format!("hash_array_extended(ARRAY[{send}({c})], {seed})"));
     let hash = match ty.as_str() {
         "smallint" => format!("hashint2extended({c}, {seed})"),
         "integer" => format!("hashint4extended({c}, {seed})"),
@@ -919,7 +924,6 @@ fn shippable_column_hash(ty: &str, c: &str, seed: i64) -> Option<String> {
         "oid" => format!("hashoidextended({c}, {seed})"),
         "boolean" => format!("hashint4extended({c}::int4, {seed})"),
         "text" | "character varying" => format!("hashtextextended({c}, {seed})"),
-        "character" => format!("hashbpcharextended({c}, {seed})"),
         "uuid" => format!("uuid_hash_extended({c}, {seed})"),
         "timestamp without time zone" => format!("timestamp_hash_extended({c}, {seed})"),
         "timestamp with time zone" => {
@@ -927,21 +931,43 @@ fn shippable_column_hash(ty: &str, c: &str, seed: i64) -> Option<String> {
         }
         "date" => format!("hash_range_extended(daterange({c}, NULL), {seed})"),
         "time without time zone" => format!("time_hash_extended({c}, {seed})"),
-        "interval" => format!("interval_hash_extended({c}, {seed})"),
         "inet" | "cidr" => format!("hashinetextended({c}, {seed})"),
         "macaddr" => format!("hashmacaddrextended({c}, {seed})"),
         "macaddr8" => format!("hashmacaddr8extended({c}, {seed})"),
         "numeric" => {
             format!("(hash_numeric_extended({c}, {seed}) # hashint4extended(scale({c}), {seed}))")
         }
-        "real" => format!("hashfloat4extended({c}, {seed})"),
-        "double precision" => format!("hashfloat8extended({c}, {seed})"),
-        "jsonb" => format!("jsonb_hash_extended({c}, {seed})"),
         "bytea" => format!("hash_array_extended(ARRAY[{c}], {seed})"),
+        "real" => sent("float4send")?,
+        "double precision" => sent("float8send")?,
+        "interval" => sent("interval_send")?,
+        "jsonb" => sent("jsonb_send")?,
+        "json" => sent("json_send")?,
         array if array.ends_with("[]") => {
-            // The element type's own hash, the same on both servers for these types.
+            // Elements hashed by their type's own hash (array_send is not immutable): only
+            // types whose hash tells apart every two values of different text.
             let element = array.trim_end_matches("[]");
-            shippable_column_hash(element, "x", 0)?;
+            let exact = [
+                "smallint",
+                "integer",
+                "bigint",
+                "oid",
+                "boolean",
+                "text",
+                "character varying",
+                "uuid",
+                "timestamp without time zone",
+                "timestamp with time zone",
+                "date",
+                "time without time zone",
+                "inet",
+                "cidr",
+                "macaddr",
+                "bytea",
+            ];
+            if !exact.contains(&element) {
+                return None;
+            }
             format!("hash_array_extended({c}, {seed})")
         }
         _ => return None,
@@ -967,16 +993,18 @@ pub fn fdw_hashes(table: &TablePair) -> Option<FdwHashes> {
     if !table.binary {
         return None;
     }
-    let hash = |(c, seed): (&super::tables::Column, i64)| {
-        (c.main_type == c.standin_type)
-            .then(|| shippable_column_hash(&c.main_type, &ident(&c.name), seed))
-            .flatten()
+    let hash = |in_key: bool| {
+        move |(c, seed): (&super::tables::Column, i64)| {
+            (c.main_type == c.standin_type)
+                .then(|| shippable_column_hash(&c.main_type, &ident(&c.name), seed, in_key))
+                .flatten()
+        }
     };
     let row = table
         .columns
         .iter()
         .zip(1..)
-        .map(hash)
+        .map(hash(false))
         .collect::<Option<Vec<_>>>()?;
     let key = match &table.key {
         Some(_) => Some(xor_all(
@@ -984,7 +1012,7 @@ pub fn fdw_hashes(table: &TablePair) -> Option<FdwHashes> {
                 .key_columns()
                 .into_iter()
                 .zip(1000..)
-                .map(hash)
+                .map(hash(true))
                 .collect::<Option<Vec<_>>>()?,
         )),
         None => None,
@@ -1214,7 +1242,7 @@ mod tests {
 
     #[test]
     fn shippable_hashes_by_type() {
-        let hash = |ty: &str| shippable_column_hash(ty, "c", 2);
+        let hash = |ty: &str| shippable_column_hash(ty, "c", 2, false);
         for ty in [
             "integer",
             "numeric(12,2)",
@@ -1223,6 +1251,9 @@ mod tests {
             "timestamp(3) with time zone",
             "date",
             "jsonb",
+            "json",
+            "double precision",
+            "interval",
             "bytea",
             "integer[]",
             "text[]",
@@ -1231,9 +1262,20 @@ mod tests {
             assert!(h.starts_with("CASE WHEN c IS NULL"), "{h}");
             assert!(!h.contains("::text") && !h.contains("COLLATE"), "{h}");
         }
-        for ty in ["json", "public.mood", "xml", "point", "public.mood[]"] {
+        assert!(hash("jsonb").is_some_and(|h| h.contains("jsonb_send(c)")));
+        for ty in [
+            "public.mood",
+            "xml",
+            "point",
+            "public.mood[]",
+            "numeric[]",
+            "double precision[]",
+        ] {
             assert_eq!(hash(ty), None, "{ty}");
         }
+        // Send functions give text in the client encoding: never in a key.
+        assert_eq!(shippable_column_hash("jsonb", "c", 2, true), None);
+        assert!(shippable_column_hash("bigint", "c", 2, true).is_some());
         let mut t = table(true);
         assert!(fdw_hashes(&t).is_some());
         t.columns[1].standin_type = "character varying".into();
