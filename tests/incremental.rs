@@ -454,13 +454,15 @@ async fn fdw_mode_compares_by_buckets_with_spread_changes() {
     let by_default = pair("big_d", BIG, &standin).await;
     let by_fdw = pair("big_f", BIG, &standin).await;
     let expected = by_default.sync(Options::default()).await;
+    // --fdw-keep: the foreign tables stay for the pushdown checks below.
     let got = by_fdw
         .sync(Options {
-            fdw: Some(fdw(false)),
+            fdw: Some(fdw(true)),
             ..Options::default()
         })
         .await;
     by_fdw.assert_same(&["big", "bag"]).await;
+    assert_pushed_down(&by_fdw).await;
     assert_eq!(
         counts(&got),
         counts(&expected),
@@ -492,6 +494,76 @@ async fn fdw_mode_compares_by_buckets_with_spread_changes() {
     assert_eq!(again.total_changes(), 0, "{}", again.render());
     for t in &again.tables {
         assert_eq!(t.chunks_skipped, t.chunks_total, "{}", again.render());
+    }
+    assert_eq!(fdw_objects(&by_fdw.standin).await, (0, 0, 0, false));
+}
+
+/// Main computes the bucket sums and the bucket condition: postgres_fdw pushes the whole
+/// aggregate down (`Aggregate on …`, `GROUP BY` in the remote SQL) and the `get_bit` filter
+/// of the stage pull into the remote `WHERE`, for the statements pgsyncer generates.
+async fn assert_pushed_down(p: &Pair) {
+    use pgsyncer::data::buckets::Buckets;
+    use pgsyncer::data::{fdw, session, tables};
+    let connect = |side, url: &str| {
+        let endpoint = Endpoint::parse(side, url, Duration::from_secs(10)).unwrap();
+        async move { session::open(&endpoint).await.unwrap() }
+    };
+    let (m, s) = (
+        connect(Side::Main, &p.main_url).await,
+        connect(Side::Standin, &p.standin_url).await,
+    );
+    let schemas = ["public".to_string()];
+    let (mt, st) = (
+        tables::load_tables(&m, Some(&schemas)).await.unwrap(),
+        tables::load_tables(&s, Some(&schemas)).await.unwrap(),
+    );
+    for name in ["big", "bag"] {
+        let find = |ts: &[tables::TableMeta]| ts.iter().find(|t| t.name == name).unwrap().clone();
+        let table = tables::pair(&find(&mt), &find(&st), true);
+        let hashes = fdw::fdw_hashes(&table).expect("every column of big and bag is shippable");
+        let foreign = format!("pgsyncer_fdw_0.{name}");
+        let key = hashes.key.clone().unwrap_or_else(|| hashes.row.clone());
+        let value = hashes.key.as_ref().map(|_| hashes.row.as_str());
+        let buckets = Buckets::for_rows(20_000.0);
+        let explain = |sql: String| {
+            let s = &s;
+            async move {
+                s.query(&format!("EXPLAIN (VERBOSE) {sql}"), &[])
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.get::<_, String>(0))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
+        };
+        let plan = explain(buckets.aggregate_sql(&foreign, &key, value)).await;
+        assert!(plan.contains("Aggregate on"), "{name}: {plan}");
+        let remote = plan
+            .lines()
+            .find(|l| l.contains("Remote SQL"))
+            .unwrap_or_default();
+        assert!(
+            remote.contains("GROUP BY") && remote.contains("sum("),
+            "{name}: {plan}"
+        );
+        let [_, fill] =
+            fdw::stage_statements(&table, &foreign, "st", &buckets.filter(&key, &[1, 5]));
+        s.batch_execute(&format!(
+            "BEGIN; CREATE TEMP TABLE st AS SELECT * FROM {name} WITH NO DATA"
+        ))
+        .await
+        .unwrap();
+        let plan = explain(fill).await;
+        s.batch_execute("ROLLBACK").await.unwrap();
+        let remote = plan
+            .lines()
+            .find(|l| l.contains("Remote SQL"))
+            .unwrap_or_default();
+        assert!(
+            remote.contains("WHERE") && remote.contains("get_bit"),
+            "{name}: {plan}"
+        );
     }
 }
 
