@@ -419,6 +419,10 @@ const BIG: &str = "
 CREATE TABLE big (id int PRIMARY KEY, name text, amount numeric(10,2), doc jsonb, at timestamptz, day date,
                   raw bytea, tags int[], flag bool, ratio float8, span interval);
 CREATE TABLE bag (k int, v text, at timestamptz);
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TABLE moody (id int PRIMARY KEY, m mood, n int, note text);
+INSERT INTO moody SELECT i, (ARRAY['sad', 'ok', 'happy'])[1 + i % 3]::mood, i, 'x' || i
+FROM generate_series(1, 5000) AS i;
 INSERT INTO big SELECT i, 'n' || i, i * 0.25, jsonb_build_object('i', i, 'even', i % 2 = 0),
        '2024-01-01'::timestamptz + i * interval '1 minute', '2020-01-01'::date + i % 900, int4send(i),
        ARRAY[i, i % 7], i % 3 = 0, i / 7.0
@@ -436,6 +440,9 @@ ANALYZE;
 #[tokio::test]
 async fn fdw_mode_compares_by_buckets_with_spread_changes() {
     let drift = "
+        ALTER TABLE moody ALTER COLUMN n TYPE bigint;        -- hashed on the standin
+        UPDATE moody SET m = 'happy' WHERE id % 97 = 1 AND m <> 'happy';
+        UPDATE moody SET n = n + 1 WHERE id % 89 = 2;
         UPDATE big SET ratio = '0' WHERE id = 14;             -- equal, but not the same text
         UPDATE big SET doc = '{\"c\": 1.5}' WHERE id = 15;
         UPDATE big SET span = '24 hours' WHERE id = 16;
@@ -461,7 +468,7 @@ async fn fdw_mode_compares_by_buckets_with_spread_changes() {
             ..Options::default()
         })
         .await;
-    by_fdw.assert_same(&["big", "bag"]).await;
+    by_fdw.assert_same(&["big", "bag", "moody"]).await;
     assert_pushed_down(&by_fdw).await;
     assert_eq!(
         counts(&got),
@@ -470,7 +477,9 @@ async fn fdw_mode_compares_by_buckets_with_spread_changes() {
         got.render(),
         expected.render()
     );
-    for table in ["public.big", "public.bag"] {
+    // moody: an enum column and one whose type differs between the sides are compared
+    // apart from the pushed-down fingerprint; changes only there are found too.
+    for table in ["public.big", "public.bag", "public.moody"] {
         let t = row(&got, table);
         assert_eq!(t.mode, "fdw-merge", "{}", got.render());
         // Compared by buckets: many of them, most equal, the rest differing.

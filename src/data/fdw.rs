@@ -35,11 +35,13 @@
 //!
 //! The fingerprints must be computable by main through postgres_fdw, which ships only
 //! immutable built-in functions and no collation but a column's own: no cast through text,
-//! no `COLLATE "C"`, no `COALESCE` (see [`fdw_hashes`]). A table with a column of another type
-//! (enums, domains, composites, …), with types that differ between the sides, with a
-//! nondeterministic collation, or between servers of different encodings is merged from every
-//! row of main as before (`INSERT … ON CONFLICT` over the whole foreign table, main's keys
-//! compared in full).
+//! no `COLLATE "C"`, no `COALESCE` (see [`fdw_hashes`]). Columns of other types (enums,
+//! domains, composites, …) or whose type differs between the sides are compared apart: a
+//! second pair of bucket sums over the key and those columns, which postgres_fdw cannot push
+//! down, so main's values of just those columns cross and are hashed on the standin. A key
+//! of such a type, a keyless table with such a column, a nondeterministic collation, or
+//! servers of different encodings: the table is merged from every row of main as before
+//! (`INSERT … ON CONFLICT` over the whole foreign table, main's keys compared in full).
 //!
 //! # Consistency
 //! postgres_fdw runs one remote `REPEATABLE READ` transaction per local transaction and
@@ -725,7 +727,29 @@ async fn keyed_by_buckets(
         &buckets.aggregate_sql(&ssql.relation(), key_hash, Some(&hashes.row)),
     )
     .await?;
-    let differing = mc.differing(&sc);
+    let mut differing = mc.differing(&sc);
+    if !hashes.pulled.is_empty() {
+        // Not pushed down: postgres_fdw reads the key and these columns of every row.
+        ctx.bar.message("fdw: comparing pulled columns");
+        let (mp, sp) = compare_buckets(
+            ctx,
+            buckets,
+            &buckets.aggregate_sql(
+                foreign,
+                key_hash,
+                Some(&pulled_hash(table, &hashes.pulled, Side::Main)),
+            ),
+            &buckets.aggregate_sql(
+                &ssql.relation(),
+                key_hash,
+                Some(&pulled_hash(table, &hashes.pulled, Side::Standin)),
+            ),
+        )
+        .await?;
+        differing.extend(mp.differing(&sp));
+        differing.sort_unstable();
+        differing.dedup();
+    }
     let mut out = Outcome {
         main_rows: mc.rows(),
         chunks_total: buckets.count() as u64,
@@ -882,8 +906,12 @@ pub fn bucket_key_statements(
 pub struct FdwHashes {
     /// The key's fingerprint (`None` for a keyless table).
     pub key: Option<String>,
-    /// The whole row's fingerprint.
+    /// The fingerprint of every column but `pulled`.
     pub row: String,
+    /// Columns main cannot hash through postgres_fdw (their type, or types that differ
+    /// between the sides): compared separately, their values pulled and hashed on the
+    /// standin. Keyed tables only.
+    pub pulled: Vec<usize>,
 }
 
 /// `format_type` text without type modifiers.
@@ -987,45 +1015,56 @@ fn xor_all(parts: Vec<String>) -> String {
     }
 }
 
-/// The table's shippable fingerprints, or `None` when a column cannot be hashed so (its type,
-/// different types on the two sides, different encodings: `table.binary` is false then).
+/// The table's shippable fingerprints, or `None` when its key cannot be hashed so (or, for a
+/// keyless table, any column). Both servers must have the same encoding (checked by
+/// [`shippable_hashes`]).
 pub fn fdw_hashes(table: &TablePair) -> Option<FdwHashes> {
-    if !table.binary {
-        return None;
-    }
-    let hash = |in_key: bool| {
-        move |(c, seed): (&super::tables::Column, i64)| {
-            (c.main_type == c.standin_type)
-                .then(|| shippable_column_hash(&c.main_type, &ident(&c.name), seed, in_key))
-                .flatten()
-        }
+    let hash = |c: &super::tables::Column, seed: i64, in_key: bool| {
+        (c.main_type == c.standin_type)
+            .then(|| shippable_column_hash(&c.main_type, &ident(&c.name), seed, in_key))
+            .flatten()
     };
-    let row = table
-        .columns
-        .iter()
-        .zip(1..)
-        .map(hash(false))
-        .collect::<Option<Vec<_>>>()?;
+    let mut row = Vec::new();
+    let mut pulled = Vec::new();
+    for (i, (c, seed)) in table.columns.iter().zip(1..).enumerate() {
+        match hash(c, seed, false) {
+            Some(h) => row.push(h),
+            None => pulled.push(i),
+        }
+    }
     let key = match &table.key {
         Some(_) => Some(xor_all(
             table
                 .key_columns()
                 .into_iter()
                 .zip(1000..)
-                .map(hash(true))
+                .map(|(c, seed)| hash(c, seed, true))
                 .collect::<Option<Vec<_>>>()?,
         )),
-        None => None,
+        None if pulled.is_empty() => None,
+        None => return None,
     };
     Some(FdwHashes {
         key,
         row: xor_all(row),
+        pulled,
     })
 }
 
+/// The fingerprint, computed on the standin, of `pulled` columns as read from `side`
+/// (the foreign table has main's types): the default mode's [`fingerprint`](super::fingerprint).
+fn pulled_hash(table: &TablePair, pulled: &[usize], side: Side) -> String {
+    let reduced = TablePair {
+        columns: pulled.iter().map(|&i| table.columns[i].clone()).collect(),
+        key: None,
+        ..table.clone()
+    };
+    super::fingerprint::row_hash(&reduced, side)
+}
+
 /// Any column of `table` with a nondeterministic collation on this side? Its text would hash
-/// by collation on one server and by bytes on the other.
-const NONDETERMINISTIC: &str = "SELECT EXISTS (SELECT 1 FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation WHERE a.attrelid = $1::text::regclass AND a.attnum > 0 AND NOT a.attisdropped AND NOT c.collisdeterministic)";
+/// by collation on one server and by bytes on the other. And the server's encoding.
+const NONDETERMINISTIC: &str = "SELECT EXISTS (SELECT 1 FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation WHERE a.attrelid = $1::text::regclass AND a.attnum > 0 AND NOT a.attisdropped AND NOT c.collisdeterministic), current_setting('server_encoding')";
 
 /// [`fdw_hashes`], when both servers hash the table's text alike.
 async fn shippable_hashes(
@@ -1036,15 +1075,20 @@ async fn shippable_hashes(
         return Ok(None);
     };
     let name = qualified(&table.schema, &table.name);
+    let mut encodings = Vec::new();
     for session in [ctx.main, ctx.standin] {
-        let odd: bool = session
+        let row = session
             .query_one(NONDETERMINISTIC, &[&name])
             .await
-            .ctx(session.side, || format!("reading the collations of {name}"))?
-            .get(0);
-        if odd {
+            .ctx(session.side, || format!("reading the collations of {name}"))?;
+        if row.get::<_, bool>(0) {
             return Ok(None);
         }
+        encodings.push(row.get::<_, String>(1));
+    }
+    // Text is hashed as the server stores it.
+    if encodings[0] != encodings[1] {
+        return Ok(None);
     }
     Ok(Some(hashes))
 }
@@ -1277,11 +1321,17 @@ mod tests {
         assert_eq!(shippable_column_hash("jsonb", "c", 2, true), None);
         assert!(shippable_column_hash("bigint", "c", 2, true).is_some());
         let mut t = table(true);
-        assert!(fdw_hashes(&t).is_some());
+        assert_eq!(fdw_hashes(&t).map(|h| h.pulled), Some(vec![]));
         t.columns[1].standin_type = "character varying".into();
-        assert_eq!(fdw_hashes(&t), None, "types differ between the sides");
+        let h = fdw_hashes(&t).expect("keyed");
+        assert_eq!(h.pulled, vec![1], "types differ between the sides");
+        assert!(!h.row.contains("note"), "{}", h.row);
+        assert!(pulled_hash(&t, &h.pulled, Side::Main).contains("note::text"));
+        t.columns[0].main_type = "public.mood".into();
+        assert_eq!(fdw_hashes(&t), None, "the key is not shippable");
         let mut t = table(true);
-        t.binary = false;
-        assert_eq!(fdw_hashes(&t), None, "encodings or non-built-in types");
+        t.key = None;
+        t.columns[1].main_type = "public.mood".into();
+        assert_eq!(fdw_hashes(&t), None, "keyless with a pulled column");
     }
 }
