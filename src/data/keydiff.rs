@@ -126,11 +126,9 @@ pub async fn compare(
         Buckets::stream_sql(
             &TableSql::new(table, side).relation(),
             &key_hash(table, side),
-            match values {
-                Values::Rows => Some(row_hash(table, side)),
-                Values::Keys => None,
-            }
-            .as_deref(),
+            (values == Values::Rows)
+                .then(|| row_hash(table, side))
+                .as_deref(),
         )
     };
     let (msql, ssql) = (stream(Side::Main), stream(Side::Standin));
