@@ -521,6 +521,12 @@ async fn assert_pushed_down(p: &Pair) {
         connect(Side::Main, &p.main_url).await,
         connect(Side::Standin, &p.standin_url).await,
     );
+    // The standin's postgres_fdw ships CASE (the fingerprints' NULL handling) from PostgreSQL
+    // 15 on. Before that it pulls the rows and computes main's half itself: the same result
+    // (checked by the caller), without the pushdown this function checks.
+    if s.server_version_num < 150_000 {
+        return;
+    }
     let schemas = ["public".to_string()];
     let (mt, st) = (
         tables::load_tables(&m, Some(&schemas)).await.unwrap(),
