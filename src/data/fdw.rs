@@ -57,6 +57,7 @@ use std::collections::BTreeMap;
 
 use super::buckets::{Buckets, Checksums};
 use super::error::{DataError, QueryContext};
+use super::fingerprint::base_type;
 use super::indexes;
 use super::merge;
 use super::sql::TableSql;
@@ -914,21 +915,6 @@ pub struct FdwHashes {
     pub pulled: Vec<usize>,
 }
 
-/// `format_type` text without type modifiers.
-fn base_type(ty: &str) -> String {
-    let mut out = String::with_capacity(ty.len());
-    let mut depth = 0;
-    for ch in ty.chars() {
-        match ch {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            _ if depth == 0 => out.push(ch),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// A hash of one column main can compute for postgres_fdw: built-in immutable functions
 /// only, no cast through text (an I/O cast is not shipped, and output functions are stable),
 /// no collation other than the column's own. `None` for other types.
@@ -1119,31 +1105,14 @@ pub fn key_statements(
     keys: &str,
     gone: &str,
 ) -> (String, String) {
-    let sql = TableSql::new(table, Side::Standin);
     let key_cols: Vec<String> = table.key_columns().iter().map(|c| ident(&c.name)).collect();
-    let join = table
-        .key_columns()
-        .iter()
-        .map(|c| format!("pgsyncer_k.{0} = pgsyncer_t.{0}", ident(&c.name)))
-        .collect::<Vec<_>>()
-        .join(" AND ");
     (
         format!(
             "CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {foreign}",
             ident(keys),
             key_cols.join(", ")
         ),
-        format!(
-            "CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} AS pgsyncer_t WHERE NOT EXISTS (SELECT 1 FROM {} AS pgsyncer_k WHERE {join})",
-            ident(gone),
-            key_cols
-                .iter()
-                .map(|c| format!("pgsyncer_t.{c}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            sql.relation(),
-            ident(keys)
-        ),
+        gone_statement(table, keys, gone, "TRUE"),
     )
 }
 

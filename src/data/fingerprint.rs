@@ -21,7 +21,7 @@ const KEY_SEED: i64 = 1000;
 
 /// `format_type` text without type modifiers: `numeric(12,2)` → `numeric`,
 /// `timestamp(3) with time zone` → `timestamp with time zone`.
-fn base_type(ty: &str) -> String {
+pub(super) fn base_type(ty: &str) -> String {
     let mut out = String::with_capacity(ty.len());
     let mut depth = 0;
     for ch in ty.chars() {
