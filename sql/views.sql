@@ -1,4 +1,5 @@
--- Views in the selected schemas ($1): the server's deparsed query, options, column names.
+-- Views in the selected schemas ($1): the server's deparsed query, options, column names
+-- and types (CREATE OR REPLACE VIEW cannot change a column's type).
 SELECT c.oid,
        c.reltype AS type_oid,
        n.nspname AS schema,
@@ -7,7 +8,12 @@ SELECT c.oid,
        coalesce(c.reloptions, '{}'::text[]) AS options,
        array(SELECT a.attname::text FROM pg_attribute a
              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-             ORDER BY a.attnum) AS columns
+             ORDER BY a.attnum) AS columns,
+       array(SELECT format_type(a.atttypid, a.atttypmod)
+                    || CASE WHEN a.attcollation <> 0 THEN ' COLLATE ' || a.attcollation::regcollation::text ELSE '' END
+             FROM pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum) AS column_types
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'v'

@@ -627,6 +627,7 @@ pub(super) fn views(
                 definition: r.get("definition")?,
                 options,
                 columns: r.get("columns")?,
+                column_types: r.get("column_types")?,
             },
         );
     }

@@ -39,9 +39,14 @@ pub(super) fn views(main: &Schema, standin: &Schema, changes: &mut Changes) {
         if same_sql(&s.definition, &m.definition) && s.options == m.options {
             continue;
         }
-        // CREATE OR REPLACE VIEW keeps the existing columns and may only add new ones last.
+        // CREATE OR REPLACE VIEW keeps the existing columns (names, types, collations) and
+        // may only add new ones last.
         let keeps_columns = m.columns.len() >= s.columns.len()
-            && m.columns.iter().zip(&s.columns).all(|(a, b)| a == b);
+            && m.columns.iter().zip(&s.columns).all(|(a, b)| a == b)
+            && m.column_types
+                .iter()
+                .zip(&s.column_types)
+                .all(|(a, b)| a == b);
         if keeps_columns {
             changes.push(id, ChangeKind::Replace);
         } else {

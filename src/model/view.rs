@@ -16,6 +16,11 @@ pub struct View {
     pub options: Vec<String>,
     /// Output column names in order (so column comments and diffs can name them).
     pub columns: Vec<String>,
+    /// Output column types (`format_type`, with a `COLLATE` where the column has one), in
+    /// order: `CREATE OR REPLACE VIEW` cannot change them. Empty in snapshots taken before
+    /// they were read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub column_types: Vec<String>,
 }
 
 /// A materialized view (`CREATE MATERIALIZED VIEW`).
