@@ -6,7 +6,7 @@
 use tokio_postgres::Client;
 
 use crate::plan::render::SESSION_SETTINGS;
-use crate::plan::Plan;
+use crate::plan::{Plan, Statement};
 
 /// Applying a plan failed; the message names the statement and gives the server's.
 #[derive(Debug, thiserror::Error)]
@@ -55,19 +55,13 @@ pub fn server_message(e: &tokio_postgres::Error) -> String {
 /// Run `plan` on `client` (the standin).
 pub async fn apply(client: &Client, plan: &Plan) -> Result<ApplyReport, ApplyError> {
     let mut report = ApplyReport::default();
-    for statement in plan.before_transaction() {
-        client
-            .batch_execute(&statement.sql)
-            .await
-            .map_err(|source| ApplyError::Statement {
-                object: statement.object.clone(),
-                sql: statement.sql.clone(),
-                message: server_message(&source),
-                outcome: "this statement runs before the transaction; the transaction did not run",
-                source,
-            })?;
-        report.statements += 1;
-    }
+    run_outside(
+        client,
+        plan.before_transaction(),
+        "this statement runs before the transaction; the transaction did not run",
+        &mut report,
+    )
+    .await?;
     let inside: Vec<_> = plan.transactional().collect();
     if !inside.is_empty() {
         client
@@ -115,7 +109,25 @@ pub async fn apply(client: &Client, plan: &Plan) -> Result<ApplyReport, ApplyErr
                 source,
             })?;
     }
-    for statement in plan.non_transactional() {
+    run_outside(
+        client,
+        plan.non_transactional(),
+        "this statement runs outside the transaction, which was committed",
+        &mut report,
+    )
+    .await?;
+    Ok(report)
+}
+
+/// Run statements that cannot run in the plan's transaction, one by one; `outcome` says what
+/// a failure leaves behind.
+async fn run_outside<'p>(
+    client: &Client,
+    statements: impl Iterator<Item = &'p Statement>,
+    outcome: &'static str,
+    report: &mut ApplyReport,
+) -> Result<(), ApplyError> {
+    for statement in statements {
         client
             .batch_execute(&statement.sql)
             .await
@@ -123,10 +135,10 @@ pub async fn apply(client: &Client, plan: &Plan) -> Result<ApplyReport, ApplyErr
                 object: statement.object.clone(),
                 sql: statement.sql.clone(),
                 message: server_message(&source),
-                outcome: "this statement runs outside the transaction, which was committed",
+                outcome,
                 source,
             })?;
         report.statements += 1;
     }
-    Ok(report)
+    Ok(())
 }

@@ -13,43 +13,9 @@ use pgsyncer::data::{sync_data, Options, Summary, TableFilter};
 use support::data_fixtures::{
     FK_DDL, FK_MAIN_ROWS, FK_STANDIN_ROWS, GEN_DDL, SIMPLE, TYPES, TYPE_ROWS, TYPE_STANDIN_CHANGES,
 };
-
-struct Pair {
-    main_url: String,
-    standin_url: String,
-    main: tokio_postgres::Client,
-    standin: tokio_postgres::Client,
-}
-
-async fn pair(label: &str, main_sql: &str, standin_sql: &str) -> Pair {
-    let main_url = support::fresh_db(&format!("{label}_m")).await;
-    let standin_url = support::fresh_db(&format!("{label}_s")).await;
-    let main = support::raw_client(&main_url).await;
-    let standin = support::raw_client(&standin_url).await;
-    main.batch_execute(main_sql).await.expect("load main");
-    standin
-        .batch_execute(standin_sql)
-        .await
-        .expect("load standin");
-    Pair {
-        main_url,
-        standin_url,
-        main,
-        standin,
-    }
-}
+use support::data_pair::{checksum, pair, row, Pair};
 
 impl Pair {
-    async fn sync_with(&self, options: Options) -> Summary {
-        let main = Endpoint::parse(Side::Main, &self.main_url, Duration::from_secs(10)).unwrap();
-        let standin =
-            Endpoint::parse(Side::Standin, &self.standin_url, Duration::from_secs(10)).unwrap();
-        let summary = sync_data(&main, &standin, &options).await.expect("sync");
-        let failed: Vec<_> = summary.failures().collect();
-        assert!(failed.is_empty(), "failed tables: {failed:?}");
-        summary
-    }
-
     async fn sync(&self, chunk_size: u64) -> Summary {
         self.sync_with(Options {
             chunk_size,
@@ -76,33 +42,6 @@ impl Pair {
         );
         first
     }
-
-    async fn assert_same(&self, tables: &[&str]) {
-        for t in tables {
-            let (m, s) = (
-                checksum(&self.main, t).await,
-                checksum(&self.standin, t).await,
-            );
-            assert_eq!(m, s, "table {t} differs after sync");
-        }
-    }
-}
-
-/// Every row's text, sorted bytewise, hashed: equal iff the tables hold the same multiset.
-async fn checksum(client: &tokio_postgres::Client, table: &str) -> (i64, String) {
-    let sql = format!(
-        "SELECT count(*), coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text COLLATE \"C\")), '') FROM {table} t"
-    );
-    let row = client.query_one(&sql, &[]).await.expect("checksum");
-    (row.get(0), row.get(1))
-}
-
-fn row<'a>(summary: &'a Summary, table: &str) -> &'a pgsyncer::data::TableSummary {
-    summary
-        .tables
-        .iter()
-        .find(|t| t.table == table)
-        .unwrap_or_else(|| panic!("{table} not in summary:\n{}", summary.render()))
 }
 
 #[tokio::test]

@@ -11,35 +11,11 @@ use std::time::Duration;
 use pgsyncer::conn::{Endpoint, Side};
 use pgsyncer::data::fdw::{FdwError, FdwOptions};
 use pgsyncer::data::incremental::IncrementalOptions;
-use pgsyncer::data::{sync_data, DataError, Options, Summary};
+use pgsyncer::data::{DataError, Options, Summary};
 use support::data_fixtures::{
     FK_DDL, FK_MAIN_ROWS, FK_STANDIN_ROWS, GEN_DDL, SIMPLE, TYPES, TYPE_ROWS, TYPE_STANDIN_CHANGES,
 };
-
-struct Pair {
-    main_url: String,
-    standin_url: String,
-    main: tokio_postgres::Client,
-    standin: tokio_postgres::Client,
-}
-
-async fn pair(label: &str, main_sql: &str, standin_sql: &str) -> Pair {
-    let main_url = support::fresh_db(&format!("{label}_m")).await;
-    let standin_url = support::fresh_db(&format!("{label}_s")).await;
-    let main = support::raw_client(&main_url).await;
-    let standin = support::raw_client(&standin_url).await;
-    main.batch_execute(main_sql).await.expect("load main");
-    standin
-        .batch_execute(standin_sql)
-        .await
-        .expect("load standin");
-    Pair {
-        main_url,
-        standin_url,
-        main,
-        standin,
-    }
-}
+use support::data_pair::{pair, row, Pair};
 
 fn incremental(deletes: bool) -> IncrementalOptions {
     IncrementalOptions {
@@ -56,49 +32,6 @@ fn fdw(keep: bool) -> FdwOptions {
         fetch_size: 1000,
         ..FdwOptions::default()
     }
-}
-
-impl Pair {
-    async fn try_sync(&self, options: Options) -> Result<Summary, pgsyncer::data::DataError> {
-        let main = Endpoint::parse(Side::Main, &self.main_url, Duration::from_secs(10)).unwrap();
-        let standin =
-            Endpoint::parse(Side::Standin, &self.standin_url, Duration::from_secs(10)).unwrap();
-        sync_data(&main, &standin, &options).await
-    }
-
-    async fn sync(&self, options: Options) -> Summary {
-        let summary = self.try_sync(options).await.expect("sync");
-        let failed: Vec<_> = summary.failures().collect();
-        assert!(failed.is_empty(), "failed tables:\n{}", summary.render());
-        summary
-    }
-
-    async fn assert_same(&self, tables: &[&str]) {
-        for t in tables {
-            let (m, s) = (
-                checksum(&self.main, t).await,
-                checksum(&self.standin, t).await,
-            );
-            assert_eq!(m, s, "table {t} differs after sync");
-        }
-    }
-}
-
-/// Every row's text, sorted bytewise, hashed: equal iff the tables hold the same multiset.
-async fn checksum(client: &tokio_postgres::Client, table: &str) -> (i64, String) {
-    let sql = format!(
-        "SELECT count(*), coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text COLLATE \"C\")), '') FROM {table} t"
-    );
-    let row = client.query_one(&sql, &[]).await.expect("checksum");
-    (row.get(0), row.get(1))
-}
-
-fn row<'a>(summary: &'a Summary, table: &str) -> &'a pgsyncer::data::TableSummary {
-    summary
-        .tables
-        .iter()
-        .find(|t| t.table == table)
-        .unwrap_or_else(|| panic!("{table} not in summary:\n{}", summary.render()))
 }
 
 fn modes(summary: &Summary) -> Vec<(String, String)> {
@@ -139,7 +72,7 @@ async fn incremental_sync_follows_main_through_late_commits_and_deletes() {
         ..Options::default()
     };
     // First run: no watermark yet, so a full sync that records one.
-    let first = p.sync(opts()).await;
+    let first = p.sync_with(opts()).await;
     p.assert_same(&SHOP_TABLES).await;
     assert!(
         modes(&first).iter().all(|(_, m)| m == "copy"),
@@ -186,7 +119,7 @@ async fn incremental_sync_follows_main_through_late_commits_and_deletes() {
         .get(0);
     tokio::time::sleep(Duration::from_millis(50)).await;
 
-    let second = p.sync(opts()).await;
+    let second = p.sync_with(opts()).await;
     let m = |t: &str| row(&second, t).mode.clone();
     assert_eq!(
         (m("public.customers"), m("public.orders"), m("public.lines")),
@@ -232,7 +165,7 @@ async fn incremental_sync_follows_main_through_late_commits_and_deletes() {
     assert!(safe, "watermark is after the open transaction's start");
 
     late.batch_execute("COMMIT").await.unwrap();
-    let third = p.sync(opts()).await;
+    let third = p.sync_with(opts()).await;
     p.assert_same(&SHOP_TABLES).await;
     assert_eq!(
         row(&third, "public.customers").updated,
@@ -242,7 +175,7 @@ async fn incremental_sync_follows_main_through_late_commits_and_deletes() {
     );
 
     // Nothing left: a run on unchanged data writes nothing.
-    let fourth = p.sync(opts()).await;
+    let fourth = p.sync_with(opts()).await;
     assert_eq!(fourth.total_changes(), 0, "{}", fourth.render());
 }
 
@@ -253,7 +186,7 @@ async fn no_deletes_leaves_rows_main_deleted() {
         incremental: Some(incremental(deletes)),
         ..Options::default()
     };
-    p.sync(opts(false)).await;
+    p.sync_with(opts(false)).await;
     p.main
         .batch_execute(
             "DELETE FROM lines WHERE order_id = 10; DELETE FROM orders WHERE id = 10;
@@ -261,7 +194,7 @@ async fn no_deletes_leaves_rows_main_deleted() {
         )
         .await
         .unwrap();
-    let s = p.sync(opts(false)).await;
+    let s = p.sync_with(opts(false)).await;
     let orders = row(&s, "public.orders");
     assert_eq!((orders.updated, orders.deleted), (1, 0), "{}", s.render());
     let kept: i64 = p
@@ -279,7 +212,7 @@ async fn no_deletes_leaves_rows_main_deleted() {
         .get(0);
     assert_eq!(total, "-1.00");
     // With deletes the next run removes them.
-    let s = p.sync(opts(true)).await;
+    let s = p.sync_with(opts(true)).await;
     assert_eq!(row(&s, "public.orders").deleted, 1, "{}", s.render());
     p.assert_same(&SHOP_TABLES).await;
 }
@@ -287,7 +220,7 @@ async fn no_deletes_leaves_rows_main_deleted() {
 #[tokio::test]
 async fn last_sync_time_sets_the_watermark() {
     let p = pair("lst", &format!("{SHOP}{SHOP_ROWS}"), SHOP).await;
-    p.sync(Options::default()).await;
+    p.sync_with(Options::default()).await;
     // An old row changed on main without touching updated_at is found only by a watermark
     // older than its stamp.
     p.main
@@ -301,9 +234,9 @@ async fn last_sync_time_sets_the_watermark() {
         }),
         ..Options::default()
     };
-    let s = p.sync(with("2999-01-01T00:00:00Z")).await;
+    let s = p.sync_with(with("2999-01-01T00:00:00Z")).await;
     assert_eq!(row(&s, "public.customers").updated, 0, "{}", s.render());
-    let s = p.sync(with("2000-01-01T00:00:00Z")).await;
+    let s = p.sync_with(with("2000-01-01T00:00:00Z")).await;
     assert_eq!(row(&s, "public.customers").updated, 1, "{}", s.render());
     p.assert_same(&SHOP_TABLES).await;
 }
@@ -385,12 +318,12 @@ async fn fdw_mode_gives_the_default_modes_result() {
     for (label, main_sql, standin_sql, tables) in fixtures() {
         let by_default = pair(&format!("{label}_d"), &main_sql, &standin_sql).await;
         let by_fdw = pair(&format!("{label}_f"), &main_sql, &standin_sql).await;
-        let expected = by_default.sync(Options::default()).await;
+        let expected = by_default.sync_with(Options::default()).await;
         let fdw_opts = || Options {
             fdw: Some(fdw(false)),
             ..Options::default()
         };
-        let got = by_fdw.sync(fdw_opts()).await;
+        let got = by_fdw.sync_with(fdw_opts()).await;
         by_fdw.assert_same(&tables).await;
         assert_eq!(
             counts(&got),
@@ -404,7 +337,7 @@ async fn fdw_mode_gives_the_default_modes_result() {
             "{}",
             got.render()
         );
-        let again = by_fdw.sync(fdw_opts()).await;
+        let again = by_fdw.sync_with(fdw_opts()).await;
         assert_eq!(again.total_changes(), 0, "{label}: {}", again.render());
         assert_eq!(
             fdw_objects(&by_fdw.standin).await,
@@ -460,10 +393,10 @@ async fn fdw_mode_compares_by_buckets_with_spread_changes() {
     let standin = format!("{BIG}{drift}");
     let by_default = pair("big_d", BIG, &standin).await;
     let by_fdw = pair("big_f", BIG, &standin).await;
-    let expected = by_default.sync(Options::default()).await;
+    let expected = by_default.sync_with(Options::default()).await;
     // --fdw-keep: the foreign tables stay for the pushdown checks below.
     let got = by_fdw
-        .sync(Options {
+        .sync_with(Options {
             fdw: Some(fdw(true)),
             ..Options::default()
         })
@@ -492,10 +425,10 @@ async fn fdw_mode_compares_by_buckets_with_spread_changes() {
     }
     assert!(row(&got, "public.big").deleted >= 60, "{}", got.render());
     // Converged: the default mode finds nothing left, and FDW mode finds every bucket equal.
-    let check = by_fdw.sync(Options::default()).await;
+    let check = by_fdw.sync_with(Options::default()).await;
     assert_eq!(check.total_changes(), 0, "{}", check.render());
     let again = by_fdw
-        .sync(Options {
+        .sync_with(Options {
             fdw: Some(fdw(false)),
             ..Options::default()
         })
@@ -590,7 +523,7 @@ async fn fdw_incremental_and_keep_then_leftovers_cleaned() {
         incremental: Some(incremental(true)),
         ..Options::default()
     };
-    let first = p.sync(opts(false)).await;
+    let first = p.sync_with(opts(false)).await;
     assert!(
         first.tables.iter().all(|t| t.mode == "fdw-insert"),
         "{}",
@@ -604,7 +537,7 @@ async fn fdw_incremental_and_keep_then_leftovers_cleaned() {
         )
         .await
         .unwrap();
-    let second = p.sync(opts(true)).await;
+    let second = p.sync_with(opts(true)).await;
     p.assert_same(&SHOP_TABLES).await;
     let c = row(&second, "public.customers");
     assert_eq!(
@@ -618,7 +551,7 @@ async fn fdw_incremental_and_keep_then_leftovers_cleaned() {
     // --fdw-keep: server, mapping, staging schema and extension stay, marked kept; a run
     // without FDW mode leaves them.
     assert_eq!(fdw_objects(&p.standin).await, (1, 1, 1, true));
-    p.sync(Options::default()).await;
+    p.sync_with(Options::default()).await;
     assert_eq!(fdw_objects(&p.standin).await, (1, 1, 1, true));
     // An interrupted run's objects (marked in use) are dropped by the next run, any mode.
     p.standin
@@ -629,7 +562,7 @@ async fn fdw_incremental_and_keep_then_leftovers_cleaned() {
         ))
         .await
         .unwrap();
-    p.sync(Options::default()).await;
+    p.sync_with(Options::default()).await;
     assert_eq!(fdw_objects(&p.standin).await, (0, 0, 0, false));
 }
 

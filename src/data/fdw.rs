@@ -206,23 +206,16 @@ pub async fn setup(
     }
     clean_leftovers(control, true).await?;
 
-    let installed: bool = control
+    let found = control
         .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgres_fdw')",
+            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgres_fdw'), \
+             EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'postgres_fdw')",
             &[],
         )
         .await
-        .ctx(Side::Standin, || "looking for postgres_fdw".to_string())?
-        .get(0);
+        .ctx(Side::Standin, || "looking for postgres_fdw".to_string())?;
+    let (installed, available): (bool, bool) = (found.get(0), found.get(1));
     if !installed {
-        let available: bool = control
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'postgres_fdw')",
-                &[],
-            )
-            .await
-            .ctx(Side::Standin, || "looking for postgres_fdw".to_string())?
-            .get(0);
         if !available {
             return Err(FdwError::Unavailable.into());
         }

@@ -57,33 +57,24 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
                 }
             }
             rebuilt.insert(dependent.clone());
-            if let ObjectId::Column(_) = dependent {
-                added.push(Change {
-                    id: dependent.clone(),
-                    kind: ChangeKind::Drop {
-                        extra: false,
-                        implied: false,
-                        because: Some(seed.id().clone()),
-                    },
-                });
-                added.push(Change {
-                    id: dependent.clone(),
-                    kind: ChangeKind::AddColumn,
-                });
+            // Dropped, then created again: a column by ADD COLUMN, anything else as a whole.
+            let recreate = if let ObjectId::Column(_) = dependent {
+                ChangeKind::AddColumn
             } else {
-                added.push(Change {
-                    id: dependent.clone(),
-                    kind: ChangeKind::Drop {
-                        extra: false,
-                        implied: false,
-                        because: Some(seed.id().clone()),
-                    },
-                });
-                added.push(Change {
-                    id: dependent.clone(),
-                    kind: ChangeKind::Create,
-                });
-            }
+                ChangeKind::Create
+            };
+            added.push(Change {
+                id: dependent.clone(),
+                kind: ChangeKind::Drop {
+                    extra: false,
+                    implied: false,
+                    because: Some(seed.id().clone()),
+                },
+            });
+            added.push(Change {
+                id: dependent.clone(),
+                kind: recreate,
+            });
             let next = Seed::Dropped(dependent);
             if seen.insert(next.clone()) {
                 queue.push_back(next);

@@ -41,12 +41,8 @@ pub(super) fn views(main: &Schema, standin: &Schema, changes: &mut Changes) {
         }
         // CREATE OR REPLACE VIEW keeps the existing columns (names, types, collations) and
         // may only add new ones last.
-        let keeps_columns = m.columns.len() >= s.columns.len()
-            && m.columns.iter().zip(&s.columns).all(|(a, b)| a == b)
-            && m.column_types
-                .iter()
-                .zip(&s.column_types)
-                .all(|(a, b)| a == b);
+        let keeps_columns =
+            m.columns.starts_with(&s.columns) && m.column_types.starts_with(&s.column_types);
         if keeps_columns {
             changes.push(id, ChangeKind::Replace);
         } else {

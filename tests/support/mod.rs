@@ -10,6 +10,7 @@ use std::sync::{Mutex, Once};
 use pgsyncer::sandbox::{Sandbox, SandboxOptions};
 
 pub mod data_fixtures;
+pub mod data_pair;
 
 static CLUSTER: Mutex<Option<Sandbox>> = Mutex::new(None);
 static START: Once = Once::new();

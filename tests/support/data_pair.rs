@@ -1,0 +1,79 @@
+//! Two fresh databases loaded with SQL, synced through the library and compared row by row:
+//! what the data tests (`tests/data.rs`, `tests/incremental.rs`) share.
+
+use std::time::Duration;
+
+use pgsyncer::conn::{Endpoint, Side};
+use pgsyncer::data::{sync_data, DataError, Options, Summary, TableSummary};
+
+pub struct Pair {
+    pub main_url: String,
+    pub standin_url: String,
+    pub main: tokio_postgres::Client,
+    pub standin: tokio_postgres::Client,
+}
+
+/// Fresh main and standin databases, loaded with `main_sql` and `standin_sql`.
+pub async fn pair(label: &str, main_sql: &str, standin_sql: &str) -> Pair {
+    let main_url = super::fresh_db(&format!("{label}_m")).await;
+    let standin_url = super::fresh_db(&format!("{label}_s")).await;
+    let main = super::raw_client(&main_url).await;
+    let standin = super::raw_client(&standin_url).await;
+    main.batch_execute(main_sql).await.expect("load main");
+    standin
+        .batch_execute(standin_sql)
+        .await
+        .expect("load standin");
+    Pair {
+        main_url,
+        standin_url,
+        main,
+        standin,
+    }
+}
+
+impl Pair {
+    pub async fn try_sync(&self, options: Options) -> Result<Summary, DataError> {
+        let main = Endpoint::parse(Side::Main, &self.main_url, Duration::from_secs(10)).unwrap();
+        let standin =
+            Endpoint::parse(Side::Standin, &self.standin_url, Duration::from_secs(10)).unwrap();
+        sync_data(&main, &standin, &options).await
+    }
+
+    /// Sync; every table must succeed.
+    pub async fn sync_with(&self, options: Options) -> Summary {
+        let summary = self.try_sync(options).await.expect("sync");
+        let failed: Vec<_> = summary.failures().collect();
+        assert!(failed.is_empty(), "failed tables:\n{}", summary.render());
+        summary
+    }
+
+    /// Every listed table holds the same rows on both sides.
+    pub async fn assert_same(&self, tables: &[&str]) {
+        for t in tables {
+            let (m, s) = (
+                checksum(&self.main, t).await,
+                checksum(&self.standin, t).await,
+            );
+            assert_eq!(m, s, "table {t} differs after sync");
+        }
+    }
+}
+
+/// Every row's text, sorted bytewise, hashed: equal iff the tables hold the same multiset.
+pub async fn checksum(client: &tokio_postgres::Client, table: &str) -> (i64, String) {
+    let sql = format!(
+        "SELECT count(*), coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text COLLATE \"C\")), '') FROM {table} t"
+    );
+    let row = client.query_one(&sql, &[]).await.expect("checksum");
+    (row.get(0), row.get(1))
+}
+
+/// The summary's line for `table`.
+pub fn row<'a>(summary: &'a Summary, table: &str) -> &'a TableSummary {
+    summary
+        .tables
+        .iter()
+        .find(|t| t.table == table)
+        .unwrap_or_else(|| panic!("{table} not in summary:\n{}", summary.render()))
+}
