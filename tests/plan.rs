@@ -518,3 +518,116 @@ async fn plan_command_check_out_json_and_snapshots() {
     };
     assert_eq!(strip(&live), strip(&offline));
 }
+
+/// Objects of kinds pgsyncer does not model, created on main: each (kind, name) the plan
+/// reports. Aggregates and INHERITS are modelled, so they are synced, not reported.
+const UNMODELLED_MAIN: &str = "
+    CREATE TABLE public.plain (a int, b int);
+    CREATE TABLE public.child (c int) INHERITS (public.plain);
+    CREATE AGGREGATE public.total(int) (sfunc = int4pl, stype = int);
+    CREATE FUNCTION public.same(int, int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT $1 = $2';
+    CREATE OPERATOR public.=== (leftarg = int, rightarg = int, function = public.same);
+    CREATE RULE keep_rows AS ON DELETE TO public.plain DO INSTEAD NOTHING;
+    CREATE STATISTICS public.plain_ab (dependencies) ON a, b FROM public.plain;
+    CREATE TEXT SEARCH CONFIGURATION public.plain_ts (COPY = pg_catalog.english);
+    CREATE FOREIGN DATA WRAPPER test_fdw;
+    CREATE SERVER test_server FOREIGN DATA WRAPPER test_fdw;
+    CREATE FOREIGN TABLE public.remote (a int) SERVER test_server;
+";
+
+fn reported(plan: &Plan) -> Vec<(String, String, bool)> {
+    plan.not_synced
+        .iter()
+        .map(|n| (n.kind.clone(), n.name.clone(), n.on_standin))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_pgsyncer_does_not_model_are_reported() {
+    // An empty database has none.
+    let empty_url = database("unm_empty", "").await;
+    let empty = model(&empty_url, Side::Standin).await.unwrap();
+    assert_eq!(empty.unmodelled, vec![], "an empty database reports none");
+
+    let main_url = database("unm_m", UNMODELLED_MAIN).await;
+    let main = model(&main_url, Side::Main).await.unwrap();
+    let plan = make_plan(&main, &empty, false).unwrap();
+    let owned = |k: &str, n: &str| (k.to_string(), n.to_string(), false);
+    assert_eq!(
+        reported(&plan),
+        vec![
+            owned("foreign server", "test_server"),
+            owned("foreign table", "public.remote"),
+            owned("foreign-data wrapper", "test_fdw"),
+            owned("operator", "public.===(integer,integer)"),
+            owned("rule", "keep_rows ON public.plain"),
+            owned("statistics", "public.plain_ab"),
+            owned("text search configuration", "public.plain_ts"),
+        ]
+    );
+    assert!(!plan.is_empty(), "main has objects the standin lacks");
+    // The aggregate and the inheriting table are modelled: the plan creates them.
+    let sql = plan::render_body(&plan);
+    assert!(
+        sql.contains("CREATE AGGREGATE public.total(integer)"),
+        "{sql}"
+    );
+    assert!(sql.contains("INHERITS (public.plain)"), "{sql}");
+    assert!(
+        sql.starts_with("-- not synced: main holds 7 object(s)"),
+        "{sql}"
+    );
+    insta::assert_snapshot!("unmodelled_warning", plan.not_synced_warning().unwrap());
+    let json = plan::render_json(&plan);
+    assert_eq!(
+        json["not_synced"].as_array().map(Vec::len),
+        Some(7),
+        "{json}"
+    );
+
+    // An object on both sides is said to be not compared; one only on the standin is
+    // not reported at all.
+    let standin_url = database(
+        "unm_s",
+        "CREATE TABLE public.plain (a int, b int);
+         CREATE STATISTICS public.plain_ab (ndistinct) ON a, b FROM public.plain;
+         CREATE TEXT SEARCH CONFIGURATION public.standin_only (COPY = pg_catalog.simple);",
+    )
+    .await;
+    let standin = model(&standin_url, Side::Standin).await.unwrap();
+    let plan = make_plan(&main, &standin, false).unwrap();
+    let both: Vec<_> = reported(&plan).into_iter().filter(|r| r.2).collect();
+    assert_eq!(
+        both,
+        vec![(
+            "statistics".to_string(),
+            "public.plain_ab".to_string(),
+            true
+        )]
+    );
+    assert!(!reported(&plan).iter().any(|r| r.1.contains("standin_only")));
+    let warning = plan.not_synced_warning().unwrap();
+    assert!(
+        warning.contains(
+            "on both sides, not compared (they may differ):\n    statistics (1): public.plain_ab"
+        ),
+        "{warning}"
+    );
+
+    // The plan command says so on stderr, and the SQL file in a comment.
+    let out = run_cli(&["plan", "--maindsn", &main_url, "--standindsn", &empty_url]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("WARN") && err.contains("rule (1): keep_rows ON public.plain"),
+        "{err}"
+    );
+    let sql = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        sql.contains("--    foreign table (1): public.remote"),
+        "{sql}"
+    );
+    for url in [&empty_url, &main_url, &standin_url] {
+        drop_database(url).await;
+    }
+}

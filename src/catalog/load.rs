@@ -854,6 +854,17 @@ pub(super) fn dependencies(
     Ok(())
 }
 
+/// Objects of kinds the model does not hold, kept by kind and name (the query sorts them).
+pub(super) fn unmodelled(rows: &Rows, schema: &mut Schema) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        schema.unmodelled.push(Unmodelled::new(
+            r.get::<String>("kind")?,
+            r.get::<String>("name")?,
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_index_options;

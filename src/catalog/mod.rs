@@ -166,7 +166,7 @@ async fn read_all(session: &Session, filter: &SchemaFilter) -> Result<Schema, Ca
         run(session, COLUMNS, p),
         run(session, CONSTRAINTS, p),
     )?;
-    let (idx, view, mat, func, trig, pol, comm, dep) = tokio::try_join!(
+    let (idx, view, mat, func, trig, pol, comm, dep, unm) = tokio::try_join!(
         run(session, INDEXES, p),
         run(session, VIEWS, p),
         run(session, MATVIEWS, p),
@@ -175,6 +175,7 @@ async fn read_all(session: &Session, filter: &SchemaFilter) -> Result<Schema, Ca
         run(session, POLICIES, p),
         run(session, COMMENTS, &[]),
         run(session, DEPEND, &[]),
+        run(session, UNMODELLED, p),
     )?;
     load::extensions(&ext, &mut schema, &mut oids)?;
     load::collations(&coll, &mut schema, &mut oids)?;
@@ -194,5 +195,6 @@ async fn read_all(session: &Session, filter: &SchemaFilter) -> Result<Schema, Ca
     load::policies(&pol, &mut schema, &mut oids)?;
     load::comments(&comm, &mut schema, &oids)?;
     load::dependencies(&dep, &mut schema, &oids)?;
+    load::unmodelled(&unm, &mut schema)?;
     Ok(schema)
 }

@@ -40,6 +40,7 @@ pub const TRIGGERS: Query = query!("triggers");
 pub const POLICIES: Query = query!("policies");
 pub const COMMENTS: Query = query!("comments");
 pub const DEPEND: Query = query!("depend");
+pub const UNMODELLED: Query = query!("unmodelled");
 
 /// Every query, for the parse test.
 pub const ALL: &[Query] = &[
@@ -62,6 +63,7 @@ pub const ALL: &[Query] = &[
     POLICIES,
     COMMENTS,
     DEPEND,
+    UNMODELLED,
 ];
 
 #[cfg(test)]

@@ -72,6 +72,9 @@ pub async fn run(args: PlanArgs) -> Result<ExitStatus, Error> {
         },
         header,
     )?;
+    if let Some(warning) = plan.not_synced_warning() {
+        tracing::warn!("{warning}");
+    }
     let text = if args.json {
         let mut t = serde_json::to_string_pretty(&render_json(&plan)).unwrap_or_default();
         t.push('\n');

@@ -97,6 +97,9 @@ pub async fn schema_phase(
         dry_run,
     };
     let report = crate::schema_sync::sync_schema(main, standin, &options).await?;
+    if let Some(warning) = report.plan.not_synced_warning() {
+        tracing::warn!("{warning}");
+    }
     if !report.plan.extra_objects.is_empty() {
         tracing::warn!(
             "{} object(s) exist only in the standin and were kept (pass --clean-extra to drop them): {}",

@@ -15,6 +15,7 @@
 //! - one module per kind: [`namespace`], [`extension`], [`collation`], [`enum_type`],
 //!   [`domain`], [`composite`], [`range`], [`sequence`], [`table`], [`constraint`],
 //!   [`index`], [`view`], [`function`], [`trigger`], [`policy`].
+//! - [`unmodelled`]: objects of every other kind (operators, rules, …), by name only.
 
 pub mod collation;
 pub mod composite;
@@ -31,6 +32,7 @@ pub mod range;
 pub mod sequence;
 pub mod table;
 pub mod trigger;
+pub mod unmodelled;
 pub mod view;
 
 pub use collation::Collation;
@@ -50,6 +52,7 @@ pub use table::{
     Column, Generated, GeneratedKind, Identity, IdentityKind, PartitionOf, ReplicaIdentity, Table,
 };
 pub use trigger::{Trigger, TriggerEnabled};
+pub use unmodelled::Unmodelled;
 pub use view::{MaterializedView, View};
 
 use indexmap::IndexMap;
@@ -119,6 +122,11 @@ pub struct Schema {
     /// `pg_depend` (normal and automatic dependencies between objects in the model),
     /// mapped to identities; sorted and without duplicates.
     pub dependencies: Vec<(ObjectId, ObjectId)>,
+    /// Objects of kinds not modelled above (operators, rules, foreign tables, …), sorted
+    /// by kind and name: never compared nor synced, only reported. Absent from snapshots
+    /// written before it existed, hence the default.
+    #[serde(default)]
+    pub unmodelled: Vec<Unmodelled>,
 }
 
 impl Schema {

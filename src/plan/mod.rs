@@ -10,14 +10,17 @@
 //! - [`sql`]: SQL for each change (creates come from [`crate::ddl`]).
 //! - [`order`]: the dependency order.
 //! - [`render`]: the SQL file and the JSON form.
+//! - [`unsynced`]: main's objects of kinds pgsyncer does not model, reported.
 
 pub mod order;
 pub mod render;
 pub mod sql;
 pub mod statement;
+pub mod unsynced;
 
 pub use render::{render_body, render_json, render_sql};
 pub use statement::{Action, Hazard, HazardKind, Statement};
+pub use unsynced::NotSynced;
 
 use crate::model::Schema;
 
@@ -67,6 +70,8 @@ pub struct Plan {
     pub statements: Vec<Statement>,
     /// Objects only in the standin, not dropped because `--clean-extra` is off.
     pub extra_objects: Vec<String>,
+    /// Main's objects of kinds pgsyncer does not model: neither compared nor synced.
+    pub not_synced: Vec<NotSynced>,
 }
 
 impl Plan {
@@ -75,12 +80,22 @@ impl Plan {
             header,
             statements,
             extra_objects,
+            not_synced: Vec::new(),
         }
     }
 
-    /// No statement and nothing to report: the schemas match.
+    /// No statement and nothing to report: the schemas match, as far as pgsyncer can tell
+    /// (an unmodelled object main has and the standin lacks is a difference; one on both
+    /// sides is not, though nobody compared them).
     pub fn is_empty(&self) -> bool {
-        self.statements.is_empty() && self.extra_objects.is_empty()
+        self.statements.is_empty()
+            && self.extra_objects.is_empty()
+            && self.not_synced.iter().all(|n| n.on_standin)
+    }
+
+    /// The warning about [`Plan::not_synced`] that `plan` and `sync` log, if any.
+    pub fn not_synced_warning(&self) -> Option<String> {
+        unsynced::warning(&self.not_synced)
     }
 
     /// Statements that run, each committing on its own, before the transaction.
@@ -123,7 +138,9 @@ pub fn build(
     let mut statements = order::order(steps, main, standin)?;
     hoist_used_enum_values(&changes, &mut statements);
     validate(&statements)?;
-    Ok(Plan::new(header, statements, extra_objects))
+    let mut plan = Plan::new(header, statements, extra_objects);
+    plan.not_synced = unsynced::not_synced(main, standin);
+    Ok(plan)
 }
 
 /// A value added to an enum cannot be used in the transaction that adds it ("unsafe use of

@@ -18,9 +18,10 @@ pub fn version_text(num: i32) -> String {
     }
 }
 
-/// The whole file: header comment, then [`render_body`]. Empty when the plan is empty.
+/// The whole file: header comment, then [`render_body`]. Empty when the plan is empty and
+/// there are no unmodelled objects to mention.
 pub fn render_sql(plan: &Plan) -> String {
-    if plan.is_empty() {
+    if plan.is_empty() && plan.not_synced.is_empty() {
         return String::new();
     }
     let mut out = String::new();
@@ -56,11 +57,19 @@ pub fn render_sql(plan: &Plan) -> String {
     out
 }
 
-/// Everything after the header: the extra-objects comment, `BEGIN; … COMMIT;`, then the
-/// statements that cannot run in a transaction. Stable (no times, no versions), so tests
-/// snapshot it.
+/// Everything after the header: the not-synced and extra-objects comments, `BEGIN; …
+/// COMMIT;`, then the statements that cannot run in a transaction. Stable (no times, no
+/// versions), so tests snapshot it.
 pub fn render_body(plan: &Plan) -> String {
     let mut out = String::new();
+    let not_synced = super::unsynced::summary(&plan.not_synced, None);
+    if let Some((first, rest)) = not_synced.split_first() {
+        let _ = writeln!(out, "-- not synced: {first}");
+        for line in rest {
+            let _ = writeln!(out, "--{line}");
+        }
+        out.push('\n');
+    }
     if !plan.extra_objects.is_empty() {
         out.push_str("-- Only in the standin, kept (pass --clean-extra to drop them):\n");
         for object in &plan.extra_objects {
@@ -120,7 +129,8 @@ fn write_statement(out: &mut String, statement: &Statement) {
     out.push_str(";\n");
 }
 
-/// `--json`: the header, the statements with their kinds and hazards, the extra objects.
+/// `--json`: the header, the statements with their kinds and hazards, the extra objects,
+/// main's unmodelled objects.
 pub fn render_json(plan: &Plan) -> serde_json::Value {
     serde_json::json!({
         "main_version": version_text(plan.header.main_version),
@@ -129,6 +139,7 @@ pub fn render_json(plan: &Plan) -> serde_json::Value {
         "generated_at": plan.header.generated_at,
         "changes": plan.statements,
         "extra_objects": plan.extra_objects,
+        "not_synced": plan.not_synced,
     })
 }
 
