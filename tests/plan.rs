@@ -627,7 +627,38 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
         sql.contains("--    foreign table (1): public.remote"),
         "{sql}"
     );
-    for url in [&empty_url, &main_url, &standin_url] {
+
+    // sync warns too; afterwards the modelled objects match, the unmodelled ones are still
+    // missing: plan --check says drift, and the file holds only the comment.
+    let synced_url = database("unm_sync", "").await;
+    let out = run_cli(&[
+        "--maindsn",
+        &main_url,
+        "--standindsn",
+        &synced_url,
+        "--sync-data=false",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("WARN") && err.contains("statistics (1): public.plain_ab"),
+        "{err}"
+    );
+    let out = run_cli(&[
+        "plan",
+        "--maindsn",
+        &main_url,
+        "--standindsn",
+        &synced_url,
+        "--check",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let sql = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        sql.contains("-- not synced: main holds 7 object(s)") && !sql.contains("BEGIN;"),
+        "{sql}"
+    );
+    for url in [&empty_url, &main_url, &standin_url, &synced_url] {
         drop_database(url).await;
     }
 }
