@@ -6,6 +6,8 @@
 #   same     pgsyncer again, identical data
 #   change   pgsyncer after 1 % updates, 0.1 % deletes, 0.5 % inserts on main
 #   modes    (MODES=1, default) --use-updated-at and --fdw-mode, initial and after a 1 % change
+#   bounds   what the servers alone spend fingerprinting every row (examples/bench_bound.rs):
+#            no exact re-sync can be cheaper than both servers doing that, on this machine
 # Each is run RUNS times (default 3); medians and ratios are printed, plus pgsyncer's peak RSS.
 # Dataset: ~1.1 M rows, ~250 MB: a bigint-key table (text/numeric/jsonb/timestamptz), a
 # uuid-key table, a composite-key table and a keyless table.
@@ -20,7 +22,7 @@ WORKERS=${WORKERS:-4}
 CHUNK=${CHUNK:-10000}
 
 echo "building (release)…" >&2
-cargo build --release --quiet --bin pgsyncer --example bench_clusters
+cargo build --release --quiet --bin pgsyncer --example bench_clusters --example bench_bound
 BIN=target/release/pgsyncer
 
 work=$(mktemp -d)
@@ -99,7 +101,7 @@ PY
   return 0
 }
 
-floor=(); dump=(); initial=(); same=(); change=()
+floor=(); dump=(); initial=(); same=(); change=(); bound_main=(); bound_rows=(); bound_keys=()
 for run in $(seq 1 "$RUNS"); do
   echo "run $run/$RUNS…" >&2
   truncate_standin
@@ -119,6 +121,10 @@ for run in $(seq 1 "$RUNS"); do
   t0=$(now); run_pgsyncer; initial+=("$(elapsed "$t0" "$(now)")")
   t0=$(now); run_pgsyncer; same+=("$(elapsed "$t0" "$(now)")")
   grep -q "total" "$work/out" && tail -n 3 "$work/out" | head -n 1 >&2
+  target/release/examples/bench_bound "$MAIN" "$STANDIN" >"$work/bound"
+  bound_main+=("$(sed -n 's/^MAIN_ROWS=//p' "$work/bound")")
+  bound_rows+=("$(sed -n 's/^BOTH_ROWS=//p' "$work/bound")")
+  bound_keys+=("$(sed -n 's/^BOTH_KEYS=//p' "$work/bound")")
 
   # 1 % updates, 0.1 % deletes, 0.5 % inserts on main (different rows each run).
   "${PSQL[@]}" "$MAIN" <<SQL
@@ -210,7 +216,13 @@ printf '%-44s %8s  %sx floor%s\n' "pgsyncer into empty standin" "$m_initial" "$(
 printf '%-44s %8s  %sx initial\n' "pgsyncer again, identical data" "$m_same" "$(ratio "$m_same" "$m_initial")"
 printf '%-44s %8s  %sx initial\n' "pgsyncer after 1%/0.1%/0.5% upd/del/ins" "$m_change" "$(ratio "$m_change" "$m_initial")"
 printf '%-44s %8s MB\n' "pgsyncer peak RSS (max over runs)" "$((peak_rss_kb / 1024))"
-echo "all runs: floor ${floor[*]} | dump ${dump[*]:-} | initial ${initial[*]} | same ${same[*]} | change ${change[*]}"
+m_bmain=$(median "${bound_main[@]}"); m_brows=$(median "${bound_rows[@]}"); m_bkeys=$(median "${bound_keys[@]}")
+echo "lower bounds (servers only: one aggregate per table, all tables at once, nothing sent or compared):"
+printf '%-44s %8s  %sx initial\n' "main alone fingerprints every row" "$m_bmain" "$(ratio "$m_bmain" "$m_initial")"
+printf '%-44s %8s  %sx initial; pgsyncer identical re-sync %sx this\n' "both servers fingerprint every row" "$m_brows" \
+  "$(ratio "$m_brows" "$m_initial")" "$(ratio "$m_same" "$m_brows")"
+printf '%-44s %8s  %sx initial\n' "both servers hash every key (keyless: row)" "$m_bkeys" "$(ratio "$m_bkeys" "$m_initial")"
+echo "all runs: floor ${floor[*]} | dump ${dump[*]:-} | initial ${initial[*]} | same ${same[*]} | change ${change[*]} | bounds main ${bound_main[*]} both ${bound_rows[*]} keys ${bound_keys[*]}"
 if [ "$MODES" = 1 ]; then
   m_ii=$(median "${incr_initial[@]}"); m_ic=$(median "${incr_change[@]}")
   m_fi=$(median "${fdw_initial[@]}"); m_fc=$(median "${fdw_change[@]}"); m_fic=$(median "${fdw_incr[@]}")

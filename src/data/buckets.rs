@@ -95,11 +95,63 @@ impl Buckets {
     }
 }
 
-/// Row count and fingerprint sum of every bucket of one side.
+/// Added to every row's value in its bucket's sum, so the sum also counts the rows: two
+/// buckets with different row counts differ unless their fingerprints happen to make up
+/// exactly the difference (odd, so any count difference changes the sum).
+const ROW_WEIGHT: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// One side's sums: per bucket, `sum(value + ROW_WEIGHT)` modulo 2^64.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Checksums(Vec<(i64, i128)>);
+pub struct Checksums {
+    sums: Vec<u64>,
+    rows: u64,
+}
+
+/// Rows parsed but not yet added, so the additions run as one tight loop.
+const PENDING: usize = 256;
+
+/// Summing is a random access into the sums per streamed row, mostly a cache miss. Added in
+/// batches, the misses of a batch overlap instead of stalling the parser one row at a time.
+struct Summer<'a> {
+    sums: &'a mut Checksums,
+    buckets: Buckets,
+    pending: Vec<(usize, u64)>,
+}
+
+impl Summer<'_> {
+    fn add(&mut self, key: i64, value: i64) {
+        self.pending.push((self.buckets.index(key), value as u64));
+        if self.pending.len() == PENDING {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let sums = &mut self.sums.sums;
+        for &(bucket, value) in &self.pending {
+            sums[bucket] = sums[bucket].wrapping_add(value.wrapping_add(ROW_WEIGHT));
+        }
+        self.sums.rows += self.pending.len() as u64;
+        self.pending.clear();
+    }
+}
 
 impl Checksums {
+    fn new(buckets: Buckets) -> Checksums {
+        Checksums {
+            sums: vec![0; buckets.count()],
+            rows: 0,
+        }
+    }
+
+    fn summer(&mut self, buckets: Buckets) -> Summer<'_> {
+        Summer {
+            sums: self,
+            buckets,
+            pending: Vec::with_capacity(PENDING),
+        }
+    }
+
     /// Run [`Buckets::aggregate_sql`] on `session`.
     pub async fn read(
         session: &Session,
@@ -107,26 +159,27 @@ impl Checksums {
         sql: &str,
     ) -> Result<Checksums, DataError> {
         let rows = query_hash_grouped(session, sql, &[]).await?;
-        let mut sums = vec![(0i64, 0i128); buckets.count()];
+        let mut sums = Checksums::new(buckets);
         for row in rows {
             let bucket: i32 = row.get(0);
+            let count: i64 = row.get(1);
             let sum: String = row.get(2);
+            let sum: i128 = sum.parse().map_err(|_| DataError::Metadata {
+                side: session.side,
+                message: format!("bucket sum {sum:?} is not an integer"),
+            })?;
             let slot = usize::try_from(bucket)
                 .ok()
-                .and_then(|b| sums.get_mut(b))
+                .and_then(|b| sums.sums.get_mut(b))
                 .ok_or_else(|| DataError::Metadata {
                     side: session.side,
                     message: format!("bucket {bucket} out of range"),
                 })?;
-            *slot = (
-                row.get(1),
-                sum.parse().map_err(|_| DataError::Metadata {
-                    side: session.side,
-                    message: format!("bucket sum {sum:?} is not an integer"),
-                })?,
-            );
+            // The server's exact sum, reduced modulo 2^64 as the streamed sums are.
+            *slot = (sum as u64).wrapping_add((count as u64).wrapping_mul(ROW_WEIGHT));
+            sums.rows += count.max(0) as u64;
         }
-        Ok(Checksums(sums))
+        Ok(sums)
     }
 
     /// Sum the buckets of the rows [`Buckets::stream_sql`] lists on `session` (`with_value`:
@@ -137,12 +190,8 @@ impl Checksums {
         sql: &str,
         with_value: bool,
     ) -> Result<Checksums, DataError> {
-        let mut sums = vec![(0i64, 0i128); buckets.count()];
-        let mut add = |key: i64, value: i64| {
-            let slot = &mut sums[buckets.index(key)];
-            slot.0 += 1;
-            slot.1 += i128::from(value);
-        };
+        let mut sums = Checksums::new(buckets);
+        let mut summer = sums.summer(buckets);
         let stream = session
             .copy_out(sql)
             .await
@@ -156,30 +205,31 @@ impl Checksums {
             let mut rows = Int8Rows::<2>::default();
             while let Some(chunk) = stream.next().await {
                 let chunk = chunk.ctx(session.side, || sql.to_string())?;
-                rows.feed(&chunk, |[k, v]| add(k, v)).map_err(bad)?;
+                rows.feed(&chunk, |[k, v]| summer.add(k, v)).map_err(bad)?;
             }
             rows.finish().map_err(bad)?;
         } else {
             let mut rows = Int8Rows::<1>::default();
             while let Some(chunk) = stream.next().await {
                 let chunk = chunk.ctx(session.side, || sql.to_string())?;
-                rows.feed(&chunk, |[k]| add(k, k)).map_err(bad)?;
+                rows.feed(&chunk, |[k]| summer.add(k, k)).map_err(bad)?;
             }
             rows.finish().map_err(bad)?;
         }
-        Ok(Checksums(sums))
+        summer.flush();
+        Ok(sums)
     }
 
     /// Rows counted in every bucket.
     pub fn rows(&self) -> u64 {
-        self.0.iter().map(|(n, _)| (*n).max(0) as u64).sum()
+        self.rows
     }
 
-    /// Buckets whose count or sum differ from `other`'s.
+    /// Buckets whose sums differ from `other`'s.
     pub fn differing(&self, other: &Checksums) -> Vec<usize> {
-        self.0
+        self.sums
             .iter()
-            .zip(&other.0)
+            .zip(&other.sums)
             .enumerate()
             .filter(|(_, (a, b))| a != b)
             .map(|(i, _)| i)
@@ -255,9 +305,33 @@ mod tests {
 
     #[test]
     fn differing_buckets() {
-        let a = Checksums(vec![(1, 5), (2, 7), (0, 0)]);
-        let b = Checksums(vec![(1, 5), (2, 8), (1, 3)]);
-        assert_eq!(a.differing(&b), vec![1, 2]);
-        assert_eq!(b.rows(), 4);
+        let buckets = Buckets { bits: 2 };
+        let (mut a, mut b) = (Checksums::new(buckets), Checksums::new(buckets));
+        let (mut sa, mut sb) = (a.summer(buckets), b.summer(buckets));
+        // Bucket 0: same rows in another order. Bucket 1: one value differs. Bucket 2: an
+        // extra row whose value is 0. Bucket 3: two rows against one row holding their sum.
+        let top = |bucket: i64| bucket << 62;
+        for (k, v) in [
+            (top(0), 5),
+            (top(0), 9),
+            (top(1), 7),
+            (top(3), 2),
+            (top(3), 3),
+        ] {
+            sa.add(k, v);
+        }
+        for (k, v) in [
+            (top(0), 9),
+            (top(0), 5),
+            (top(1), 8),
+            (top(2), 0),
+            (top(3), 5),
+        ] {
+            sb.add(k, v);
+        }
+        sa.flush();
+        sb.flush();
+        assert_eq!(a.differing(&b), vec![1, 2, 3]);
+        assert_eq!((a.rows(), b.rows()), (5, 5));
     }
 }
