@@ -13,7 +13,10 @@ fn main() -> ExitCode {
     // clap exits with status 2 and names the flag on a usage error.
     let command = Cli::parse().into_command();
     init_logging(verbosity(&command));
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One thread: pgsyncer's own work is light next to the servers', and with every
+    // connection on the thread that reads it, no COPY message crosses threads (measured on
+    // 2 cores: a third of the system CPU and 5-10 % of the wall time of a data sync).
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
