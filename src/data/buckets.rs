@@ -21,8 +21,11 @@ use crate::conn::Session;
 /// Rows per bucket aimed at: the fewer rows a differing bucket holds, the fewer are listed
 /// again; more buckets cost only pgsyncer's memory.
 const ROWS_PER_BUCKET: f64 = 8.0;
-/// At most 2^18 buckets: 8 MB of sums per side.
-const MAX_BITS: u32 = 18;
+/// At most 2^20 buckets summed by pgsyncer: 8 MB of sums per side.
+const MAX_BITS: u32 = 20;
+/// At most 2^18 buckets grouped by a server ([`Buckets::aggregate_sql`]): its hash table of
+/// counts and sums stays within the session's `work_mem`.
+const SERVER_MAX_BITS: u32 = 18;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Buckets {
@@ -30,10 +33,20 @@ pub struct Buckets {
 }
 
 impl Buckets {
-    /// Buckets for a table of about `rows` rows (both sides must use the same).
+    /// Buckets for a table of about `rows` rows, summed by pgsyncer (both sides must use
+    /// the same).
     pub fn for_rows(rows: f64) -> Buckets {
+        Buckets::sized(rows, MAX_BITS)
+    }
+
+    /// Buckets for a table of about `rows` rows, grouped by the servers.
+    pub fn for_server_rows(rows: f64) -> Buckets {
+        Buckets::sized(rows, SERVER_MAX_BITS)
+    }
+
+    fn sized(rows: f64, max_bits: u32) -> Buckets {
         let wanted = (rows / ROWS_PER_BUCKET).max(1.0);
-        let bits = (wanted.log2().ceil() as u32).min(MAX_BITS);
+        let bits = (wanted.log2().ceil() as u32).min(max_bits);
         Buckets { bits }
     }
 
@@ -287,6 +300,8 @@ mod tests {
         assert_eq!(Buckets::for_rows(9.0).count(), 2);
         assert_eq!(Buckets::for_rows(600_000.0).count(), 131_072);
         assert_eq!(Buckets::for_rows(1e12).count(), 1 << MAX_BITS);
+        assert_eq!(Buckets::for_server_rows(1e12).count(), 1 << SERVER_MAX_BITS);
+        assert_eq!(Buckets::for_server_rows(600_000.0).count(), 131_072);
     }
 
     #[test]

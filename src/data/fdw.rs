@@ -616,7 +616,7 @@ async fn merge_all(
             Some(key_hash) => {
                 // Count and key-fingerprint sum per bucket of the key, both computed by main
                 // (pushed down) and by the standin; only differing buckets' keys are read.
-                let buckets = Buckets::for_rows(estimated_rows(ctx, table).await?);
+                let buckets = Buckets::for_server_rows(estimated_rows(ctx, table).await?);
                 let ssql = TableSql::new(table, Side::Standin);
                 let (mc, sc) = compare_buckets(
                     ctx,
@@ -712,7 +712,7 @@ async fn keyed_by_buckets(
         )));
     };
     ctx.bar.message("fdw: comparing buckets");
-    let buckets = Buckets::for_rows(estimated_rows(ctx, table).await?);
+    let buckets = Buckets::for_server_rows(estimated_rows(ctx, table).await?);
     let ssql = TableSql::new(table, Side::Standin);
     let (mc, sc) = compare_buckets(
         ctx,
@@ -794,7 +794,7 @@ async fn keyless_by_buckets(
     hashes: &FdwHashes,
 ) -> Result<Outcome, DataError> {
     ctx.bar.message("fdw: comparing buckets");
-    let buckets = Buckets::for_rows(estimated_rows(ctx, table).await?);
+    let buckets = Buckets::for_server_rows(estimated_rows(ctx, table).await?);
     let ssql = TableSql::new(table, Side::Standin);
     let (mc, sc) = compare_buckets(
         ctx,
