@@ -273,6 +273,13 @@ pub struct SyncArgs {
     #[arg(long, value_name = "SECONDS", default_value = "0", value_parser = parse_seconds)]
     pub watermark_margin: Duration,
 
+    /// Seconds a statement on the standin may wait for a lock another session holds (an
+    /// ALTER TABLE behind a long query, rows being written); then the run stops and what it
+    /// was doing rolls back, changing nothing. A statement waiting for a lock holds up every
+    /// later query on that table, so the wait is bounded. 0: the server's lock_timeout.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_seconds)]
+    pub lock_timeout: Duration,
+
     /// With --use-updated-at, skip the key comparison that finds rows deleted on main.
     #[arg(long)]
     pub no_deletes: bool,

@@ -61,6 +61,14 @@ pub fn report(error: &(dyn std::error::Error + 'static)) -> String {
         if let Some(hint) = db.hint() {
             text.push_str(&format!("\n  hint: {hint}"));
         }
+        if *db.code() == tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE {
+            text.push_str(
+                "\n  hint: another session holds a lock this statement needed and kept it longer \
+                 than --lock-timeout; the statement's transaction was rolled back, so nothing it \
+                 did was kept. Run again once that session is done (pg_stat_activity and \
+                 pg_locks show it), or allow a longer wait with --lock-timeout",
+            );
+        }
     }
     text
 }

@@ -43,7 +43,7 @@ pub fn endpoints(args: &SyncArgs) -> Result<(Endpoint, Endpoint), Error> {
     let timeout = args.connect.connect_timeout;
     Ok((
         Endpoint::parse(Side::Main, main_dsn, timeout)?,
-        Endpoint::parse(Side::Standin, standin_dsn, timeout)?,
+        Endpoint::parse(Side::Standin, standin_dsn, timeout)?.with_lock_timeout(args.lock_timeout),
     ))
 }
 

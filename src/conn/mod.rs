@@ -228,6 +228,21 @@ impl Endpoint {
         &self.tls.verification
     }
 
+    /// Every session from this endpoint waits at most `limit` for a lock (`lock_timeout`,
+    /// sent with the connection's startup options like main's read-only setting); zero
+    /// leaves the server's setting alone.
+    pub fn with_lock_timeout(mut self, limit: Duration) -> Endpoint {
+        if !limit.is_zero() {
+            let setting = format!("-c lock_timeout={}", limit.as_millis());
+            let options = match self.config.get_options() {
+                Some(given) => format!("{given} {setting}"),
+                None => setting,
+            };
+            self.config.options(&options);
+        }
+        self
+    }
+
     /// The connect timeout in force (`None`: no limit).
     pub fn timeout(&self) -> Option<Duration> {
         self.timeout
