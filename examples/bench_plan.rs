@@ -15,7 +15,7 @@ const FUNCTIONS: usize = 500;
 /// The schema; `differ` changes every 20th object of each kind (5 %).
 fn schema(differ: bool) -> String {
     let mut sql = String::new();
-    let changed = |i: usize| differ && i % 20 == 0;
+    let changed = |i: usize| differ && i.is_multiple_of(20);
     for i in 0..TABLES {
         let extra = if changed(i) { ", note text" } else { "" };
         let default = if changed(i + 7) { "1" } else { "0" };

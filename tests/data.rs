@@ -3,6 +3,8 @@
 //! filters, sequences, and an interrupted sync. Each test: two fresh databases on the shared
 //! cluster, load, sync, then compare a checksum of every row on both sides and check that a
 //! second sync finds nothing to do.
+// Integration tests: helpers outside #[test] functions may unwrap too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
@@ -608,4 +610,71 @@ async fn a_cycle_that_cannot_be_deferred_is_named() {
         "{errors:?}"
     );
     assert_eq!(checksum(&p.standin, "a").await.0, 0, "nothing written");
+}
+
+#[tokio::test]
+async fn a_held_lock_stops_the_sync_after_lock_timeout_and_changes_nothing() {
+    let p = pair(
+        "lock",
+        &format!("{SIMPLE} INSERT INTO items SELECT i, 'n' || i, i, NULL FROM generate_series(1, 30) i;"),
+        &format!("{SIMPLE} INSERT INTO items SELECT i, 'o' || i, i, NULL FROM generate_series(10, 40) i;"),
+    )
+    .await;
+    let before = checksum(&p.standin, "items").await;
+    // Another session holds the table, as an ALTER TABLE queued behind a long query would.
+    let holder = support::raw_client(&p.standin_url).await;
+    holder
+        .batch_execute("BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    // Killed after 30 s: a sync that ignored --lock-timeout would wait for the holder forever.
+    let sync = |lock_timeout: &str| {
+        let mut child = std::process::Command::new(support::pgsyncer_bin())
+            .args([
+                "sync",
+                "--sync-schema=false",
+                "--lock-timeout",
+                lock_timeout,
+                "--maindsn",
+                &p.main_url,
+                "--standindsn",
+                &p.standin_url,
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("sync still waiting for the lock after 30 s");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        child.wait_with_output().unwrap()
+    };
+    let started = std::time::Instant::now();
+    let out = sync("1");
+    let waited = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("public.items"), "{stderr}");
+    assert!(stderr.contains("lock timeout"), "{stderr}");
+    assert!(stderr.contains("--lock-timeout"), "{stderr}");
+    // One second of waiting, not the holder's whole transaction.
+    assert!(waited < Duration::from_secs(20), "waited {waited:?}");
+    holder.batch_execute("ROLLBACK").await.unwrap();
+    assert_eq!(before, checksum(&p.standin, "items").await);
+    // The table nobody held was synced in its own transaction.
+    p.assert_same(&["empty_here"]).await;
+
+    // Released: the same command converges.
+    let out = sync("1");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    p.assert_same(&["items", "empty_here"]).await;
 }

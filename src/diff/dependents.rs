@@ -83,14 +83,14 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
     }
     // A rebuilt object needs no in-place change any more.
     changes.list.retain(|c| {
-        !(rebuilt.contains(&c.id)
-            && !matches!(
+        !rebuilt.contains(&c.id)
+            || matches!(
                 c.kind,
                 ChangeKind::Drop { .. }
                     | ChangeKind::Create
                     | ChangeKind::AddColumn
                     | ChangeKind::Comment(_)
-            ))
+            )
     });
     changes.list.extend(added);
 }
