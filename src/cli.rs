@@ -300,6 +300,12 @@ pub struct SyncArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// List, below the summary (and in --json), up to N keys of rows inserted, updated and
+    /// deleted per table: the rows a comparison found (with `diff` or --dry-run, the rows
+    /// that differ). Keyless tables, and tables copied whole or merged server-side, list none.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub show_keys: usize,
+
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,

@@ -362,6 +362,8 @@ async fn dry_run_and_diff_change_nothing() {
         .args([
             "diff",
             "--json",
+            "--show-keys",
+            "3",
             "--chunk-size",
             "5",
             "--maindsn",
@@ -391,6 +393,33 @@ async fn dry_run_and_diff_change_nothing() {
         ),
         (Some(9), Some(21), Some(10))
     );
+    // --show-keys 3: three keys of each kind, each one of that kind's.
+    assert_eq!(items["keys"]["columns"], serde_json::json!(["id"]));
+    for (kind, ids) in [
+        ("inserted", 1..=9),
+        ("updated", 10..=30),
+        ("deleted", 31..=40),
+    ] {
+        let keys: Vec<String> = items["keys"][kind]
+            .as_array()
+            .unwrap_or_else(|| panic!("no {kind} keys: {items}"))
+            .iter()
+            .map(|k| k[0].as_str().unwrap().to_string())
+            .collect();
+        let expected: Vec<String> = ids.map(|i| i.to_string()).collect();
+        assert_eq!(keys.len(), 3, "{kind}: {keys:?}");
+        assert!(
+            keys.iter().all(|k| expected.contains(k)),
+            "{kind}: {keys:?}"
+        );
+    }
+    let copied = json["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "public.empty_here")
+        .unwrap();
+    assert!(copied.get("keys").is_none(), "{copied}");
     assert_eq!(before.0, checksum(&p.standin, "items").await);
 
     // `diff --check`: status 3 while rows differ, 0 once they match.

@@ -48,6 +48,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitStatus, Error> {
         workers: args.workers,
         clean_extra: true,
         progress: std::io::stderr().is_terminal(),
+        show_keys: 3,
         ..Options::default()
     };
     let summary = data::sync_data(&main, &standin, &options).await?;

@@ -75,6 +75,7 @@ pub fn options(args: &SyncArgs, dry_run: bool) -> Options {
             keep: args.fdw_keep,
             fetch_size: args.chunk_size,
         }),
+        show_keys: args.show_keys,
     }
 }
 

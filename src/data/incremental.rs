@@ -140,6 +140,7 @@ async fn compare_keys(
         out.updated += updated;
     }
     out.deleted += found.surplus;
+    out.keys = found.keys;
     if let Some(keys) = writer.deleted.clone() {
         // A key main has under another spelling (1.0 / 1.00) was just merged: the stage of
         // fetched rows keeps it from being deleted.

@@ -23,6 +23,7 @@ use super::error::{DataError, QueryContext};
 use super::fingerprint::{key_hash, row_hash};
 use super::sql::TableSql;
 use super::strategy::{estimated_rows, TableCtx};
+use super::summary::{Change, KeySamples};
 use super::tables::TablePair;
 use crate::conn::{Session, Side};
 use crate::quote::ident;
@@ -40,7 +41,7 @@ pub enum Values {
 }
 
 /// What a comparison found.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Found {
     pub main_rows: u64,
     /// Keys main has and the standin lacks.
@@ -51,6 +52,8 @@ pub struct Found {
     pub surplus: u64,
     pub buckets: u64,
     pub buckets_equal: u64,
+    /// The first keys of each kind (`--show-keys`).
+    pub keys: KeySamples,
 }
 
 /// The listing's value column: the row fingerprint, or a constant when only keys matter
@@ -146,6 +149,10 @@ pub async fn compare(
         main_rows: compared.main_rows,
         buckets: compared.buckets,
         buckets_equal: compared.equal(),
+        keys: KeySamples::new(
+            ctx.show_keys,
+            table.key_columns().iter().map(|c| c.name.clone()).collect(),
+        ),
         ..Found::default()
     };
     let differing = compared.differing;
@@ -184,16 +191,19 @@ pub async fn compare(
                 Some((_, _, v)) if v == value => {}
                 Some(_) => {
                     found.changed += 1;
+                    found.keys.note(Change::Updated, &key);
                     writer.fetch(key).await?;
                 }
                 None => {
                     found.surplus += 1;
+                    found.keys.note(Change::Deleted, &key);
                     writer.delete(key).await?;
                 }
             }
         }
         for (_, key, _) in main_rows.into_iter().flatten() {
             found.missing += 1;
+            found.keys.note(Change::Inserted, &key);
             writer.fetch(key).await?;
         }
         let bucket = buckets.index(hash);

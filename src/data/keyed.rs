@@ -22,6 +22,7 @@ pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, Data
         chunks_total: found.buckets,
         chunks_skipped: found.buckets_equal,
         pending: None,
+        keys: found.keys,
     };
     if let Some(stage) = &writer.stage {
         ctx.bar.message("writing");

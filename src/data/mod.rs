@@ -83,6 +83,8 @@ pub struct Options {
     pub incremental: Option<incremental::IncrementalOptions>,
     /// `--fdw-mode`: move rows server-side through postgres_fdw ([`fdw`]).
     pub fdw: Option<fdw::FdwOptions>,
+    /// `--show-keys`: keys of changed rows kept per table and kind, for the summary.
+    pub show_keys: usize,
 }
 
 impl Default for Options {
@@ -98,6 +100,7 @@ impl Default for Options {
             progress: false,
             incremental: None,
             fdw: None,
+            show_keys: 0,
         }
     }
 }
@@ -414,6 +417,7 @@ async fn sync_group(
             dry_run: options.dry_run,
             bar: &bar,
             temp_counter: &counter,
+            show_keys: options.show_keys,
         };
         let run = async {
             if modes.any() {
@@ -450,6 +454,7 @@ async fn sync_group(
             chunks_total: outcome.chunks_total,
             seconds: started.elapsed().as_secs_f64(),
             error: None,
+            keys: outcome.keys.clone(),
         };
         done.push((i, summary, outcome));
     }

@@ -8,6 +8,7 @@ use super::copy::pipe;
 use super::error::{DataError, QueryContext};
 use super::progress::TableBar;
 use super::sql::TableSql;
+use super::summary::KeySamples;
 use super::tables::TablePair;
 use super::{indexes, keyed, keyless};
 use crate::conn::{Session, Side};
@@ -22,6 +23,8 @@ pub struct TableCtx<'a> {
     pub bar: &'a TableBar,
     /// Counter for unique temporary table names within the transaction.
     pub temp_counter: &'a AtomicU32,
+    /// `--show-keys`: how many keys of each kind of change to keep for the summary.
+    pub show_keys: usize,
 }
 
 impl TableCtx<'_> {
@@ -49,6 +52,8 @@ pub struct Outcome {
     pub chunks_total: u64,
     pub chunks_skipped: u64,
     pub pending: Option<PendingDelete>,
+    /// Keys of changed rows (`--show-keys`), when the comparison saw them.
+    pub keys: KeySamples,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

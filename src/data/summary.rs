@@ -20,11 +20,105 @@ pub struct TableSummary {
     /// Set when the table failed; its changes were rolled back.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// With `--show-keys N`: the first N keys of each kind of change.
+    #[serde(skip_serializing_if = "KeySamples::is_empty")]
+    pub keys: KeySamples,
 }
 
 impl TableSummary {
     pub fn changes(&self) -> u64 {
         self.inserted + self.updated + self.deleted
+    }
+}
+
+/// Keys of changed rows (`--show-keys`): the first few of each kind, in the order the
+/// comparison met them (key-hash order, not key order), each as its columns' text values.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct KeySamples {
+    /// At most this many of each kind are kept.
+    #[serde(skip)]
+    pub limit: usize,
+    /// The key's columns, naming each key's values.
+    pub columns: Vec<String>,
+    pub inserted: Vec<Vec<String>>,
+    pub updated: Vec<Vec<String>>,
+    pub deleted: Vec<Vec<String>>,
+}
+
+impl KeySamples {
+    pub fn new(limit: usize, columns: Vec<String>) -> KeySamples {
+        KeySamples {
+            limit,
+            columns,
+            ..KeySamples::default()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inserted.is_empty() && self.updated.is_empty() && self.deleted.is_empty()
+    }
+
+    /// Keep `key` as an example of `kind` unless enough are kept.
+    pub fn note(&mut self, kind: Change, key: &[String]) {
+        let list = match kind {
+            Change::Inserted => &mut self.inserted,
+            Change::Updated => &mut self.updated,
+            Change::Deleted => &mut self.deleted,
+        };
+        if list.len() < self.limit {
+            list.push(key.to_vec());
+        }
+    }
+
+    /// `(id): inserted (9): 1, 4, …; deleted (1): 7`, given the table's counts.
+    fn render(&self, counts: [u64; 3]) -> String {
+        let kinds = [
+            ("inserted", &self.inserted),
+            ("updated", &self.updated),
+            ("deleted", &self.deleted),
+        ];
+        let lists = kinds
+            .iter()
+            .zip(counts)
+            .filter(|((_, keys), _)| !keys.is_empty())
+            .map(|((name, keys), count)| {
+                let more = if count > keys.len() as u64 {
+                    ", …"
+                } else {
+                    ""
+                };
+                let shown: Vec<String> = keys.iter().map(|k| key_text(k)).collect();
+                format!("{name} ({count}): {}{more}", shown.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        format!("({}): {lists}", self.columns.join(", "))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Inserted,
+    Updated,
+    Deleted,
+}
+
+/// `10`, or `(1, 3)` for a key of several columns; a value that is not a plain word or
+/// number is quoted as an SQL literal, so spaces, commas and quotes in it stay readable.
+fn key_text(key: &[String]) -> String {
+    let value = |v: &String| {
+        let plain = !v.is_empty()
+            && v.chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '+'));
+        if plain {
+            v.clone()
+        } else {
+            crate::quote::literal(v)
+        }
+    };
+    match key {
+        [single] => value(single),
+        _ => format!("({})", key.iter().map(value).collect::<Vec<_>>().join(", ")),
     }
 }
 
@@ -210,6 +304,13 @@ impl Summary {
                 t.error.as_deref().unwrap_or_default()
             ));
         }
+        for t in self.tables.iter().filter(|t| !t.keys.is_empty()) {
+            out.push_str(&format!(
+                "keys in {} {}\n",
+                t.table,
+                t.keys.render([t.inserted, t.updated, t.deleted])
+            ));
+        }
         for note in &self.notes {
             out.push_str(note);
             out.push('\n');
@@ -242,6 +343,13 @@ mod tests {
                     chunks_total: 10,
                     seconds: 1.234,
                     error: None,
+                    keys: KeySamples {
+                        limit: 2,
+                        columns: vec!["id".into()],
+                        inserted: vec![vec!["100001".into()], vec!["100007".into()]],
+                        updated: Vec::new(),
+                        deleted: vec![vec!["12".into()]],
+                    },
                 },
                 TableSummary {
                     table: "public.audit_log".into(),
@@ -259,5 +367,26 @@ mod tests {
         };
         insta::assert_snapshot!(s.render());
         assert_eq!(s.total_changes(), 1560);
+    }
+
+    #[test]
+    fn key_samples() {
+        let mut k = KeySamples::new(2, vec!["id".into()]);
+        for id in ["1", "2", "3"] {
+            k.note(Change::Inserted, &[id.to_string()]);
+        }
+        assert_eq!(k.inserted, [["1"], ["2"]]);
+        assert_eq!(k.render([3, 0, 0]), "(id): inserted (3): 1, 2, …");
+        let mut k = KeySamples::new(5, vec!["account_id".into(), "name".into()]);
+        k.note(
+            Change::Deleted,
+            &["7".to_string(), "O'Brien, Pat".to_string()],
+        );
+        assert!(k.updated.is_empty() && !k.is_empty());
+        assert_eq!(
+            k.render([0, 0, 1]),
+            "(account_id, name): deleted (1): (7, 'O''Brien, Pat')"
+        );
+        assert!(KeySamples::new(5, Vec::new()).is_empty());
     }
 }
