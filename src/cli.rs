@@ -303,6 +303,7 @@ pub struct SyncArgs {
     /// List, below the summary (and in --json), up to N keys of rows inserted, updated and
     /// deleted per table: the rows a comparison found (with `diff` or --dry-run, the rows
     /// that differ). Keyless tables, and tables copied whole or merged server-side, list none.
+    /// The keys are held in memory until the summary is printed.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub show_keys: usize,
 
