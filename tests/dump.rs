@@ -297,3 +297,55 @@ async fn everything() {
     }
     round_trip("everything", &script).await;
 }
+
+/// Objects pgsyncer does not model (a rule, extended statistics, a text search
+/// configuration) are not dumped, and the dump says so: a warning on stderr and a
+/// `-- not dumped:` comment at the top that psql reads as a comment. (Fixtures without
+/// such objects get no header: their committed snapshots above would change otherwise.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unmodelled_objects_are_named_not_dumped() {
+    let a = support::fresh_db("dump_unmodelled").await;
+    psql_load(
+        &a,
+        "CREATE TABLE public.t (a int, b int);\n\
+         CREATE TABLE public.t_log (a int);\n\
+         CREATE RULE keep_log AS ON DELETE TO public.t DO ALSO INSERT INTO public.t_log VALUES (old.a);\n\
+         CREATE STATISTICS public.t_ab (dependencies) ON a, b FROM public.t;\n\
+         CREATE TEXT SEARCH CONFIGURATION public.my_english (COPY = pg_catalog.english);\n",
+    );
+    let out = Command::new(support::pgsyncer_bin())
+        .args(["dump", "--dsn", &a])
+        .output()
+        .expect("run pgsyncer dump");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let names = [
+        "rule (1): keep_log ON public.t",
+        "statistics (1): public.t_ab",
+        "text search configuration (1): public.my_english",
+    ];
+    assert!(
+        stderr.contains("WARN")
+            && stderr.contains("3 object(s) of kinds pgsyncer does not model")
+            && names.iter().all(|n| stderr.contains(&format!("\n  {n}"))),
+        "{stderr}"
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let header: Vec<&str> = text.lines().take(7).collect();
+    assert_eq!(header[0], "-- pgsyncer dump", "{text}");
+    assert!(
+        header[2].starts_with("-- not dumped: the database holds 3 object(s)"),
+        "{text}"
+    );
+    for n in names {
+        assert!(header.contains(&format!("--  {n}").as_str()), "{text}");
+    }
+    assert_eq!(header[6], "", "{text}");
+    assert!(text.contains("CREATE TABLE public.t ("), "{text}");
+    // The comment is only a comment: the dump loads, and gives the modelled objects only.
+    let b = support::fresh_db("dump_unmodelled_b").await;
+    psql_load(&b, &text);
+    let dump_b = pgsyncer_dump(&b);
+    assert!(!dump_b.contains("not dumped"), "{dump_b}");
+    assert!(dump_b.contains("CREATE TABLE public.t_log ("), "{dump_b}");
+}

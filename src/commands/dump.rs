@@ -11,6 +11,9 @@ pub async fn run(args: DumpArgs) -> Result<ExitStatus, Error> {
     let endpoint = Endpoint::parse(Side::Source, &args.dsn, args.connect.connect_timeout)?;
     let session = endpoint.connect().await?;
     let schema = introspect(&session, &SchemaFilter::from_args(&args.schema)).await?;
+    if let Some(warning) = crate::ddl::not_dumped_warning(&schema) {
+        tracing::warn!("{warning}");
+    }
     let text = crate::ddl::dump(&schema)?;
     super::write_output(args.out.as_deref(), &text)?;
     Ok(0)

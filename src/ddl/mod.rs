@@ -377,11 +377,44 @@ pub const DUMP_HEADER: &[&str] = &[
     "SET standard_conforming_strings = on",
 ];
 
+/// The schema's objects of kinds pgsyncer does not model ([`Schema::unmodelled`]), which
+/// a dump leaves out: a heading, then one line per kind with `limit` names at most; no
+/// lines when there are none.
+pub fn not_dumped(schema: &Schema, limit: Option<usize>) -> Vec<String> {
+    if schema.unmodelled.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![format!(
+        "the database holds {} object(s) of kinds pgsyncer does not model; they are not in this dump (create them by hand):",
+        schema.unmodelled.len()
+    )];
+    let by_kind = unmodelled::lines_by_kind(
+        schema
+            .unmodelled
+            .iter()
+            .map(|u| (u.kind.as_str(), u.name.as_str())),
+        limit,
+    );
+    lines.extend(by_kind.into_iter().map(|line| format!("  {line}")));
+    lines
+}
+
+/// The text `dump` logs as a warning, or `None` when the dump leaves nothing out.
+pub fn not_dumped_warning(schema: &Schema) -> Option<String> {
+    let lines = not_dumped(schema, Some(unmodelled::NAMES_SHOWN));
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
 /// The whole schema as a SQL script loadable with `psql -v ON_ERROR_STOP=1` into an
 /// empty database. Deterministic: the same model gives the same bytes.
 pub fn dump(schema: &Schema) -> Result<String, DdlError> {
     let statements = schema_statements(schema)?;
     let mut text = String::from("-- pgsyncer dump\n\n");
+    // What the dump leaves out, first, so no one takes it for the whole schema.
+    text.push_str(&unmodelled::comment_block(
+        "not dumped",
+        &not_dumped(schema, None),
+    ));
     for h in DUMP_HEADER {
         text.push_str(h);
         text.push_str(";\n");
@@ -401,6 +434,36 @@ pub fn dump(schema: &Schema) -> Result<String, DdlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dump_names_what_it_leaves_out_and_only_then() {
+        let plain = dump(&Schema::default()).expect("dump");
+        assert!(!plain.contains("not dumped"), "{plain}");
+        assert_eq!(not_dumped_warning(&Schema::default()), None);
+        let s = Schema {
+            unmodelled: (1..=6)
+                .map(|i| Unmodelled::new("statistics", format!("public.s{i}")))
+                .chain([Unmodelled::new("rule", "r ON public.t")])
+                .collect(),
+            ..Schema::default()
+        };
+        let text = dump(&s).expect("dump");
+        assert!(
+            text.starts_with(
+                "-- pgsyncer dump\n\n\
+                 -- not dumped: the database holds 7 object(s) of kinds pgsyncer does not model; \
+                 they are not in this dump (create them by hand):\n\
+                 --  statistics (6): public.s1, public.s2, public.s3, public.s4, public.s5, public.s6\n\
+                 --  rule (1): r ON public.t\n\n"
+            ),
+            "{text}"
+        );
+        let warning = not_dumped_warning(&s).expect("a warning");
+        assert!(
+            warning.ends_with("\n  statistics (6): public.s1, public.s2, public.s3, public.s4, public.s5 and 1 more\n  rule (1): r ON public.t"),
+            "{warning}"
+        );
+    }
 
     #[test]
     fn a_statement_that_does_not_parse_names_its_object() {

@@ -62,14 +62,10 @@ pub fn render_sql(plan: &Plan) -> String {
 /// versions), so tests snapshot it.
 pub fn render_body(plan: &Plan) -> String {
     let mut out = String::new();
-    let not_synced = super::unsynced::summary(&plan.not_synced, None);
-    if let Some((first, rest)) = not_synced.split_first() {
-        let _ = writeln!(out, "-- not synced: {first}");
-        for line in rest {
-            let _ = writeln!(out, "--{line}");
-        }
-        out.push('\n');
-    }
+    out.push_str(&crate::model::unmodelled::comment_block(
+        "not synced",
+        &super::unsynced::summary(&plan.not_synced, None),
+    ));
     if !plan.extra_objects.is_empty() {
         out.push_str("-- Only in the standin, kept (pass --clean-extra to drop them):\n");
         for object in &plan.extra_objects {

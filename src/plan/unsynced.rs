@@ -1,14 +1,11 @@
 //! Main's objects of kinds pgsyncer does not model ([`crate::model::Unmodelled`]): a plan
 //! cannot create or compare them, so it says they exist rather than pass over them.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 
-use crate::model::Schema;
+use crate::model::{unmodelled, Schema};
 
-/// How many names per kind the warning shows before "and N more".
-pub const NAMES_SHOWN: usize = 5;
+pub use crate::model::unmodelled::NAMES_SHOWN;
 
 /// One of main's objects that the plan neither compares nor syncs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,30 +52,11 @@ pub fn summary(items: &[NotSynced], limit: Option<usize>) -> Vec<String> {
             continue;
         }
         lines.push(format!("  {heading}"));
-        // Items come sorted by kind (the catalog query's order); keep first-seen order anyway.
-        let mut kinds: Vec<&str> = Vec::new();
-        for item in &group {
-            if !kinds.contains(&item.kind.as_str()) {
-                kinds.push(&item.kind);
-            }
-        }
-        for kind in kinds {
-            let names: Vec<&str> = group
-                .iter()
-                .filter(|i| i.kind == kind)
-                .map(|i| i.name.as_str())
-                .collect();
-            let shown = limit.unwrap_or(names.len()).min(names.len());
-            let mut line = format!(
-                "    {kind} ({}): {}",
-                names.len(),
-                names[..shown].join(", ")
-            );
-            if shown < names.len() {
-                let _ = write!(line, " and {} more", names.len() - shown);
-            }
-            lines.push(line);
-        }
+        let by_kind = unmodelled::lines_by_kind(
+            group.iter().map(|i| (i.kind.as_str(), i.name.as_str())),
+            limit,
+        );
+        lines.extend(by_kind.into_iter().map(|line| format!("    {line}")));
     }
     lines
 }
