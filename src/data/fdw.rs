@@ -623,6 +623,8 @@ async fn merge_all(
                     buckets,
                     &buckets.aggregate_sql(foreign, key_hash, None),
                     &buckets.aggregate_sql(&ssql.relation(), key_hash, None),
+                    // The merge above wrote to this table.
+                    false,
                 )
                 .await?;
                 out.main_rows = mc.rows();
@@ -684,16 +686,28 @@ async fn run_key_statements(
 }
 
 /// Both sides' bucket sums, read on the standin: `foreign_sql` runs on main (postgres_fdw
-/// pushes the whole aggregate down), `local_sql` on the standin.
+/// pushes the whole aggregate down) through the group's transaction, which holds main's
+/// snapshot; `local_sql` on the standin. With `unwritten` (this table was not written in the
+/// transaction yet) and the group's second session at hand, both run at once, the local one
+/// on that session (it sees the same rows); otherwise one after the other.
 async fn compare_buckets(
     ctx: &TableCtx<'_>,
     buckets: Buckets,
     foreign_sql: &str,
     local_sql: &str,
+    unwritten: bool,
 ) -> Result<(Checksums, Checksums), DataError> {
-    let mc = Checksums::read(ctx.standin, buckets, foreign_sql).await?;
-    let sc = Checksums::read(ctx.standin, buckets, local_sql).await?;
-    Ok((mc, sc))
+    match ctx.standin_reader.filter(|_| unwritten) {
+        Some(reader) => tokio::try_join!(
+            Checksums::read(ctx.standin, buckets, foreign_sql),
+            Checksums::read(reader, buckets, local_sql)
+        ),
+        None => {
+            let mc = Checksums::read(ctx.standin, buckets, foreign_sql).await?;
+            let sc = Checksums::read(ctx.standin, buckets, local_sql).await?;
+            Ok((mc, sc))
+        }
+    }
 }
 
 /// Keyed, full comparison: per bucket of the key, count and row-fingerprint sum on both
@@ -719,6 +733,7 @@ async fn keyed_by_buckets(
         buckets,
         &buckets.aggregate_sql(foreign, key_hash, Some(&hashes.row)),
         &buckets.aggregate_sql(&ssql.relation(), key_hash, Some(&hashes.row)),
+        true,
     )
     .await?;
     let mut differing = mc.differing(&sc);
@@ -738,6 +753,7 @@ async fn keyed_by_buckets(
                 key_hash,
                 Some(&pulled_hash(table, &hashes.pulled, Side::Standin)),
             ),
+            true,
         )
         .await?;
         differing.extend(mp.differing(&sp));
@@ -801,6 +817,7 @@ async fn keyless_by_buckets(
         buckets,
         &buckets.aggregate_sql(foreign, &hashes.row, None),
         &buckets.aggregate_sql(&ssql.relation(), &hashes.row, None),
+        true,
     )
     .await?;
     let differing = mc.differing(&sc);

@@ -281,6 +281,9 @@ async fn worker(
     modes: &mode::Modes,
 ) -> Result<(), DataError> {
     let mut sessions: Option<(Session, Session)> = None;
+    // `--fdw-mode` reads the standin's bucket sums on a second standin session while main's
+    // come through the first (see `fdw::compare_buckets`).
+    let mut reader: Option<Session> = None;
     loop {
         let Some(group) = queue
             .lock()
@@ -294,10 +297,24 @@ async fn worker(
             let s = session::open(standin).await?;
             sessions = Some((m, s));
         }
+        if reader.is_none() && modes.fdw.is_some() && !options.dry_run {
+            reader = Some(session::open(standin).await?);
+        }
         let Some((m, s)) = sessions.as_ref() else {
             continue;
         };
-        match sync_group(m, s, pairs, &group, options, progress, modes).await {
+        match sync_group(
+            m,
+            s,
+            reader.as_ref(),
+            pairs,
+            &group,
+            options,
+            progress,
+            modes,
+        )
+        .await
+        {
             Ok(done) => {
                 let mut slots = results
                     .lock()
@@ -328,6 +345,7 @@ async fn worker(
                     });
                 }
                 sessions = None;
+                reader = None;
             }
         }
     }
@@ -335,10 +353,14 @@ async fn worker(
 
 type GroupError = (Option<usize>, DataError);
 
-/// Sync one group of tables in one standin transaction.
+/// Sync one group of tables in one standin transaction. `reader`, a second standin session
+/// outside that transaction, may serve reads of the group's first table, before anything in
+/// the transaction wrote (so both sessions see the same rows).
+#[allow(clippy::too_many_arguments)]
 async fn sync_group(
     main: &Session,
     standin: &Session,
+    reader: Option<&Session>,
     pairs: &[TablePair],
     group: &Group,
     options: &Options,
@@ -406,7 +428,7 @@ async fn sync_group(
 
     let counter = AtomicU32::new(0);
     let mut done: Vec<(usize, TableSummary, Outcome)> = Vec::new();
-    for &i in &group.tables {
+    for (position, &i) in group.tables.iter().enumerate() {
         let table = &pairs[i];
         let bar = progress.table(&table.qualified_name());
         let started = Instant::now();
@@ -418,6 +440,7 @@ async fn sync_group(
             bar: &bar,
             temp_counter: &counter,
             show_keys: options.show_keys,
+            standin_reader: reader.filter(|_| position == 0),
         };
         let run = async {
             if modes.any() {

@@ -25,6 +25,10 @@ pub struct TableCtx<'a> {
     pub temp_counter: &'a AtomicU32,
     /// `--show-keys`: how many keys of each kind of change to keep for the summary.
     pub show_keys: usize,
+    /// A second standin session, outside the group's transaction, for reads that may run
+    /// beside the transaction's own: set only while nothing in the transaction has written
+    /// (the group's first table), so it sees exactly the rows the transaction sees.
+    pub standin_reader: Option<&'a Session>,
 }
 
 impl TableCtx<'_> {
