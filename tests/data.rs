@@ -707,3 +707,100 @@ async fn a_held_lock_stops_the_sync_after_lock_timeout_and_changes_nothing() {
     );
     p.assert_same(&["items", "empty_here"]).await;
 }
+
+/// A table main's statistics show unwritten since its last sync is first compared by one sum
+/// over the whole table on each side. The hint never hides a difference: rows changed on the
+/// standin behind pgsyncer's back, which main's statistics cannot see, are still found.
+#[tokio::test]
+async fn unwritten_tables_are_settled_by_table_sums_and_standin_edits_still_found() {
+    let p = pair(
+        "activity",
+        &format!("{SIMPLE} INSERT INTO items SELECT i, 'n' || i, i, NULL FROM generate_series(1, 500) i;
+                  CREATE TABLE bag (v text); INSERT INTO bag SELECT 'b' || i % 40 FROM generate_series(1, 300) i;"),
+        &format!("{SIMPLE} INSERT INTO items SELECT i, 'o' || i, i, NULL FROM generate_series(100, 600) i;
+                  CREATE TABLE bag (v text); INSERT INTO bag VALUES ('x');"),
+    )
+    .await;
+    // Statistics reach other sessions a moment after a write: wait until main's loads are
+    // counted, so the first sync records the counts the later ones will read.
+    let _ = p
+        .main
+        .batch_execute("SELECT pg_stat_force_next_flush()")
+        .await; // 15+
+    let stats = support::raw_client(&p.main_url).await;
+    for _ in 0..200 {
+        let counted: i64 = stats
+            .query_one(
+                "SELECT coalesce(sum(n_tup_ins), 0)::int8 FROM pg_stat_user_tables WHERE relname IN ('items', 'bag')",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if counted == 800 {
+            break;
+        }
+        stats
+            .batch_execute("SELECT pg_stat_clear_snapshot()")
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let first = p.sync(50).await;
+    assert!(
+        first.tables.iter().all(|t| !t.by_totals),
+        "{}",
+        first.render()
+    );
+    p.assert_same(&["items", "bag"]).await;
+    let recorded: i64 = p
+        .standin
+        .query_one("SELECT count(*) FROM pgsyncer.main_activity WHERE table_name IN ('items', 'bag', 'empty_here')", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(recorded, 3);
+
+    // Main untouched: settled by the table sums, keyed and keyless alike.
+    let second = p.sync(50).await;
+    assert_eq!(second.total_changes(), 0, "{}", second.render());
+    for t in ["public.items", "public.bag"] {
+        assert!(row(&second, t).by_totals, "{t}:\n{}", second.render());
+    }
+    assert!(second.render().contains("table sums equal"));
+
+    // Edits on the standin only: main's statistics still say unwritten, the sums differ, and
+    // the buckets find every row.
+    p.standin
+        .batch_execute(
+            "UPDATE items SET name = 'edited' WHERE id = 7; DELETE FROM items WHERE id = 8;
+             INSERT INTO items VALUES (9999, 'extra', 1, NULL); INSERT INTO bag VALUES ('b1');",
+        )
+        .await
+        .unwrap();
+    let third = p.sync(50).await;
+    let items = row(&third, "public.items");
+    assert!(!items.by_totals, "{}", third.render());
+    assert_eq!(
+        (items.inserted, items.updated, items.deleted),
+        (1, 1, 1),
+        "{}",
+        third.render()
+    );
+    assert_eq!(row(&third, "public.bag").deleted, 1, "{}", third.render());
+    p.assert_same(&["items", "bag"]).await;
+
+    // Written on main: found whether or not its statistics were flushed yet.
+    p.main
+        .batch_execute("UPDATE items SET price = price + 1 WHERE id <= 10")
+        .await
+        .unwrap();
+    let fourth = p.sync(50).await;
+    assert_eq!(
+        row(&fourth, "public.items").updated,
+        10,
+        "{}",
+        fourth.render()
+    );
+    p.assert_same(&["items", "bag"]).await;
+}

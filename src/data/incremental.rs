@@ -141,6 +141,7 @@ async fn compare_keys(
     }
     out.deleted += found.surplus;
     out.keys = found.keys;
+    out.by_totals = found.by_totals;
     if let Some(keys) = writer.deleted.clone() {
         // A key main has under another spelling (1.0 / 1.00) was just merged: the stage of
         // fetched rows keeps it from being deleted.

@@ -54,6 +54,8 @@ pub struct Found {
     pub buckets_equal: u64,
     /// The first keys of each kind (`--show-keys`).
     pub keys: KeySamples,
+    /// Settled by whole-table sums.
+    pub by_totals: bool,
 }
 
 /// The listing's value column: the row fingerprint, or a constant when only keys matter
@@ -137,11 +139,22 @@ pub async fn compare(
         )
     };
     let (msql, ssql) = (stream(Side::Main), stream(Side::Standin));
+    let total = |side: Side| {
+        let value = match values {
+            Values::Rows => row_hash(table, side),
+            Values::Keys => key_hash(table, side),
+        };
+        Buckets::total_sql(&TableSql::new(table, side).relation(), &value)
+    };
+    let totals = ctx
+        .unwritten
+        .then(|| (total(Side::Main), total(Side::Standin)));
     let compared = buckets::compare(
         (ctx.main, &msql),
         (ctx.standin, &ssql),
         buckets,
         values == Values::Rows,
+        totals.as_ref().map(|(m, s)| (m.as_str(), s.as_str())),
         ctx.bar,
     )
     .await?;
@@ -149,6 +162,7 @@ pub async fn compare(
         main_rows: compared.main_rows,
         buckets: compared.buckets,
         buckets_equal: compared.equal(),
+        by_totals: compared.by_totals,
         keys: KeySamples::new(
             ctx.show_keys,
             table.key_columns().iter().map(|c| c.name.clone()).collect(),

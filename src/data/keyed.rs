@@ -23,6 +23,7 @@ pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, Data
         chunks_skipped: found.buckets_equal,
         pending: None,
         keys: found.keys,
+        by_totals: found.by_totals,
     };
     if let Some(stage) = &writer.stage {
         ctx.bar.message("writing");

@@ -27,11 +27,18 @@ pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, Data
     let ssql = TableSql::new(table, Side::Standin);
     let buckets = Buckets::for_rows(estimated_rows(ctx, table).await?);
     let (mrows, srows) = (msql.fingerprints(), ssql.fingerprints());
+    let totals = ctx.unwritten.then(|| {
+        (
+            Buckets::total_sql(&msql.relation(), &msql.row_hash()),
+            Buckets::total_sql(&ssql.relation(), &ssql.row_hash()),
+        )
+    });
     let compared = buckets::compare(
         (ctx.main, &mrows),
         (ctx.standin, &srows),
         buckets,
         false,
+        totals.as_ref().map(|(m, s)| (m.as_str(), s.as_str())),
         ctx.bar,
     )
     .await?;
@@ -39,6 +46,7 @@ pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, Data
         main_rows: compared.main_rows,
         chunks_total: compared.buckets,
         chunks_skipped: compared.equal(),
+        by_totals: compared.by_totals,
         ..Outcome::default()
     };
     let differing = compared.differing;

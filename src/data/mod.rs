@@ -19,6 +19,7 @@
 //!
 //! Memory is bounded by the chunk size, not the table size.
 
+pub mod activity;
 pub mod buckets;
 pub mod copy;
 mod cursor;
@@ -118,8 +119,10 @@ pub async fn sync_data(
         Some(i) if !options.dry_run => Some(watermark::safe_point(main, i.margin_seconds).await?),
         _ => None,
     };
-    let coordinator = Coordinator::start(main).await?;
     let control = session::open(standin).await?;
+    // Read before the snapshot exists: see `activity` for why.
+    let activity = activity::Activity::read(main, &control, !options.dry_run).await;
+    let coordinator = Coordinator::start(main).await?;
     let schemas = options.schemas.as_deref();
     let (main_tables, standin_tables) = tokio::try_join!(
         tables::load_tables(&coordinator.session, schemas),
@@ -208,19 +211,15 @@ pub async fn sync_data(
         Progress::hidden()
     };
     let workers = (options.workers.max(1) as usize).min(pairs.len().max(1));
-    let worker_runs = (0..workers).map(|_| {
-        worker(
-            main,
-            standin,
-            &coordinator,
-            &pairs,
-            options,
-            &queue,
-            &results,
-            &progress,
-            &modes,
-        )
-    });
+    let run = Run {
+        pairs: &pairs,
+        options,
+        progress: &progress,
+        modes: &modes,
+        activity: activity.as_ref(),
+    };
+    let worker_runs =
+        (0..workers).map(|_| worker(main, standin, &coordinator, &run, &queue, &results));
     let outcomes = futures_util::future::join_all(worker_runs).await;
     if !options.dry_run {
         summary.notes.extend(modes.note());
@@ -266,20 +265,26 @@ async fn server_encoding(session: &Session) -> Result<String, DataError> {
     Ok(row.get(0))
 }
 
+/// What every worker shares for one run.
+struct Run<'a> {
+    pairs: &'a [TablePair],
+    options: &'a Options,
+    progress: &'a Progress,
+    modes: &'a mode::Modes,
+    activity: Option<&'a activity::Activity>,
+}
+
 /// One worker: takes groups off the queue until it is empty. A failed group is recorded and
 /// its sessions replaced (a failed statement may have ended them).
-#[allow(clippy::too_many_arguments)]
 async fn worker(
     main: &Endpoint,
     standin: &Endpoint,
     coordinator: &Coordinator,
-    pairs: &[TablePair],
-    options: &Options,
+    run: &Run<'_>,
     queue: &Mutex<VecDeque<Group>>,
     results: &Mutex<Vec<Option<TableSummary>>>,
-    progress: &Progress,
-    modes: &mode::Modes,
 ) -> Result<(), DataError> {
+    let (pairs, options, modes) = (run.pairs, run.options, run.modes);
     let mut sessions: Option<(Session, Session)> = None;
     // `--fdw-mode` reads the standin's bucket sums on a second standin session while main's
     // come through the first (see `fdw::compare_buckets`).
@@ -303,18 +308,7 @@ async fn worker(
         let Some((m, s)) = sessions.as_ref() else {
             continue;
         };
-        match sync_group(
-            m,
-            s,
-            reader.as_ref(),
-            pairs,
-            &group,
-            options,
-            progress,
-            modes,
-        )
-        .await
-        {
+        match sync_group(m, s, reader.as_ref(), &group, run).await {
             Ok(done) => {
                 let mut slots = results
                     .lock()
@@ -356,17 +350,14 @@ type GroupError = (Option<usize>, DataError);
 /// Sync one group of tables in one standin transaction. `reader`, a second standin session
 /// outside that transaction, may serve reads of the group's first table, before anything in
 /// the transaction wrote (so both sessions see the same rows).
-#[allow(clippy::too_many_arguments)]
 async fn sync_group(
     main: &Session,
     standin: &Session,
     reader: Option<&Session>,
-    pairs: &[TablePair],
     group: &Group,
-    options: &Options,
-    progress: &Progress,
-    modes: &mode::Modes,
+    run: &Run<'_>,
 ) -> Result<Vec<(usize, TableSummary)>, GroupError> {
+    let (pairs, options, progress, modes) = (run.pairs, run.options, run.progress, run.modes);
     let whole = |e: DataError| (None, e);
     let begin = if options.dry_run {
         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
@@ -441,16 +432,31 @@ async fn sync_group(
             temp_counter: &counter,
             show_keys: options.show_keys,
             standin_reader: reader.filter(|_| position == 0),
+            unwritten: run
+                .activity
+                .is_some_and(|a| a.unwritten(&table.schema, &table.name)),
         };
-        let run = async {
-            if modes.any() {
-                return modes.run_table(&ctx, table).await;
+        let table_run = async {
+            let done = if modes.any() {
+                modes.run_table(&ctx, table).await?
+            } else {
+                let strategy = strategy::choose(&ctx, table).await?;
+                let outcome = strategy::run(&ctx, table, strategy).await?;
+                (strategy.label().to_string(), outcome)
+            };
+            // Main's write count for the next run's hint, committed with the table's rows.
+            if let Some(sql) = run
+                .activity
+                .filter(|_| !options.dry_run)
+                .and_then(|a| a.record_sql(&table.schema, &table.name))
+            {
+                standin.batch_execute(&sql).await.ctx(Side::Standin, || {
+                    "recording main's write count in pgsyncer.main_activity".to_string()
+                })?;
             }
-            let strategy = strategy::choose(&ctx, table).await?;
-            let outcome = strategy::run(&ctx, table, strategy).await?;
-            Ok::<_, DataError>((strategy.label().to_string(), outcome))
+            Ok::<_, DataError>(done)
         };
-        let (label, outcome) = match run.await {
+        let (label, outcome) = match table_run.await {
             Ok(r) => r,
             Err(e) => {
                 bar.finish();
@@ -478,6 +484,7 @@ async fn sync_group(
             seconds: started.elapsed().as_secs_f64(),
             error: None,
             keys: outcome.keys.clone(),
+            by_totals: outcome.by_totals,
         };
         done.push((i, summary, outcome));
     }

@@ -29,6 +29,9 @@ pub struct TableCtx<'a> {
     /// beside the transaction's own: set only while nothing in the transaction has written
     /// (the group's first table), so it sees exactly the rows the transaction sees.
     pub standin_reader: Option<&'a Session>,
+    /// Main's statistics show no write to this table since its last sync
+    /// ([`super::activity`]): compare whole-table sums before any bucket.
+    pub unwritten: bool,
 }
 
 impl TableCtx<'_> {
@@ -58,6 +61,8 @@ pub struct Outcome {
     pub pending: Option<PendingDelete>,
     /// Keys of changed rows (`--show-keys`), when the comparison saw them.
     pub keys: KeySamples,
+    /// The whole-table sums were equal: no bucket was read.
+    pub by_totals: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,6 +20,10 @@ pub struct TableSummary {
     /// Set when the table failed; its changes were rolled back.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Main's statistics showed no write since the last sync and the sums over the whole
+    /// table were equal on both sides: no bucket was compared.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub by_totals: bool,
     /// With `--show-keys N`: the first N keys of each kind of change.
     #[serde(skip_serializing_if = "KeySamples::is_empty")]
     pub keys: KeySamples,
@@ -181,7 +185,9 @@ impl Summary {
                     t.inserted.to_string(),
                     t.updated.to_string(),
                     t.deleted.to_string(),
-                    if t.chunks_total == 0 {
+                    if t.by_totals {
+                        "table sums equal".to_string()
+                    } else if t.chunks_total == 0 {
                         "-".to_string()
                     } else {
                         format!("{}/{}", t.chunks_skipped, t.chunks_total)
@@ -343,6 +349,7 @@ mod tests {
                     chunks_total: 10,
                     seconds: 1.234,
                     error: None,
+                    by_totals: false,
                     keys: KeySamples {
                         limit: 2,
                         columns: vec!["id".into()],
@@ -350,6 +357,17 @@ mod tests {
                         updated: Vec::new(),
                         deleted: vec![vec!["12".into()]],
                     },
+                },
+                TableSummary {
+                    table: "public.customers".into(),
+                    key: "primary key (id)".into(),
+                    mode: "compare".into(),
+                    main_rows: 20000,
+                    chunks_skipped: 4096,
+                    chunks_total: 4096,
+                    seconds: 0.2,
+                    by_totals: true,
+                    ..Default::default()
                 },
                 TableSummary {
                     table: "public.audit_log".into(),

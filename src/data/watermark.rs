@@ -78,6 +78,17 @@ pub async fn safe_point(main: &Endpoint, margin_seconds: f64) -> Result<SafePoin
     } else {
         (oldest, "oldest open transaction on main")
     };
+    Ok(SafePoint {
+        identity: identity(&session, main, database).await,
+        watermark,
+        source,
+        timezone: timezone.unwrap_or_else(|| "UTC".to_string()),
+    })
+}
+
+/// Which main `session` (on `main`, database `database`) is: its system identifier, or its
+/// address when this role may not read it.
+pub async fn identity(session: &Session, main: &Endpoint, database: String) -> MainIdentity {
     let system = match session
         .query_one(
             "SELECT system_identifier::text FROM pg_control_system()",
@@ -93,12 +104,7 @@ pub async fn safe_point(main: &Endpoint, margin_seconds: f64) -> Result<SafePoin
             format!("addr:{}", address(main))
         }
     };
-    Ok(SafePoint {
-        identity: MainIdentity { system, database },
-        watermark,
-        source,
-        timezone: timezone.unwrap_or_else(|| "UTC".to_string()),
-    })
+    MainIdentity { system, database }
 }
 
 /// `host:port` of an endpoint (no database, no user, no secret).
