@@ -21,7 +21,8 @@ use crate::conn::{Endpoint, Session, Side};
 use crate::quote::literal;
 
 const ACTIVITY_SQL: &str = include_str!("../../sql/data/main_activity.sql");
-const STATE_DDL: &str = include_str!("../../sql/data/main_activity_state.sql");
+/// Both state tables (`sql/data/sync_state.sql`).
+const STATE_DDL: &str = include_str!("../../sql/data/sync_state.sql");
 
 type TableName = (String, String);
 
