@@ -9,7 +9,6 @@ SELECT (least(min(a.xact_start), clock_timestamp()) - make_interval(secs => $1::
        (clock_timestamp() - make_interval(secs => $1::float8))::text AS read_at,
        count(*) FILTER (WHERE a.query = '<insufficient privilege>')::int8 AS hidden,
        (SELECT count(*) FROM pg_prepared_xacts p WHERE p.database = current_database())::int8 AS prepared,
-       current_database()::text AS database_name,
        (SELECT s.reset_val FROM pg_settings s WHERE s.name = 'TimeZone') AS default_timezone
 FROM pg_stat_activity a
 WHERE a.pid <> pg_backend_pid()

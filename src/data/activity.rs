@@ -15,9 +15,8 @@
 use std::collections::HashMap;
 
 use super::error::{DataError, QueryContext};
-use super::session;
-use super::watermark::{self, MainIdentity};
-use crate::conn::{Endpoint, Session, Side};
+use super::watermark::MainIdentity;
+use crate::conn::{Session, Side};
 use crate::quote::literal;
 
 const ACTIVITY_SQL: &str = include_str!("../../sql/data/main_activity.sql");
@@ -36,11 +35,17 @@ pub struct Activity {
 }
 
 impl Activity {
-    /// Read main's counts (before the snapshot exists) and what the standin recorded; with
-    /// `record`, create the state table if needed. `None` when main keeps no counts here or
-    /// they cannot be read: the hint is an optimisation, and never fails a run.
-    pub async fn read(main: &Endpoint, standin: &Session, record: bool) -> Option<Activity> {
-        match Activity::try_read(main, standin, record).await {
+    /// Read main's counts on `main`, a session outside the snapshot transaction (before the
+    /// snapshot exists), and what the standin recorded for `identity`; with `record`, create
+    /// the state table if needed. `None` when main keeps no counts here or they cannot be
+    /// read: the hint is an optimisation, and never fails a run.
+    pub async fn read(
+        main: &Session,
+        identity: MainIdentity,
+        standin: &Session,
+        record: bool,
+    ) -> Option<Activity> {
+        match Activity::try_read(main, identity, standin, record).await {
             Ok(activity) => activity,
             Err(e) => {
                 tracing::info!(
@@ -53,12 +58,12 @@ impl Activity {
     }
 
     async fn try_read(
-        main: &Endpoint,
+        main: &Session,
+        identity: MainIdentity,
         standin: &Session,
         record: bool,
     ) -> Result<Option<Activity>, DataError> {
-        let session = session::open(main).await?;
-        let rows = session.query(ACTIVITY_SQL, &[]).await.ctx(Side::Main, || {
+        let rows = main.query(ACTIVITY_SQL, &[]).await.ctx(Side::Main, || {
             "reading write counts (sql/data/main_activity.sql)".to_string()
         })?;
         let current: HashMap<TableName, i64> = rows
@@ -68,12 +73,6 @@ impl Activity {
         if current.is_empty() {
             return Ok(None);
         }
-        let database: String = session
-            .query_one("SELECT current_database()::text", &[])
-            .await
-            .ctx(Side::Main, || "reading the database name".to_string())?
-            .get(0);
-        let identity = watermark::identity(&session, main, database).await;
         if record {
             if let Err(e) = standin.batch_execute(STATE_DDL).await {
                 tracing::info!(

@@ -57,7 +57,7 @@ use std::collections::BTreeMap;
 
 use super::buckets::{Buckets, Checksums};
 use super::error::{DataError, QueryContext};
-use super::fingerprint::base_type;
+use super::fingerprint::{base_type, combine, exact_hash};
 use super::indexes;
 use super::merge;
 use super::sql::TableSql;
@@ -939,25 +939,24 @@ pub struct FdwHashes {
 /// `timestamp` the default mode uses depends on TimeZone, so postgres_fdw would not ship it.
 fn shippable_column_hash(ty: &str, c: &str, seed: i64, in_key: bool) -> Option<String> {
     let ty = base_type(ty);
+    let hash = exact_hash(&ty, c, seed).or_else(|| shippable_other_hash(&ty, c, seed, in_key))?;
+    // NULL gets a value of its own per column (COALESCE is not shipped; CASE is).
+    let null = seed.wrapping_mul(0x5851_F42D_4C95_7F2D_u64 as i64);
+    Some(format!(
+        "CASE WHEN {c} IS NULL THEN {null}::int8 ELSE {hash} END"
+    ))
+}
+
+/// [`shippable_column_hash`] for the types the default mode hashes otherwise.
+fn shippable_other_hash(ty: &str, c: &str, seed: i64, in_key: bool) -> Option<String> {
     let sent =
         |send: &str| (!in_key).then(|| format!("hash_array_extended(ARRAY[{send}({c})], {seed})"));
-    let hash = match ty.as_str() {
-        "smallint" => format!("hashint2extended({c}, {seed})"),
-        "integer" => format!("hashint4extended({c}, {seed})"),
-        "bigint" => format!("hashint8extended({c}, {seed})"),
-        "oid" => format!("hashoidextended({c}, {seed})"),
-        "boolean" => format!("hashint4extended({c}::int4, {seed})"),
+    Some(match ty {
         "text" | "character varying" => format!("hashtextextended({c}, {seed})"),
-        "uuid" => format!("uuid_hash_extended({c}, {seed})"),
-        "timestamp without time zone" => format!("timestamp_hash_extended({c}, {seed})"),
         "timestamp with time zone" => {
             format!("hash_range_extended(tstzrange({c}, NULL), {seed})")
         }
         "date" => format!("hash_range_extended(daterange({c}, NULL), {seed})"),
-        "time without time zone" => format!("time_hash_extended({c}, {seed})"),
-        "inet" | "cidr" => format!("hashinetextended({c}, {seed})"),
-        "macaddr" => format!("hashmacaddrextended({c}, {seed})"),
-        "macaddr8" => format!("hashmacaddr8extended({c}, {seed})"),
         "numeric" => {
             format!("(hash_numeric_extended({c}, {seed}) # hashint4extended(scale({c}), {seed}))")
         }
@@ -995,20 +994,7 @@ fn shippable_column_hash(ty: &str, c: &str, seed: i64, in_key: bool) -> Option<S
             format!("hash_array_extended({c}, {seed})")
         }
         _ => return None,
-    };
-    // NULL gets a value of its own per column (COALESCE is not shipped; CASE is).
-    let null = seed.wrapping_mul(0x5851_F42D_4C95_7F2D_u64 as i64);
-    Some(format!(
-        "CASE WHEN {c} IS NULL THEN {null}::int8 ELSE {hash} END"
-    ))
-}
-
-fn xor_all(parts: Vec<String>) -> String {
-    if parts.is_empty() {
-        "0::int8".to_string()
-    } else {
-        format!("({})", parts.join(" # "))
-    }
+    })
 }
 
 /// The table's shippable fingerprints, or `None` when its key cannot be hashed so (or, for a
@@ -1029,7 +1015,7 @@ pub fn fdw_hashes(table: &TablePair) -> Option<FdwHashes> {
         }
     }
     let key = match &table.key {
-        Some(_) => Some(xor_all(
+        Some(_) => Some(combine(
             table
                 .key_columns()
                 .into_iter()
@@ -1042,7 +1028,7 @@ pub fn fdw_hashes(table: &TablePair) -> Option<FdwHashes> {
     };
     Some(FdwHashes {
         key,
-        row: xor_all(row),
+        row: combine(row),
         pulled,
     })
 }

@@ -35,6 +35,26 @@ pub(super) fn base_type(ty: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The type's own hash of `c` under `seed`, for types whose hash tells apart exactly the
+/// values whose text differs and needs no cast and no collation, so that main can also
+/// compute it through postgres_fdw (`--fdw-mode`). `None` for other types.
+pub(super) fn exact_hash(ty: &str, c: &str, seed: i64) -> Option<String> {
+    Some(match ty {
+        "smallint" => format!("hashint2extended({c}, {seed})"),
+        "integer" => format!("hashint4extended({c}, {seed})"),
+        "bigint" => format!("hashint8extended({c}, {seed})"),
+        "oid" => format!("hashoidextended({c}, {seed})"),
+        "boolean" => format!("hashint4extended({c}::int4, {seed})"),
+        "uuid" => format!("uuid_hash_extended({c}, {seed})"),
+        "timestamp without time zone" => format!("timestamp_hash_extended({c}, {seed})"),
+        "time without time zone" => format!("time_hash_extended({c}, {seed})"),
+        "inet" | "cidr" => format!("hashinetextended({c}, {seed})"),
+        "macaddr" => format!("hashmacaddrextended({c}, {seed})"),
+        "macaddr8" => format!("hashmacaddr8extended({c}, {seed})"),
+        _ => return None,
+    })
+}
+
 /// Hash of one column's value (`int8`, never NULL), under `seed`.
 fn column_hash(column: &Column, side: Side, seed: i64) -> String {
     let c = ident(&column.name);
@@ -43,32 +63,22 @@ fn column_hash(column: &Column, side: Side, seed: i64) -> String {
     } else {
         String::new()
     };
-    let hash = match native.as_str() {
-        "smallint" => format!("hashint2extended({c}, {seed})"),
-        "integer" => format!("hashint4extended({c}, {seed})"),
-        "bigint" => format!("hashint8extended({c}, {seed})"),
-        "oid" => format!("hashoidextended({c}, {seed})"),
-        "boolean" => format!("hashint4extended({c}::int4, {seed})"),
+    let hash = exact_hash(&native, &c, seed).unwrap_or_else(|| match native.as_str() {
         "text" | "character varying" => format!("hashtextextended({c} COLLATE \"C\", {seed})"),
-        "uuid" => format!("uuid_hash_extended({c}, {seed})"),
-        "timestamp without time zone" => format!("timestamp_hash_extended({c}, {seed})"),
         // TimeZone is pinned to UTC: the cast keeps the stored instant.
         "timestamp with time zone" => format!("timestamp_hash_extended({c}::timestamp, {seed})"),
-        "time without time zone" => format!("time_hash_extended({c}, {seed})"),
-        "inet" | "cidr" => format!("hashinetextended({c}, {seed})"),
-        "macaddr" => format!("hashmacaddrextended({c}, {seed})"),
-        "macaddr8" => format!("hashmacaddr8extended({c}, {seed})"),
         "numeric" => format!(
             "(hash_numeric_extended({c}, {seed}) # COALESCE(hashint4extended(scale({c}), {seed}), 0))"
         ),
         _ => format!("hashtextextended({c}::text, {seed})"),
-    };
+    });
     // NULL gets a value of its own per column, so NULL in one column is not NULL in another.
     let null = seed.wrapping_mul(0x5851_F42D_4C95_7F2D_u64 as i64);
     format!("COALESCE({hash}, {null})")
 }
 
-fn combine(parts: Vec<String>) -> String {
+/// The XOR of column hashes (`0` for none).
+pub(super) fn combine(parts: Vec<String>) -> String {
     if parts.is_empty() {
         return "0::int8".to_string();
     }

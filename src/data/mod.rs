@@ -114,14 +114,18 @@ pub async fn sync_data(
     options: &Options,
 ) -> Result<Summary, DataError> {
     let started = Instant::now();
-    // Read before the snapshot exists: see `watermark` for why.
+    // Read on main before the snapshot exists: see `watermark` and `activity` for why.
+    let before = session::open(main).await?;
+    let identity = watermark::identity(&before, main).await?;
     let safe = match &options.incremental {
-        Some(i) if !options.dry_run => Some(watermark::safe_point(main, i.margin_seconds).await?),
+        Some(i) if !options.dry_run => {
+            Some(watermark::safe_point(&before, identity.clone(), i.margin_seconds).await?)
+        }
         _ => None,
     };
     let control = session::open(standin).await?;
-    // Read before the snapshot exists: see `activity` for why.
-    let activity = activity::Activity::read(main, &control, !options.dry_run).await;
+    let activity = activity::Activity::read(&before, identity, &control, !options.dry_run).await;
+    drop(before);
     let coordinator = Coordinator::start(main).await?;
     let schemas = options.schemas.as_deref();
     let (main_tables, standin_tables) = tokio::try_join!(
@@ -456,7 +460,7 @@ async fn sync_group(
             }
             Ok::<_, DataError>(done)
         };
-        let (label, outcome) = match table_run.await {
+        let (label, mut outcome) = match table_run.await {
             Ok(r) => r,
             Err(e) => {
                 bar.finish();
@@ -483,7 +487,7 @@ async fn sync_group(
             chunks_total: outcome.chunks_total,
             seconds: started.elapsed().as_secs_f64(),
             error: None,
-            keys: outcome.keys.clone(),
+            keys: std::mem::take(&mut outcome.keys),
             by_totals: outcome.by_totals,
         };
         done.push((i, summary, outcome));

@@ -18,7 +18,6 @@
 use std::collections::HashMap;
 
 use super::error::{DataError, QueryContext};
-use super::session;
 use crate::conn::{Endpoint, Session, Side};
 use crate::quote::literal;
 
@@ -50,9 +49,13 @@ pub struct SafePoint {
     pub timezone: String,
 }
 
-/// Read the safe point on main. Must run before the shared snapshot is taken.
-pub async fn safe_point(main: &Endpoint, margin_seconds: f64) -> Result<SafePoint, DataError> {
-    let session = session::open(main).await?;
+/// Read the safe point on main, on a `session` outside the snapshot transaction; `identity`
+/// from [`identity`]. Must run before the shared snapshot is taken.
+pub async fn safe_point(
+    session: &Session,
+    identity: MainIdentity,
+    margin_seconds: f64,
+) -> Result<SafePoint, DataError> {
     let row = session
         .query_one(SAFE_POINT_SQL, &[&margin_seconds])
         .await
@@ -63,7 +66,6 @@ pub async fn safe_point(main: &Endpoint, margin_seconds: f64) -> Result<SafePoin
     let read_at: String = row.get("read_at");
     let hidden: i64 = row.get("hidden");
     let prepared: i64 = row.get("prepared");
-    let database: String = row.get("database_name");
     let timezone: Option<String> = row.get("default_timezone");
     if prepared > 0 {
         tracing::warn!(
@@ -79,16 +81,21 @@ pub async fn safe_point(main: &Endpoint, margin_seconds: f64) -> Result<SafePoin
         (oldest, "oldest open transaction on main")
     };
     Ok(SafePoint {
-        identity: identity(&session, main, database).await,
+        identity,
         watermark,
         source,
         timezone: timezone.unwrap_or_else(|| "UTC".to_string()),
     })
 }
 
-/// Which main `session` (on `main`, database `database`) is: its system identifier, or its
-/// address when this role may not read it.
-pub async fn identity(session: &Session, main: &Endpoint, database: String) -> MainIdentity {
+/// Which main database `session` (on `main`) is in: the server's system identifier, or its
+/// address when this role may not read it, and the database's name.
+pub async fn identity(session: &Session, main: &Endpoint) -> Result<MainIdentity, DataError> {
+    let database: String = session
+        .query_one("SELECT current_database()::text", &[])
+        .await
+        .ctx(Side::Main, || "reading the database name".to_string())?
+        .get(0);
     let system = match session
         .query_one(
             "SELECT system_identifier::text FROM pg_control_system()",
@@ -104,7 +111,7 @@ pub async fn identity(session: &Session, main: &Endpoint, database: String) -> M
             format!("addr:{}", address(main))
         }
     };
-    MainIdentity { system, database }
+    Ok(MainIdentity { system, database })
 }
 
 /// `host:port` of an endpoint (no database, no user, no secret).
