@@ -737,3 +737,26 @@ DELETE FROM child WHERE id > 100000;
     );
     p.assert_same(&["parent", "child"]).await;
 }
+
+/// `scale(NaN)` is NULL: a numeric NaN must not blank out the rest of its row's FDW
+/// fingerprint, or a difference in another column of that row would go unseen.
+#[tokio::test]
+async fn fdw_mode_sees_changes_in_rows_holding_numeric_nan() {
+    let ddl = "CREATE TABLE m (id int PRIMARY KEY, amount numeric, name text);";
+    let rows =
+        "INSERT INTO m SELECT i, CASE WHEN i % 10 = 0 THEN 'NaN'::numeric ELSE i END, 'n' || i FROM generate_series(1, 2000) i;";
+    let p = pair(
+        "fdw_nan",
+        &format!("{ddl}{rows}"),
+        &format!("{ddl}{rows} UPDATE m SET name = 'old' WHERE id IN (10, 20, 30);"),
+    )
+    .await;
+    let summary = p
+        .sync_with(Options {
+            fdw: Some(fdw(false)),
+            ..Options::default()
+        })
+        .await;
+    assert_eq!(row(&summary, "public.m").updated, 3, "{}", summary.render());
+    p.assert_same(&["m"]).await;
+}

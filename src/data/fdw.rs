@@ -958,7 +958,10 @@ fn shippable_other_hash(ty: &str, c: &str, seed: i64, in_key: bool) -> Option<St
         }
         "date" => format!("hash_range_extended(daterange({c}, NULL), {seed})"),
         "numeric" => {
-            format!("(hash_numeric_extended({c}, {seed}) # hashint4extended(scale({c}), {seed}))")
+            // scale() is NULL for NaN and the infinities, whose hash already tells them apart.
+            format!(
+                "(hash_numeric_extended({c}, {seed}) # CASE WHEN scale({c}) IS NULL THEN 0::int8 ELSE hashint4extended(scale({c}), {seed}) END)"
+            )
         }
         "bytea" => format!("hash_array_extended(ARRAY[{c}], {seed})"),
         "real" => sent("float4send")?,
