@@ -9,6 +9,9 @@
 //!   BOTH_ROWS=     the same on both servers at once
 //!   BOTH_KEYS=     every key hashed on both servers at once (keyless tables: every row),
 //!                  the least the key-set pass of `--use-updated-at` must do
+//!   INCR=          BOTH_KEYS, and at the same time main scanning each table that has an
+//!                  `updated_at` column for the rows changed in the last minute: the least
+//!                  a `--use-updated-at` run must do (its upsert on the standin not counted)
 
 use std::time::{Duration, Instant};
 
@@ -97,11 +100,25 @@ async fn main() -> Result<(), Error> {
         }
         jobs
     };
+    let mut incremental = on("both", keys_expr);
+    for p in &pairs {
+        if p.columns.iter().any(|c| c.name == "updated_at") {
+            incremental.push((
+                &main,
+                format!(
+                    "SELECT count(*) FROM {} WHERE updated_at >= now() - interval '1 minute'",
+                    TableSql::new(p, Side::Main).relation()
+                ),
+            ));
+        }
+    }
     let main_rows = timed(on("main", rows_expr)).await?;
     let both_rows = timed(on("both", rows_expr)).await?;
     let both_keys = timed(on("both", keys_expr)).await?;
     println!("MAIN_ROWS={:.3}", main_rows.as_secs_f64());
     println!("BOTH_ROWS={:.3}", both_rows.as_secs_f64());
+    let incremental = timed(incremental).await?;
     println!("BOTH_KEYS={:.3}", both_keys.as_secs_f64());
+    println!("INCR={:.3}", incremental.as_secs_f64());
     Ok(())
 }

@@ -152,7 +152,7 @@ done
 # initial, 1 % change, FDW full merge, 1 % change, FDW + incremental. Each sync is checked by
 # a default-mode run that must find nothing left to do.
 MODES=${MODES:-1}
-incr_initial=(); incr_change=(); fdw_initial=(); fdw_change=(); fdw_incr=()
+incr_initial=(); incr_change=(); incr_bound=(); fdw_initial=(); fdw_change=(); fdw_incr=()
 check_converged() {
   run_pgsyncer --json
   python3 -c "import json,sys; d=json.load(open('$work/out')); n=sum(t['inserted']+t['updated']+t['deleted'] for t in d['tables']); sys.exit(f'$1: {n} changes left after sync' if n else 0)"
@@ -184,6 +184,8 @@ if [ "$MODES" = 1 ]; then
     t0=$(now); run_pgsyncer --use-updated-at; incr_change+=("$(elapsed "$t0" "$(now)")")
     grep -E "^public\.|^watermark" "$work/out" >&2 || true
     check_converged "incremental"
+    target/release/examples/bench_bound "$MAIN" "$STANDIN" >"$work/bound"
+    incr_bound+=("$(sed -n 's/^INCR=//p' "$work/bound")")
 
     truncate_standin
     "${PSQL[@]}" "$STANDIN" -c "DROP SCHEMA IF EXISTS pgsyncer CASCADE" >/dev/null
@@ -230,9 +232,12 @@ if [ "$MODES" = 1 ]; then
   printf '%-44s %8s  %sx initial\n' "--use-updated-at into empty standin" "$m_ii" "$(ratio "$m_ii" "$m_initial")"
   printf '%-44s %8s  %sx initial, %sx default after change\n' "--use-updated-at after 1%/0.1%/0.5% change" "$m_ic" \
     "$(ratio "$m_ic" "$m_initial")" "$(ratio "$m_ic" "$m_change")"
+  m_ib=$(median "${incr_bound[@]}")
+  printf '%-44s %8s  %sx initial; pgsyncer incremental %sx this\n' "bound: keys on both + main's updated_at scan" "$m_ib" \
+    "$(ratio "$m_ib" "$m_initial")" "$(ratio "$m_ic" "$m_ib")"
   printf '%-44s %8s  %sx initial\n' "--fdw-mode into empty standin" "$m_fi" "$(ratio "$m_fi" "$m_initial")"
   printf '%-44s %8s  %sx initial, %sx default after change\n' "--fdw-mode after 1%/0.1%/0.5% change" "$m_fc" \
     "$(ratio "$m_fc" "$m_initial")" "$(ratio "$m_fc" "$m_change")"
   printf '%-44s %8s  %sx initial\n' "--fdw-mode --use-updated-at after change" "$m_fic" "$(ratio "$m_fic" "$m_initial")"
-  echo "modes runs: incr initial ${incr_initial[*]} | incr change ${incr_change[*]} | fdw initial ${fdw_initial[*]} | fdw change ${fdw_change[*]} | fdw incr ${fdw_incr[*]}"
+  echo "modes runs: incr initial ${incr_initial[*]} | incr change ${incr_change[*]} | incr bound ${incr_bound[*]} | fdw initial ${fdw_initial[*]} | fdw change ${fdw_change[*]} | fdw incr ${fdw_incr[*]}"
 fi
