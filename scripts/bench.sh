@@ -148,11 +148,12 @@ done
 # MODES=0 skips it. Same clusters and rows, measured after the default runs above: sessions and
 # ledger get an updated_at column (ALTER … ADD COLUMN with a constant default: no rewrite, so
 # the default figures above are untouched); events stays keyless (always compared in full).
-# Per run: incremental initial (records the watermark), 1 % change, incremental; then FDW
+# Per run: incremental initial (records the watermark), 1 % change, incremental, 1 % change,
+# incremental with --no-deletes (then only the deletes may be left); then FDW
 # initial, 1 % change, FDW full merge, 1 % change, FDW + incremental. Each sync is checked by
 # a default-mode run that must find nothing left to do.
 MODES=${MODES:-1}
-incr_initial=(); incr_change=(); incr_bound=(); fdw_initial=(); fdw_change=(); fdw_incr=()
+incr_initial=(); incr_change=(); incr_nodel=(); incr_bound=(); fdw_initial=(); fdw_change=(); fdw_incr=()
 check_converged() {
   run_pgsyncer --json
   python3 -c "import json,sys; d=json.load(open('$work/out')); n=sum(t['inserted']+t['updated']+t['deleted'] for t in d['tables']); sys.exit(f'$1: {n} changes left after sync' if n else 0)"
@@ -184,6 +185,11 @@ if [ "$MODES" = 1 ]; then
     t0=$(now); run_pgsyncer --use-updated-at; incr_change+=("$(elapsed "$t0" "$(now)")")
     grep -E "^public\.|^watermark" "$work/out" >&2 || true
     check_converged "incremental"
+    # --no-deletes: the same change without the key-set pass; then only deletes may be left.
+    change_main $((run * 10 + 4))
+    t0=$(now); run_pgsyncer --use-updated-at --no-deletes; incr_nodel+=("$(elapsed "$t0" "$(now)")")
+    run_pgsyncer --json
+    python3 -c "import json,sys; d=json.load(open('$work/out')); n=sum(t['inserted']+t['updated'] for t in d['tables'] if t['table']!='public.events'); sys.exit(f'--no-deletes: {n} inserts/updates left' if n else 0)"
     target/release/examples/bench_bound "$MAIN" "$STANDIN" >"$work/bound"
     incr_bound+=("$(sed -n 's/^INCR=//p' "$work/bound")")
 
@@ -232,6 +238,8 @@ if [ "$MODES" = 1 ]; then
   printf '%-44s %8s  %sx initial\n' "--use-updated-at into empty standin" "$m_ii" "$(ratio "$m_ii" "$m_initial")"
   printf '%-44s %8s  %sx initial, %sx default after change\n' "--use-updated-at after 1%/0.1%/0.5% change" "$m_ic" \
     "$(ratio "$m_ic" "$m_initial")" "$(ratio "$m_ic" "$m_change")"
+  m_in=$(median "${incr_nodel[@]}")
+  printf '%-44s %8s  %sx initial\n' "--use-updated-at --no-deletes after change" "$m_in" "$(ratio "$m_in" "$m_initial")"
   m_ib=$(median "${incr_bound[@]}")
   printf '%-44s %8s  %sx initial; pgsyncer incremental %sx this\n' "bound: keys on both + main's updated_at scan" "$m_ib" \
     "$(ratio "$m_ib" "$m_initial")" "$(ratio "$m_ic" "$m_ib")"
@@ -239,5 +247,5 @@ if [ "$MODES" = 1 ]; then
   printf '%-44s %8s  %sx initial, %sx default after change\n' "--fdw-mode after 1%/0.1%/0.5% change" "$m_fc" \
     "$(ratio "$m_fc" "$m_initial")" "$(ratio "$m_fc" "$m_change")"
   printf '%-44s %8s  %sx initial\n' "--fdw-mode --use-updated-at after change" "$m_fic" "$(ratio "$m_fic" "$m_initial")"
-  echo "modes runs: incr initial ${incr_initial[*]} | incr change ${incr_change[*]} | incr bound ${incr_bound[*]} | fdw initial ${fdw_initial[*]} | fdw change ${fdw_change[*]} | fdw incr ${fdw_incr[*]}"
+  echo "modes runs: incr initial ${incr_initial[*]} | incr change ${incr_change[*]} | no deletes ${incr_nodel[*]} | incr bound ${incr_bound[*]} | fdw initial ${fdw_initial[*]} | fdw change ${fdw_change[*]} | fdw incr ${fdw_incr[*]}"
 fi
