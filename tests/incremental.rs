@@ -219,6 +219,55 @@ async fn no_deletes_leaves_rows_main_deleted() {
     p.assert_same(&SHOP_TABLES).await;
 }
 
+/// The key pass reads a few differing keys off sums of the streamed keys, and falls back to
+/// listing the keys of differing buckets when there are too many: both must find deletes on
+/// main, rows the watermark missed, and rows only the standin has, for a composite integer key.
+#[tokio::test]
+async fn key_pass_finds_few_and_many_differences() {
+    const GRID: &str = "CREATE TABLE grid (x int, y smallint, v text, updated_at timestamptz NOT NULL DEFAULT now(),
+                                           PRIMARY KEY (x, y));";
+    let p = pair(
+        "keypass",
+        &format!("{GRID} INSERT INTO grid SELECT i / 10, (i % 10)::smallint, 'v' || i, now() - interval '1 day' FROM generate_series(0, 2999) i;"),
+        GRID,
+    )
+    .await;
+    let opts = || Options {
+        incremental: Some(incremental(true)),
+        ..Options::default()
+    };
+    p.sync_with(opts()).await;
+    // (deleted on main, missed by the watermark, only on the standin)
+    for (round, (label, deletes, missed, extra)) in [("few", 7, 2, 1), ("many", 1200, 40, 30)]
+        .into_iter()
+        .enumerate()
+    {
+        let base = 100_000 * (round + 1);
+        p.main
+            .batch_execute(&format!(
+                "DELETE FROM grid WHERE (x, y) IN (SELECT x, y FROM grid ORDER BY md5(x || '.' || y || '{label}') LIMIT {deletes});
+                 INSERT INTO grid SELECT {base} + i, 1, '{label}', now() - interval '1 year' FROM generate_series(1, {missed}) i;"
+            ))
+            .await
+            .unwrap();
+        p.standin
+            .batch_execute(&format!(
+                "INSERT INTO grid SELECT -{base} - i, 2, 'extra', now() FROM generate_series(1, {extra}) i"
+            ))
+            .await
+            .unwrap();
+        let s = p.sync_with(opts()).await;
+        let grid = row(&s, "public.grid");
+        assert_eq!(
+            (grid.inserted, grid.deleted),
+            (missed, deletes + extra),
+            "{label}: {}",
+            s.render()
+        );
+        p.assert_same(&["grid"]).await;
+    }
+}
+
 #[tokio::test]
 async fn last_sync_time_sets_the_watermark() {
     let p = pair("lst", &format!("{SHOP}{SHOP_ROWS}"), SHOP).await;

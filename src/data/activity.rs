@@ -90,10 +90,17 @@ impl Activity {
         }))
     }
 
+    /// Rows main's statistics show written to the table since its last sync (`None`: not
+    /// known, e.g. never synced, or the counts were reset).
+    pub fn writes_since(&self, schema: &str, table: &str) -> Option<u64> {
+        let name = (schema.to_string(), table.to_string());
+        let (now, then) = (self.current.get(&name)?, self.recorded.get(&name)?);
+        u64::try_from(now - then).ok()
+    }
+
     /// Main's statistics show no write to the table since its last sync.
     pub fn unwritten(&self, schema: &str, table: &str) -> bool {
-        let name = (schema.to_string(), table.to_string());
-        matches!((self.current.get(&name), self.recorded.get(&name)), (Some(a), Some(b)) if a == b)
+        self.writes_since(schema, table) == Some(0)
     }
 
     /// The statement recording the table's count, for its transaction (`None`: not kept).

@@ -130,21 +130,21 @@ const PENDING: usize = 256;
 
 /// Summing is a random access into the sums per streamed row, mostly a cache miss. Added in
 /// batches, the misses of a batch overlap instead of stalling the parser one row at a time.
-struct Summer<'a> {
+pub(super) struct Summer<'a> {
     sums: &'a mut Checksums,
     buckets: Buckets,
     pending: Vec<(usize, u64)>,
 }
 
 impl Summer<'_> {
-    fn add(&mut self, key: i64, value: i64) {
+    pub(super) fn add(&mut self, key: i64, value: i64) {
         self.pending.push((self.buckets.index(key), value as u64));
         if self.pending.len() == PENDING {
             self.flush();
         }
     }
 
-    fn flush(&mut self) {
+    pub(super) fn flush(&mut self) {
         let sums = &mut self.sums.sums;
         for &(bucket, value) in &self.pending {
             sums[bucket] = sums[bucket].wrapping_add(value.wrapping_add(ROW_WEIGHT));
@@ -155,14 +155,14 @@ impl Summer<'_> {
 }
 
 impl Checksums {
-    fn new(buckets: Buckets) -> Checksums {
+    pub(super) fn new(buckets: Buckets) -> Checksums {
         Checksums {
             sums: vec![0; buckets.count()],
             rows: 0,
         }
     }
 
-    fn summer(&mut self, buckets: Buckets) -> Summer<'_> {
+    pub(super) fn summer(&mut self, buckets: Buckets) -> Summer<'_> {
         Summer {
             sums: self,
             buckets,
@@ -273,6 +273,16 @@ impl Comparison {
     }
 }
 
+/// Both sides' sums over the whole table ([`Buckets::total_sql`] on each), run at once:
+/// main's row count when they are equal.
+pub async fn equal_totals(
+    (main, main_sql): (&Session, &str),
+    (standin, standin_sql): (&Session, &str),
+) -> Result<Option<u64>, DataError> {
+    let (m, s) = tokio::try_join!(total(main, main_sql), total(standin, standin_sql))?;
+    Ok((m == s).then_some(m.0.max(0) as u64))
+}
+
 /// Stream both sides' rows ([`Buckets::stream_sql`]: `main_sql` on `main`, `standin_sql` on
 /// `standin`) at once, sum and compare their buckets; the equal ones count as done on `bar`.
 /// With `totals` ([`Buckets::total_sql`] for main and for the standin, given when the table
@@ -287,12 +297,11 @@ pub async fn compare(
     bar: &TableBar,
 ) -> Result<Comparison, DataError> {
     if let Some((main_total, standin_total)) = totals {
-        let (m, s) = tokio::try_join!(total(main, main_total), total(standin, standin_total))?;
-        if m == s {
+        if let Some(main_rows) = equal_totals((main, main_total), (standin, standin_total)).await? {
             bar.set_chunks(buckets.count() as u64);
             bar.chunks_done(buckets.count() as u64);
             return Ok(Comparison {
-                main_rows: m.0.max(0) as u64,
+                main_rows,
                 buckets: buckets.count() as u64,
                 differing: Vec::new(),
                 by_totals: true,

@@ -10,6 +10,11 @@
 //!    are merged in order; rows with the same fingerprint are matched by key text. Keys only
 //!    main has, or whose row differs, are fetched; keys only the standin has are deleted.
 //!
+//! When the key is made of integer columns and few rows likely differ (a key set, or main's
+//! write count since the last sync is small), step 1's stream also carries the key columns
+//! and the differing keys are read off sums of them ([`super::reconcile`]); step 2 then runs
+//! only if there were too many to read off.
+//!
 //! Memory: the bucket sums (capped, see [`super::buckets`]), two cursor batches and the
 //! writer's batch of keys, whatever the table size.
 
@@ -21,6 +26,7 @@ use super::copy::pipe;
 use super::cursor::Cursor;
 use super::error::{DataError, QueryContext};
 use super::fingerprint::{key_hash, row_hash};
+use super::reconcile;
 use super::sql::TableSql;
 use super::strategy::{estimated_rows, TableCtx};
 use super::summary::{Change, KeySamples};
@@ -128,7 +134,8 @@ pub async fn compare(
     values: Values,
     writer: &mut KeyWriter<'_>,
 ) -> Result<Found, DataError> {
-    let buckets = Buckets::for_rows(estimated_rows(ctx, table).await?);
+    let rows = estimated_rows(ctx, table).await?;
+    let buckets = Buckets::for_rows(rows);
     let stream = |side: Side| {
         Buckets::stream_sql(
             &TableSql::new(table, side).relation(),
@@ -147,17 +154,41 @@ pub async fn compare(
         Buckets::total_sql(&TableSql::new(table, side).relation(), &value)
     };
     let totals = ctx
-        .unwritten
+        .unwritten()
         .then(|| (total(Side::Main), total(Side::Standin)));
-    let compared = buckets::compare(
-        (ctx.main, &msql),
-        (ctx.standin, &ssql),
-        buckets,
-        values == Values::Rows,
-        totals.as_ref().map(|(m, s)| (m.as_str(), s.as_str())),
-        ctx.bar,
-    )
-    .await?;
+    if let Some((main_total, standin_total)) = &totals {
+        if let Some(main_rows) =
+            buckets::equal_totals((ctx.main, main_total), (ctx.standin, standin_total)).await?
+        {
+            ctx.bar.set_chunks(buckets.count() as u64);
+            ctx.bar.chunks_done(buckets.count() as u64);
+            return Ok(Found {
+                main_rows,
+                buckets: buckets.count() as u64,
+                buckets_equal: buckets.count() as u64,
+                by_totals: true,
+                ..Found::default()
+            });
+        }
+    }
+    let compared = if reconcile::applies(table, values, rows, ctx.main_writes) {
+        let (compared, elements) =
+            reconcile::stream_and_peel(ctx, table, values, buckets, rows).await?;
+        if let Some(elements) = elements {
+            return reconcile::report(ctx, table, values, &compared, elements, writer).await;
+        }
+        compared
+    } else {
+        buckets::compare(
+            (ctx.main, &msql),
+            (ctx.standin, &ssql),
+            buckets,
+            values == Values::Rows,
+            None,
+            ctx.bar,
+        )
+        .await?
+    };
     let mut found = Found {
         main_rows: compared.main_rows,
         buckets: compared.buckets,
@@ -271,7 +302,7 @@ impl<'a> KeyWriter<'a> {
         }
     }
 
-    async fn fetch(&mut self, key: Vec<String>) -> Result<(), DataError> {
+    pub(super) async fn fetch(&mut self, key: Vec<String>) -> Result<(), DataError> {
         if !self.dry_run {
             self.fetch.push(key);
             if self.fetch.len() >= self.batch {
@@ -281,7 +312,7 @@ impl<'a> KeyWriter<'a> {
         Ok(())
     }
 
-    async fn delete(&mut self, key: Vec<String>) -> Result<(), DataError> {
+    pub(super) async fn delete(&mut self, key: Vec<String>) -> Result<(), DataError> {
         if !self.dry_run {
             self.delete.push(key);
             if self.delete.len() >= self.batch {

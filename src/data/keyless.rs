@@ -27,7 +27,7 @@ pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, Data
     let ssql = TableSql::new(table, Side::Standin);
     let buckets = Buckets::for_rows(estimated_rows(ctx, table).await?);
     let (mrows, srows) = (msql.fingerprints(), ssql.fingerprints());
-    let totals = ctx.unwritten.then(|| {
+    let totals = ctx.unwritten().then(|| {
         (
             Buckets::total_sql(&msql.relation(), &msql.row_hash()),
             Buckets::total_sql(&ssql.relation(), &ssql.row_hash()),

@@ -37,6 +37,7 @@ pub mod merge;
 pub mod mode;
 pub mod order;
 pub mod progress;
+mod reconcile;
 pub mod sequences;
 pub mod session;
 pub mod sql;
@@ -436,9 +437,9 @@ async fn sync_group(
             temp_counter: &counter,
             show_keys: options.show_keys,
             standin_reader: reader.filter(|_| position == 0),
-            unwritten: run
+            main_writes: run
                 .activity
-                .is_some_and(|a| a.unwritten(&table.schema, &table.name)),
+                .and_then(|a| a.writes_since(&table.schema, &table.name)),
         };
         let table_run = async {
             let done = if modes.any() {

@@ -29,12 +29,17 @@ pub struct TableCtx<'a> {
     /// beside the transaction's own: set only while nothing in the transaction has written
     /// (the group's first table), so it sees exactly the rows the transaction sees.
     pub standin_reader: Option<&'a Session>,
-    /// Main's statistics show no write to this table since its last sync
-    /// ([`super::activity`]): compare whole-table sums before any bucket.
-    pub unwritten: bool,
+    /// Rows main's statistics show written to this table since its last sync, when known
+    /// ([`super::activity`]); a hint for which comparison to try first.
+    pub main_writes: Option<u64>,
 }
 
 impl TableCtx<'_> {
+    /// No write since the last sync: compare whole-table sums before any bucket.
+    pub fn unwritten(&self) -> bool {
+        self.main_writes == Some(0)
+    }
+
     pub fn temp_name(&self, what: &str) -> String {
         let n = self.temp_counter.fetch_add(1, Ordering::Relaxed) + 1;
         format!("pgsyncer_{what}_{n}")
