@@ -130,21 +130,21 @@ const PENDING: usize = 256;
 
 /// Summing is a random access into the sums per streamed row, mostly a cache miss. Added in
 /// batches, the misses of a batch overlap instead of stalling the parser one row at a time.
-pub(super) struct Summer<'a> {
+struct Summer<'a> {
     sums: &'a mut Checksums,
     buckets: Buckets,
     pending: Vec<(usize, u64)>,
 }
 
 impl Summer<'_> {
-    pub(super) fn add(&mut self, key: i64, value: i64) {
+    fn add(&mut self, key: i64, value: i64) {
         self.pending.push((self.buckets.index(key), value as u64));
         if self.pending.len() == PENDING {
             self.flush();
         }
     }
 
-    pub(super) fn flush(&mut self) {
+    fn flush(&mut self) {
         let sums = &mut self.sums.sums;
         for &(bucket, value) in &self.pending {
             sums[bucket] = sums[bucket].wrapping_add(value.wrapping_add(ROW_WEIGHT));
@@ -155,14 +155,14 @@ impl Summer<'_> {
 }
 
 impl Checksums {
-    pub(super) fn new(buckets: Buckets) -> Checksums {
+    fn new(buckets: Buckets) -> Checksums {
         Checksums {
             sums: vec![0; buckets.count()],
             rows: 0,
         }
     }
 
-    pub(super) fn summer(&mut self, buckets: Buckets) -> Summer<'_> {
+    fn summer(&mut self, buckets: Buckets) -> Summer<'_> {
         Summer {
             sums: self,
             buckets,
@@ -208,6 +208,21 @@ impl Checksums {
         sql: &str,
         with_value: bool,
     ) -> Result<Checksums, DataError> {
+        if with_value {
+            Checksums::stream_rows::<2>(session, (buckets, true), sql, |_| {}).await
+        } else {
+            Checksums::stream_rows::<1>(session, (buckets, false), sql, |_| {}).await
+        }
+    }
+
+    /// [`Checksums::stream`] for rows of `N` columns, the key (and the value) first; `each`
+    /// also gets the rows, a batch at a time.
+    pub(super) async fn stream_rows<const N: usize>(
+        session: &Session,
+        (buckets, with_value): (Buckets, bool),
+        sql: &str,
+        mut each: impl FnMut(&[[i64; N]]),
+    ) -> Result<Checksums, DataError> {
         let mut sums = Checksums::new(buckets);
         let mut summer = sums.summer(buckets);
         let stream = session
@@ -219,21 +234,24 @@ impl Checksums {
             side: session.side,
             source,
         };
-        if with_value {
-            let mut rows = Int8Rows::<2>::default();
-            while let Some(chunk) = stream.next().await {
-                let chunk = chunk.ctx(session.side, || sql.to_string())?;
-                rows.feed(&chunk, |[k, v]| summer.add(k, v)).map_err(bad)?;
+        let (mut parser, mut batch) = (Int8Rows::<N>::default(), Vec::new());
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.ctx(session.side, || sql.to_string())?;
+            batch.clear();
+            parser.feed(&chunk, |row| batch.push(row)).map_err(bad)?;
+            for row in &batch {
+                if let Some(&key) = row.first() {
+                    let value = if with_value {
+                        row.get(1).copied()
+                    } else {
+                        None
+                    };
+                    summer.add(key, value.unwrap_or(key));
+                }
             }
-            rows.finish().map_err(bad)?;
-        } else {
-            let mut rows = Int8Rows::<1>::default();
-            while let Some(chunk) = stream.next().await {
-                let chunk = chunk.ctx(session.side, || sql.to_string())?;
-                rows.feed(&chunk, |[k]| summer.add(k, k)).map_err(bad)?;
-            }
-            rows.finish().map_err(bad)?;
+            each(&batch);
         }
+        parser.finish().map_err(bad)?;
         summer.flush();
         Ok(sums)
     }

@@ -19,12 +19,9 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use futures_util::{pin_mut, StreamExt};
-
 use super::buckets::{Buckets, Checksums, Comparison};
-use super::error::{DataError, QueryContext};
+use super::error::DataError;
 use super::fingerprint::{base_type, key_hash, row_hash};
-use super::int8_copy::Int8Rows;
 use super::keydiff::{Found, KeyWriter, Values};
 use super::sql::TableSql;
 use super::strategy::TableCtx;
@@ -245,38 +242,16 @@ impl<const N: usize> Cells<N> {
 async fn stream<const N: usize>(
     session: &Session,
     sql: &str,
-    (buckets, with_value): (Buckets, bool),
+    buckets: (Buckets, bool),
     cells: &RefCell<Cells<N>>,
     sign: i64,
 ) -> Result<Checksums, DataError> {
-    let stream = session
-        .copy_out(sql)
-        .await
-        .ctx(session.side, || sql.to_string())?;
-    pin_mut!(stream);
-    let bad = |source| DataError::Fingerprints {
-        side: session.side,
-        source,
-    };
-    let mut sums = Checksums::new(buckets);
-    {
-        let mut summer = sums.summer(buckets);
-        let mut parser = Int8Rows::<N>::default();
-        let (mut batch, mut scratch) = (Vec::new(), Vec::new());
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.ctx(session.side, || sql.to_string())?;
-            batch.clear();
-            parser.feed(&chunk, |row| batch.push(row)).map_err(bad)?;
-            for row in &batch {
-                summer.add(row[0], if with_value { row[1] } else { row[0] });
-            }
-            // Borrowed only between two awaits: the other side's stream takes turns.
-            cells.borrow_mut().add_all(&batch, sign, &mut scratch);
-        }
-        parser.finish().map_err(bad)?;
-        summer.flush();
-    }
-    Ok(sums)
+    let mut scratch = Vec::new();
+    // Borrowed only between two awaits: the other side's stream takes turns.
+    Checksums::stream_rows::<N>(session, buckets, sql, |batch| {
+        cells.borrow_mut().add_all(batch, sign, &mut scratch)
+    })
+    .await
 }
 
 /// Differing elements read off the cells, each as its columns and its sign (+1: main only,
