@@ -268,6 +268,49 @@ async fn key_pass_finds_few_and_many_differences() {
     }
 }
 
+/// A uuid key travels as 16 bytes and is read off the sums too: deletes and missed rows by the
+/// key pass, then a few updated rows by a default run (main's write count is small).
+#[tokio::test]
+async fn uuid_keys_are_read_off_sums() {
+    const TOKENS: &str = "CREATE TABLE tokens (id uuid PRIMARY KEY, v text, updated_at timestamptz NOT NULL DEFAULT now());";
+    let p = pair(
+        "uuidkeys",
+        &format!("{TOKENS} INSERT INTO tokens SELECT md5('t' || i)::uuid, 'v' || i, now() - interval '1 day' FROM generate_series(1, 2000) i;"),
+        TOKENS,
+    )
+    .await;
+    let incremental_run = || Options {
+        incremental: Some(incremental(true)),
+        ..Options::default()
+    };
+    p.sync_with(incremental_run()).await;
+    p.main
+        .batch_execute(
+            "DELETE FROM tokens WHERE id IN (SELECT id FROM tokens ORDER BY id LIMIT 5);
+             INSERT INTO tokens SELECT md5('late' || i)::uuid, 'late', now() - interval '1 year' FROM generate_series(1, 2) i;",
+        )
+        .await
+        .unwrap();
+    p.standin
+        .batch_execute(
+            "INSERT INTO tokens VALUES ('ffffffff-0000-4000-8000-000000000001', 'extra', now())",
+        )
+        .await
+        .unwrap();
+    let s = p.sync_with(incremental_run()).await;
+    let tokens = row(&s, "public.tokens");
+    assert_eq!((tokens.inserted, tokens.deleted), (2, 6), "{}", s.render());
+    p.assert_same(&["tokens"]).await;
+
+    p.main
+        .batch_execute("UPDATE tokens SET v = v || '!' WHERE id IN (SELECT id FROM tokens ORDER BY id DESC LIMIT 3)")
+        .await
+        .unwrap();
+    let s = p.sync_with(Options::default()).await;
+    assert_eq!(row(&s, "public.tokens").updated, 3, "{}", s.render());
+    p.assert_same(&["tokens"]).await;
+}
+
 #[tokio::test]
 async fn last_sync_time_sets_the_watermark() {
     let p = pair("lst", &format!("{SHOP}{SHOP_ROWS}"), SHOP).await;

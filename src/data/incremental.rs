@@ -9,7 +9,7 @@
 //!    DISTINCT FROM`).
 //! 3. Unless `--no-deletes`: the key sets are compared by hash buckets of the key
 //!    ([`keydiff`](super::keydiff) with [`Values::Keys`]): one scan per side hashing keys
-//!    only; then the keys of differing buckets, read off sums of the keys for an integer key
+//!    only; then the keys of differing buckets, read off sums of the keys for an integer or uuid key
 //!    ([`reconcile`](super::reconcile)), listed by a second scan otherwise. Keys only the standin has are deleted (after
 //!    the group's writes, children first); keys only main has (a row the watermark missed,
 //!    e.g. written with an old `updated_at`) are fetched and merged too.

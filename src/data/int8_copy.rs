@@ -1,5 +1,5 @@
-//! Read rows of non-null `int8` columns from a binary `COPY … TO STDOUT (FORMAT binary)`
-//! stream, whatever the message boundaries. Binary COPY is the cheapest way for a server to
+//! Read rows of non-null `int8` columns (and `uuid`s, as two `int8`s each) from a binary
+//! `COPY … TO STDOUT (FORMAT binary)` stream, whatever the message boundaries. Binary COPY is the cheapest way for a server to
 //! hand over millions of small rows: no text conversion and no per-row protocol message
 //! beyond the COPY data itself.
 
@@ -12,7 +12,7 @@ pub enum Int8CopyError {
     Signature,
     #[error("a row has {0} columns, expected {1}")]
     Columns(i16, usize),
-    #[error("a column is NULL or not 8 bytes long (length {0})")]
+    #[error("a column is NULL or not 8 or 16 bytes long (length {0})")]
     Field(i32),
     #[error("the stream ended inside a row")]
     Truncated,
@@ -63,34 +63,57 @@ impl<const N: usize> Int8Rows<N> {
             self.pos = fixed + ext;
             self.header_done = true;
         }
-        let size = 2 + N * 12;
         while !self.finished && self.buf.len() - self.pos >= 2 {
             let count = i16::from_be_bytes([self.buf[self.pos], self.buf[self.pos + 1]]);
             if count == -1 {
                 self.finished = true;
                 break;
             }
-            if count as usize != N {
+            // Each column fills one slot (8 bytes) or two (16: a uuid).
+            let columns = usize::try_from(count).unwrap_or(usize::MAX);
+            if columns > N || columns * 2 < N {
                 return Err(Int8CopyError::Columns(count, N));
             }
-            if self.buf.len() - self.pos < size {
+            let Some((values, end)) = self.row(columns)? else {
                 break;
-            }
-            let mut values = [0i64; N];
-            for (i, value) in values.iter_mut().enumerate() {
-                let at = self.pos + 2 + i * 12;
-                let len = be_i32(&self.buf[at..at + 4]);
-                if len != 8 {
-                    return Err(Int8CopyError::Field(len));
-                }
-                let mut bytes = [0u8; 8];
-                bytes.copy_from_slice(&self.buf[at + 4..at + 12]);
-                *value = i64::from_be_bytes(bytes);
-            }
+            };
             row(values);
-            self.pos += size;
+            self.pos = end;
         }
         Ok(())
+    }
+
+    /// The row of `columns` columns at `self.pos`, and where it ends; `None` until all of it
+    /// has arrived.
+    fn row(&self, columns: usize) -> Result<Option<([i64; N], usize)>, Int8CopyError> {
+        let mut values = [0i64; N];
+        let (mut slot, mut at) = (0, self.pos + 2);
+        for _ in 0..columns {
+            let Some(length) = self.buf.get(at..at + 4) else {
+                return Ok(None);
+            };
+            let len = be_i32(length);
+            if len != 8 && len != 16 {
+                return Err(Int8CopyError::Field(len));
+            }
+            let Some(field) = self.buf.get(at + 4..at + 4 + len as usize) else {
+                return Ok(None);
+            };
+            for half in field.chunks_exact(8) {
+                let value = values
+                    .get_mut(slot)
+                    .ok_or(Int8CopyError::Columns(columns as i16, N))?;
+                let mut bytes = [0u8; 8];
+                bytes.copy_from_slice(half);
+                *value = i64::from_be_bytes(bytes);
+                slot += 1;
+            }
+            at += 4 + len as usize;
+        }
+        if slot != N {
+            return Err(Int8CopyError::Columns(columns as i16, N));
+        }
+        Ok(Some((values, at)))
     }
 
     /// The stream is over: it must have ended on a row boundary.
@@ -161,5 +184,40 @@ mod tests {
         let mut parser = Int8Rows::<2>::default();
         parser.feed(&data[..data.len() - 5], |_| {}).unwrap();
         assert_eq!(parser.finish(), Err(Int8CopyError::Truncated));
+        // Two uuids (four slots) where three are wanted.
+        let mut short = SIGNATURE.to_vec();
+        short.extend_from_slice(&[0; 8]);
+        short.extend_from_slice(&2i16.to_be_bytes());
+        for _ in 0..2 {
+            short.extend_from_slice(&16i32.to_be_bytes());
+            short.extend_from_slice(&[7; 16]);
+        }
+        let mut parser = Int8Rows::<3>::default();
+        assert_eq!(
+            parser.feed(&short, |_| {}),
+            Err(Int8CopyError::Columns(2, 3))
+        );
+    }
+
+    #[test]
+    fn a_uuid_fills_two_slots() {
+        let mut data = SIGNATURE.to_vec();
+        data.extend_from_slice(&[0; 8]);
+        data.extend_from_slice(&2i16.to_be_bytes());
+        data.extend_from_slice(&8i32.to_be_bytes());
+        data.extend_from_slice(&5i64.to_be_bytes());
+        data.extend_from_slice(&16i32.to_be_bytes());
+        data.extend_from_slice(&(-1i64).to_be_bytes());
+        data.extend_from_slice(&3i64.to_be_bytes());
+        data.extend_from_slice(&(-1i16).to_be_bytes());
+        for chunk in [1, 5, data.len()] {
+            let mut parser = Int8Rows::<3>::default();
+            let mut got = Vec::new();
+            for piece in data.chunks(chunk) {
+                parser.feed(piece, |r| got.push(r)).unwrap();
+            }
+            parser.finish().unwrap();
+            assert_eq!(got, [[5, -1, 3]], "chunks of {chunk}");
+        }
     }
 }

@@ -10,7 +10,7 @@
 //!    are merged in order; rows with the same fingerprint are matched by key text. Keys only
 //!    main has, or whose row differs, are fetched; keys only the standin has are deleted.
 //!
-//! When the key is made of integer columns and few rows likely differ (a key set, or main's
+//! When the key is made of integer and uuid columns and few rows likely differ (a key set, or main's
 //! write count since the last sync is small), step 1's stream also carries the key columns
 //! and the differing keys are read off sums of them ([`super::reconcile`]); step 2 then runs
 //! only if there were too many to read off.

@@ -1,8 +1,10 @@
-//! Differences read off invertible sums, for tables whose key is made of integer columns only
-//! (the common `bigint` / `integer` primary key and composites of them), so that the keys of
-//! differing buckets need not be listed by a second scan of both tables ([`super::keydiff`]).
+//! Differences read off invertible sums, for tables whose key is made of integer and uuid
+//! columns only (the common `bigint` / `integer` / `uuid` primary keys and composites of
+//! them), so that the keys of differing buckets need not be listed by a second scan of both
+//! tables ([`super::keydiff`]).
 //!
-//! The bucket stream then also carries the key columns as `int8`s. Besides the bucket sums,
+//! The bucket stream then also carries the key columns (integers as `int8`, a uuid as its 16
+//! bytes, read as two `int8`s). Besides the bucket sums,
 //! pgsyncer adds each streamed row (an element) into two cells, one in each of two small
 //! tables, picked by a hash of the element: main's with count +1, the standin's with -1. A
 //! cell then holds the count, the wrapping sum of each column and the sum of a check hash of
@@ -30,34 +32,88 @@ use super::tables::TablePair;
 use crate::conn::{Session, Side};
 use crate::quote::ident;
 
-/// Key columns a reconciled key may have.
-const MAX_KEY_COLUMNS: usize = 4;
+/// Columns an element may have: the key fingerprint, the row fingerprint, and the key's
+/// columns (an integer takes one, a uuid two).
+const MAX_WIDTH: usize = 6;
 /// Rows per cell for small tables; larger ones get [`MAX_BITS`].
 const ROWS_PER_CELL: f64 = 8.0;
-/// Cells per table: 2^6 to 2^13, at most 2 × 512 KB for the widest element (6 columns):
-/// small enough to stay in cache, and enough for about 2,500 differing rows.
+/// Cells per table: 2^6 to 2^13, at most 2 × 512 KB for the widest element: small enough to
+/// stay in cache, and enough for about 2,500 differing rows.
 const MIN_BITS: u32 = 6;
 const MAX_BITS: u32 = 13;
 
-fn integer(ty: &str) -> bool {
-    matches!(base_type(ty).as_str(), "smallint" | "integer" | "bigint")
+/// How a key column travels in the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyColumn {
+    /// Any integer type, cast to `int8`: one slot.
+    Integer,
+    /// A uuid as it is, 16 bytes: two slots.
+    Uuid,
 }
 
-/// The key is one to [`MAX_KEY_COLUMNS`] columns, each an integer type on both sides; and
+impl KeyColumn {
+    fn of(ty: &str) -> Option<KeyColumn> {
+        match base_type(ty).as_str() {
+            "smallint" | "integer" | "bigint" => Some(KeyColumn::Integer),
+            "uuid" => Some(KeyColumn::Uuid),
+            _ => None,
+        }
+    }
+
+    fn slots(self) -> usize {
+        match self {
+            KeyColumn::Integer => 1,
+            KeyColumn::Uuid => 2,
+        }
+    }
+
+    /// The column's text from its slots.
+    fn text(self, slots: &[i64]) -> String {
+        match (self, slots) {
+            (KeyColumn::Uuid, [high, low]) => {
+                let hex = format!("{:016x}{:016x}", *high as u64, *low as u64);
+                format!(
+                    "{}-{}-{}-{}-{}",
+                    &hex[..8],
+                    &hex[8..12],
+                    &hex[12..16],
+                    &hex[16..20],
+                    &hex[20..]
+                )
+            }
+            _ => slots.iter().map(i64::to_string).collect(),
+        }
+    }
+}
+
+/// The kinds of `table`'s key columns, when each is an integer or a uuid on both sides (alike).
+fn key_columns(table: &TablePair) -> Option<Vec<KeyColumn>> {
+    table
+        .key_columns()
+        .iter()
+        .map(|c| {
+            let kind = KeyColumn::of(&c.main_type)?;
+            (KeyColumn::of(&c.standin_type) == Some(kind)).then_some(kind)
+        })
+        .collect()
+}
+
+/// Columns of an element comparing `values`, for a key of `columns`.
+fn width(values: Values, columns: &[KeyColumn]) -> usize {
+    1 + usize::from(values == Values::Rows) + columns.iter().map(|c| c.slots()).sum::<usize>()
+}
+
+/// The key is made of integer and uuid columns (alike on both sides) that fit an element; and
 /// the differences are likely few enough to read off the cells. Key sets (deletes) mostly
 /// differ by a few keys. Comparing rows, main's write count since the last sync says how
 /// many may differ (an updated row is two elements); without it the cells are not tried, as
 /// the wider stream would cost more than it saves whenever many rows changed.
 pub fn applies(table: &TablePair, values: Values, rows: f64, main_writes: Option<u64>) -> bool {
-    let columns = table.key_columns();
     let few = match values {
         Values::Keys => true,
         Values::Rows => main_writes.is_some_and(|w| w.saturating_mul(2) <= capacity(rows)),
     };
-    few && (1..=MAX_KEY_COLUMNS).contains(&columns.len())
-        && columns
-            .iter()
-            .all(|c| integer(&c.main_type) && integer(&c.standin_type))
+    few && key_columns(table).is_some_and(|c| !c.is_empty() && width(values, &c) <= MAX_WIDTH)
 }
 
 /// Differing elements the cells for about `rows` rows read off reliably: a quarter of a
@@ -71,8 +127,8 @@ fn cell_bits(rows: f64) -> u32 {
     (wanted.log2().ceil() as u32).clamp(MIN_BITS, MAX_BITS)
 }
 
-/// Every row's key fingerprint, row fingerprint (comparing rows), then key columns as
-/// `int8`; in no order.
+/// Every row's key fingerprint, row fingerprint (comparing rows), then key columns (integers
+/// as `int8`); in no order.
 fn stream_sql(table: &TablePair, side: Side, values: Values) -> String {
     let mut outputs = vec![key_hash(table, side)];
     if values == Values::Rows {
@@ -82,7 +138,10 @@ fn stream_sql(table: &TablePair, side: Side, values: Values) -> String {
         table
             .key_columns()
             .iter()
-            .map(|c| format!("{}::int8", ident(&c.name))),
+            .map(|c| match KeyColumn::of(c.type_on(side)) {
+                Some(KeyColumn::Uuid) => ident(&c.name),
+                _ => format!("{}::int8", ident(&c.name)),
+            }),
     );
     format!(
         "COPY (SELECT {} FROM {}) TO STDOUT (FORMAT binary)",
@@ -300,9 +359,9 @@ pub async fn stream_and_peel(
     buckets: Buckets,
     rows: f64,
 ) -> Result<(Comparison, Option<Elements>), DataError> {
-    let width = 1 + usize::from(values == Values::Rows) + table.key_columns().len();
+    let columns = key_columns(table).unwrap_or_default();
     let sized = (buckets, rows);
-    match width {
+    match width(values, &columns) {
         2 => stream_both::<2>(ctx, table, values, sized).await,
         3 => stream_both::<3>(ctx, table, values, sized).await,
         4 => stream_both::<4>(ctx, table, values, sized).await,
@@ -345,8 +404,17 @@ pub async fn report(
         ),
         ..Found::default()
     };
+    let columns = key_columns(table).unwrap_or_default();
     for (key, seen) in keys {
-        let key: Vec<String> = key.iter().map(i64::to_string).collect();
+        let mut slots = key.as_slice();
+        let key: Vec<String> = columns
+            .iter()
+            .map(|column| {
+                let (these, rest) = slots.split_at(column.slots().min(slots.len()));
+                slots = rest;
+                column.text(these)
+            })
+            .collect();
         match seen {
             (true, true) => {
                 found.changed += 1;
@@ -433,7 +501,7 @@ mod tests {
     }
 
     #[test]
-    fn integer_keys_only() {
+    fn integer_and_uuid_keys_only() {
         let mut t = table(true);
         assert!(applies(&t, Values::Keys, 1e9, None));
         assert!(applies(&t, Values::Rows, 1e9, Some(1000)));
@@ -446,11 +514,27 @@ mod tests {
             !applies(&t, Values::Rows, 1e3, Some(100)),
             "too many for a small table"
         );
-        t.columns[0].standin_type = "numeric".into();
+        t.columns[0].main_type = "uuid".into();
         assert!(
             !applies(&t, Values::Keys, 10.0, None),
-            "another key type on the standin"
+            "uuid on main, bigint on the standin"
         );
+        t.columns[0].standin_type = "uuid".into();
+        assert!(applies(&t, Values::Keys, 10.0, None));
+        t.columns[0].standin_type = "numeric".into();
+        t.columns[0].main_type = "numeric".into();
+        assert!(!applies(&t, Values::Keys, 10.0, None), "a numeric key");
+    }
+
+    #[test]
+    fn uuid_text_from_its_halves() {
+        let high = i64::from_be_bytes([0xa0, 0xee, 0xbc, 0x99, 0x9c, 0x0b, 0x4e, 0xf8]);
+        let low = i64::from_be_bytes([0xbb, 0x6d, 0x6b, 0xb9, 0xbd, 0x38, 0x0a, 0x11]);
+        assert_eq!(
+            KeyColumn::Uuid.text(&[high, low]),
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"
+        );
+        assert_eq!(KeyColumn::Integer.text(&[-42]), "-42");
     }
 
     #[test]
