@@ -289,6 +289,19 @@ impl Comparison {
     pub fn equal(&self) -> u64 {
         self.buckets - self.differing.len() as u64
     }
+
+    /// Main's sums against the standin's; the equal buckets count as done on `bar`.
+    pub(super) fn of(main: &Checksums, standin: &Checksums, bar: &TableBar) -> Comparison {
+        let comparison = Comparison {
+            main_rows: main.rows(),
+            buckets: main.sums.len() as u64,
+            differing: main.differing(standin),
+            by_totals: false,
+        };
+        bar.set_chunks(comparison.buckets);
+        bar.chunks_done(comparison.equal());
+        comparison
+    }
 }
 
 /// Both sides' sums over the whole table ([`Buckets::total_sql`] on each), run at once:
@@ -330,15 +343,7 @@ pub async fn compare(
         Checksums::stream(main, buckets, main_sql, with_value),
         Checksums::stream(standin, buckets, standin_sql, with_value)
     )?;
-    let comparison = Comparison {
-        main_rows: m.rows(),
-        buckets: buckets.count() as u64,
-        differing: m.differing(&s),
-        by_totals: false,
-    };
-    bar.set_chunks(comparison.buckets);
-    bar.chunks_done(comparison.equal());
-    Ok(comparison)
+    Ok(Comparison::of(&m, &s, bar))
 }
 
 /// `(count, exact sum as text)` of a [`Buckets::total_sql`] query.

@@ -333,14 +333,7 @@ async fn stream_both<const N: usize>(
         stream(ctx.main, &msql, how, &cells, 1),
         stream(ctx.standin, &ssql, how, &cells, -1)
     )?;
-    let compared = Comparison {
-        main_rows: m.rows(),
-        buckets: buckets.count() as u64,
-        differing: m.differing(&s),
-        by_totals: false,
-    };
-    ctx.bar.set_chunks(compared.buckets);
-    ctx.bar.chunks_done(compared.equal());
+    let compared = Comparison::of(&m, &s, ctx.bar);
     let elements = cells.into_inner().peel().map(|found| {
         found
             .into_iter()
