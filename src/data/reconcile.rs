@@ -233,17 +233,8 @@ impl<const N: usize> Cells<N> {
         [(hash & mask) as usize, ((hash >> 32) & mask) as usize]
     }
 
-    #[cfg(test)]
-    fn add(&mut self, element: &[i64; N], sign: i64) {
-        let hash = element_hash(element);
-        let check = check_of(hash);
-        for (table, slot) in self.slots(hash).into_iter().enumerate() {
-            self.tables[table][slot].add(element, check, sign);
-        }
-    }
-
-    /// [`Cells::add`] for many elements: the hashes first, then the cells, so the cells'
-    /// cache misses overlap instead of each waiting behind the next element's hashing.
+    /// Add `elements` with `sign` into their two cells each: the hashes first, then the cells,
+    /// so the cells' cache misses overlap instead of each waiting behind the next hashing.
     fn add_all(
         &mut self,
         elements: &[[i64; N]],
@@ -441,12 +432,9 @@ mod tests {
         rows: f64,
     ) -> Option<Vec<([i64; 2], i64)>> {
         let mut cells = Cells::<2>::for_rows(rows);
-        for e in main {
-            cells.add(e, 1);
-        }
-        for e in standin {
-            cells.add(e, -1);
-        }
+        let mut scratch = Vec::new();
+        cells.add_all(main, 1, &mut scratch);
+        cells.add_all(standin, -1, &mut scratch);
         cells.peel().map(|mut found| {
             found.sort();
             found
