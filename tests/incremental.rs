@@ -311,6 +311,85 @@ async fn uuid_keys_are_read_off_sums() {
     p.assert_same(&["tokens"]).await;
 }
 
+/// A table main's statistics show no delete from since its last sync has its key pass
+/// settled by one sum of its keys per side; rows only the standin has still make the sums
+/// differ and are deleted.
+#[tokio::test]
+async fn key_pass_of_a_table_without_deletes_is_one_sum_per_side() {
+    const FEED: &str = "CREATE TABLE feed (id bigint PRIMARY KEY, v text, updated_at timestamptz NOT NULL DEFAULT now());";
+    let p = pair(
+        "nodeletes",
+        &format!("{FEED} INSERT INTO feed SELECT i, 'v' || i, now() - interval '1 day' FROM generate_series(1, 3000) i;"),
+        FEED,
+    )
+    .await;
+    let opts = || Options {
+        incremental: Some(incremental(true)),
+        ..Options::default()
+    };
+    p.sync_with(opts()).await;
+    p.main
+        .batch_execute(
+            "UPDATE feed SET v = 'changed', updated_at = now() WHERE id % 100 = 0;
+             INSERT INTO feed SELECT i, 'new', now() FROM generate_series(3001, 3020) i;",
+        )
+        .await
+        .unwrap();
+    // Let main's statistics count those writes, so the table is not taken as unwritten (which
+    // would compare its sums first anyway): only the missing deletes may do it.
+    let _ = p
+        .main
+        .batch_execute("SELECT pg_stat_force_next_flush()")
+        .await; // 15+
+    let stats = support::raw_client(&p.main_url).await;
+    let mut counted = 0;
+    for _ in 0..200 {
+        // Before 15 a session sends its counts when it next goes idle.
+        p.main.batch_execute("SELECT 1").await.unwrap();
+        counted = stats
+            .query_one(
+                "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'feed'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get::<_, i64>(0);
+        if counted >= 30 {
+            break;
+        }
+        stats
+            .batch_execute("SELECT pg_stat_clear_snapshot()")
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(counted >= 30, "main's statistics never counted the updates");
+    let s = p.sync_with(opts()).await;
+    let feed = row(&s, "public.feed");
+    assert_eq!(
+        (feed.inserted, feed.updated, feed.deleted),
+        (20, 30, 0),
+        "{}",
+        s.render()
+    );
+    assert!(
+        feed.by_totals,
+        "the key pass streamed keys:\n{}",
+        s.render()
+    );
+    p.assert_same(&["feed"]).await;
+
+    p.standin
+        .batch_execute("INSERT INTO feed VALUES (-1, 'extra', now())")
+        .await
+        .unwrap();
+    let s = p.sync_with(opts()).await;
+    let feed = row(&s, "public.feed");
+    assert_eq!(feed.deleted, 1, "{}", s.render());
+    assert!(!feed.by_totals, "{}", s.render());
+    p.assert_same(&["feed"]).await;
+}
+
 #[tokio::test]
 async fn last_sync_time_sets_the_watermark() {
     let p = pair("lst", &format!("{SHOP}{SHOP_ROWS}"), SHOP).await;

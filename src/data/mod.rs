@@ -440,6 +440,9 @@ async fn sync_group(
             main_writes: run
                 .activity
                 .and_then(|a| a.writes_since(&table.schema, &table.name)),
+            main_deletes: run
+                .activity
+                .and_then(|a| a.deletes_since(&table.schema, &table.name)),
         };
         let table_run = async {
             let done = if modes.any() {

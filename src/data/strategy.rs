@@ -32,6 +32,8 @@ pub struct TableCtx<'a> {
     /// Rows main's statistics show written to this table since its last sync, when known
     /// ([`super::activity`]); a hint for which comparison to try first.
     pub main_writes: Option<u64>,
+    /// Of those, rows deleted, when known: none means a key set probably unchanged.
+    pub main_deletes: Option<u64>,
 }
 
 impl TableCtx<'_> {
