@@ -721,34 +721,13 @@ async fn unwritten_tables_are_settled_by_table_sums_and_standin_edits_still_foun
                   CREATE TABLE bag (v text); INSERT INTO bag VALUES ('x');"),
     )
     .await;
-    // Statistics reach other sessions a moment after a write: wait until main's loads are
-    // counted, so the first sync records the counts the later ones will read.
-    let _ = p
-        .main
-        .batch_execute("SELECT pg_stat_force_next_flush()")
-        .await; // 15+
-    let stats = support::raw_client(&p.main_url).await;
-    for _ in 0..200 {
-        // Before 15 a session sends its counts when it next goes idle, 500 ms after its last
-        // report at the earliest: nudge the loading session.
-        p.main.batch_execute("SELECT 1").await.unwrap();
-        let counted: i64 = stats
-            .query_one(
-                "SELECT coalesce(sum(n_tup_ins), 0)::int8 FROM pg_stat_user_tables WHERE relname IN ('items', 'bag')",
-                &[],
-            )
-            .await
-            .unwrap()
-            .get(0);
-        if counted == 800 {
-            break;
-        }
-        stats
-            .batch_execute("SELECT pg_stat_clear_snapshot()")
-            .await
-            .unwrap();
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    // Wait until main's loads are counted, so the first sync records the counts the later
+    // ones will read.
+    p.wait_for_main_count(
+        "SELECT coalesce(sum(n_tup_ins), 0)::int8 FROM pg_stat_user_tables WHERE relname IN ('items', 'bag')",
+        800,
+    )
+    .await;
     let first = p.sync(50).await;
     assert!(
         first.tables.iter().all(|t| !t.by_totals),

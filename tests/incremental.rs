@@ -28,6 +28,14 @@ fn incremental(deletes: bool) -> IncrementalOptions {
     }
 }
 
+/// Options of a `--use-updated-at` run that also finds deletes.
+fn incremental_run() -> Options {
+    Options {
+        incremental: Some(incremental(true)),
+        ..Options::default()
+    }
+}
+
 fn fdw(keep: bool) -> FdwOptions {
     FdwOptions {
         keep,
@@ -232,11 +240,7 @@ async fn key_pass_finds_few_and_many_differences() {
         GRID,
     )
     .await;
-    let opts = || Options {
-        incremental: Some(incremental(true)),
-        ..Options::default()
-    };
-    p.sync_with(opts()).await;
+    p.sync_with(incremental_run()).await;
     // (deleted on main, missed by the watermark, only on the standin)
     for (round, (label, deletes, missed, extra)) in [("few", 7, 2, 1), ("many", 1200, 40, 30)]
         .into_iter()
@@ -256,7 +260,7 @@ async fn key_pass_finds_few_and_many_differences() {
             ))
             .await
             .unwrap();
-        let s = p.sync_with(opts()).await;
+        let s = p.sync_with(incremental_run()).await;
         let grid = row(&s, "public.grid");
         assert_eq!(
             (grid.inserted, grid.deleted),
@@ -279,10 +283,6 @@ async fn uuid_keys_are_read_off_sums() {
         TOKENS,
     )
     .await;
-    let incremental_run = || Options {
-        incremental: Some(incremental(true)),
-        ..Options::default()
-    };
     p.sync_with(incremental_run()).await;
     p.main
         .batch_execute(
@@ -323,11 +323,7 @@ async fn key_pass_of_a_table_without_deletes_is_one_sum_per_side() {
         FEED,
     )
     .await;
-    let opts = || Options {
-        incremental: Some(incremental(true)),
-        ..Options::default()
-    };
-    p.sync_with(opts()).await;
+    p.sync_with(incremental_run()).await;
     p.main
         .batch_execute(
             "UPDATE feed SET v = 'changed', updated_at = now() WHERE id % 100 = 0;
@@ -337,34 +333,14 @@ async fn key_pass_of_a_table_without_deletes_is_one_sum_per_side() {
         .unwrap();
     // Let main's statistics count those writes, so the table is not taken as unwritten (which
     // would compare its sums first anyway): only the missing deletes may do it.
-    let _ = p
-        .main
-        .batch_execute("SELECT pg_stat_force_next_flush()")
-        .await; // 15+
-    let stats = support::raw_client(&p.main_url).await;
-    let mut counted = 0;
-    for _ in 0..200 {
-        // Before 15 a session sends its counts when it next goes idle.
-        p.main.batch_execute("SELECT 1").await.unwrap();
-        counted = stats
-            .query_one(
-                "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'feed'",
-                &[],
-            )
-            .await
-            .unwrap()
-            .get::<_, i64>(0);
-        if counted >= 30 {
-            break;
-        }
-        stats
-            .batch_execute("SELECT pg_stat_clear_snapshot()")
-            .await
-            .unwrap();
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let counted = p
+        .wait_for_main_count(
+            "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'feed'",
+            30,
+        )
+        .await;
     assert!(counted >= 30, "main's statistics never counted the updates");
-    let s = p.sync_with(opts()).await;
+    let s = p.sync_with(incremental_run()).await;
     let feed = row(&s, "public.feed");
     assert_eq!(
         (feed.inserted, feed.updated, feed.deleted),
@@ -383,7 +359,7 @@ async fn key_pass_of_a_table_without_deletes_is_one_sum_per_side() {
         .batch_execute("INSERT INTO feed VALUES (-1, 'extra', now())")
         .await
         .unwrap();
-    let s = p.sync_with(opts()).await;
+    let s = p.sync_with(incremental_run()).await;
     let feed = row(&s, "public.feed");
     assert_eq!(feed.deleted, 1, "{}", s.render());
     assert!(!feed.by_totals, "{}", s.render());

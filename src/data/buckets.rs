@@ -304,14 +304,26 @@ impl Comparison {
     }
 }
 
-/// Both sides' sums over the whole table ([`Buckets::total_sql`] on each), run at once:
-/// main's row count when they are equal.
-pub async fn equal_totals(
+/// Both sides' sums over the whole table ([`Buckets::total_sql`] on each), run at once; when
+/// they are equal, the comparison is settled: every bucket counts as equal and done on `bar`.
+pub async fn settled_by_totals(
     (main, main_sql): (&Session, &str),
     (standin, standin_sql): (&Session, &str),
-) -> Result<Option<u64>, DataError> {
+    buckets: Buckets,
+    bar: &TableBar,
+) -> Result<Option<Comparison>, DataError> {
     let (m, s) = tokio::try_join!(total(main, main_sql), total(standin, standin_sql))?;
-    Ok((m == s).then_some(m.0.max(0) as u64))
+    if m != s {
+        return Ok(None);
+    }
+    bar.set_chunks(buckets.count() as u64);
+    bar.chunks_done(buckets.count() as u64);
+    Ok(Some(Comparison {
+        main_rows: m.0.max(0) as u64,
+        buckets: buckets.count() as u64,
+        differing: Vec::new(),
+        by_totals: true,
+    }))
 }
 
 /// Stream both sides' rows ([`Buckets::stream_sql`]: `main_sql` on `main`, `standin_sql` on
@@ -328,15 +340,10 @@ pub async fn compare(
     bar: &TableBar,
 ) -> Result<Comparison, DataError> {
     if let Some((main_total, standin_total)) = totals {
-        if let Some(main_rows) = equal_totals((main, main_total), (standin, standin_total)).await? {
-            bar.set_chunks(buckets.count() as u64);
-            bar.chunks_done(buckets.count() as u64);
-            return Ok(Comparison {
-                main_rows,
-                buckets: buckets.count() as u64,
-                differing: Vec::new(),
-                by_totals: true,
-            });
+        let settled =
+            settled_by_totals((main, main_total), (standin, standin_total), buckets, bar).await?;
+        if let Some(settled) = settled {
+            return Ok(settled);
         }
     }
     let (m, s) = tokio::try_join!(

@@ -145,7 +145,6 @@ pub async fn compare(
                 .as_deref(),
         )
     };
-    let (msql, ssql) = (stream(Side::Main), stream(Side::Standin));
     let total = |side: Side| {
         let value = match values {
             Values::Rows => row_hash(table, side),
@@ -156,23 +155,15 @@ pub async fn compare(
     // Probably equal: main wrote nothing, or comparing keys, deleted nothing (the rows it
     // inserted since are on the standin by now).
     let likely_equal = ctx.unwritten() || (values == Values::Keys && ctx.main_deletes == Some(0));
-    let totals = likely_equal.then(|| (total(Side::Main), total(Side::Standin)));
-    if let Some((main_total, standin_total)) = &totals {
-        if let Some(main_rows) =
-            buckets::equal_totals((ctx.main, main_total), (ctx.standin, standin_total)).await?
-        {
-            ctx.bar.set_chunks(buckets.count() as u64);
-            ctx.bar.chunks_done(buckets.count() as u64);
-            return Ok(Found {
-                main_rows,
-                buckets: buckets.count() as u64,
-                buckets_equal: buckets.count() as u64,
-                by_totals: true,
-                ..Found::default()
-            });
+    let settled = match likely_equal.then(|| (total(Side::Main), total(Side::Standin))) {
+        Some((m, s)) => {
+            buckets::settled_by_totals((ctx.main, &m), (ctx.standin, &s), buckets, ctx.bar).await?
         }
-    }
-    let compared = if reconcile::applies(table, values, rows, ctx.main_writes) {
+        None => None,
+    };
+    let compared = if let Some(settled) = settled {
+        settled
+    } else if reconcile::applies(table, values, rows, ctx.main_writes) {
         let (compared, elements) =
             reconcile::stream_and_peel(ctx, table, values, buckets, rows).await?;
         if let Some(elements) = elements {
@@ -180,6 +171,7 @@ pub async fn compare(
         }
         compared
     } else {
+        let (msql, ssql) = (stream(Side::Main), stream(Side::Standin));
         buckets::compare(
             (ctx.main, &msql),
             (ctx.standin, &ssql),

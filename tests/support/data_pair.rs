@@ -48,6 +48,32 @@ impl Pair {
         summary
     }
 
+    /// Wait (up to 20 s) until main's statistics, read by `count_sql` (one `int8`), reach
+    /// `target`; the last count read. Statistics reach other sessions a moment after a write,
+    /// and before PostgreSQL 15 a session sends them only when it next goes idle, 500 ms after
+    /// its last report at the earliest: the loading session is nudged meanwhile.
+    pub async fn wait_for_main_count(&self, count_sql: &str, target: i64) -> i64 {
+        let _ = self
+            .main
+            .batch_execute("SELECT pg_stat_force_next_flush()")
+            .await; // 15+
+        let stats = super::raw_client(&self.main_url).await;
+        let mut counted = 0;
+        for _ in 0..200 {
+            self.main.batch_execute("SELECT 1").await.unwrap();
+            counted = stats.query_one(count_sql, &[]).await.unwrap().get(0);
+            if counted >= target {
+                break;
+            }
+            stats
+                .batch_execute("SELECT pg_stat_clear_snapshot()")
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        counted
+    }
+
     /// Every listed table holds the same rows on both sides.
     pub async fn assert_same(&self, tables: &[&str]) {
         for t in tables {
