@@ -368,58 +368,128 @@ pub fn mask_dsn(dsn: &str) -> String {
     mask_password_params(&masked)
 }
 
-/// Replace the value of every `password=` (key=value or URL query) with `****`.
+/// Replace the value of every password parameter with `****`: `password=` and
+/// `sslpassword=` in a key=value string or a URL's query, however the key is spelled
+/// (percent-encoded as `pass%77ord`, upper case, with a backslash): a key is decoded before
+/// it is judged, since the parser decodes it before using it.
 fn mask_password_params(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let lower: Vec<char> = text.to_lowercase().chars().collect();
-    if lower.len() != chars.len() {
-        // Lower-casing changed the length (exotic Unicode): mask conservatively.
-        return match text.to_ascii_lowercase().find("password") {
-            Some(i) => format!("{}****", &text[..i + "password".len()]),
-            None => text.to_string(),
-        };
-    }
-    let needle: Vec<char> = "password".chars().collect();
+    let url = text.contains("://");
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
-        let is_key = lower[i..].starts_with(&needle)
-            && (i == 0 || matches!(chars[i - 1], '?' | '&' | ' ' | '\t' | '\n'));
-        if !is_key {
+        let at_key = i == 0
+            || if url {
+                matches!(chars[i - 1], '?' | '&')
+            } else {
+                chars[i - 1].is_whitespace()
+            };
+        let value_start = if at_key {
+            password_value_start(&chars, i, url)
+        } else {
+            None
+        };
+        let Some(j) = value_start else {
             out.push(chars[i]);
             i += 1;
             continue;
-        }
-        let mut j = i + needle.len();
-        while j < chars.len() && chars[j].is_whitespace() {
-            j += 1;
-        }
-        if j >= chars.len() || chars[j] != '=' {
-            out.push(chars[i]);
-            i += 1;
-            continue;
-        }
-        j += 1;
-        while j < chars.len() && chars[j].is_whitespace() {
-            j += 1;
-        }
+        };
         out.extend(&chars[i..j]);
         out.push_str("****");
-        // Skip the value: quoted (with escapes) or up to whitespace / '&'.
-        if j < chars.len() && chars[j] == '\'' {
-            j += 1;
-            while j < chars.len() && chars[j] != '\'' {
-                j += if chars[j] == '\\' { 2 } else { 1 };
-            }
-            j += 1;
-        } else {
-            while j < chars.len() && !chars[j].is_whitespace() && chars[j] != '&' {
-                j += if chars[j] == '\\' { 2 } else { 1 };
-            }
-        }
-        i = j.min(chars.len());
+        i = value_end(&chars, j, url);
     }
     out
+}
+
+/// When a key starting at `i` names a password, where its value starts.
+fn password_value_start(chars: &[char], i: usize, url: bool) -> Option<usize> {
+    let mut j = i;
+    while j < chars.len() && chars[j] != '=' && !(!url && chars[j].is_whitespace()) {
+        j += 1;
+    }
+    let key: String = chars[i..j].iter().collect();
+    while j < chars.len() && chars[j].is_whitespace() {
+        j += 1;
+    }
+    if j >= chars.len() || chars[j] != '=' || !names_a_password(&key) {
+        return None;
+    }
+    j += 1;
+    while !url && j < chars.len() && chars[j].is_whitespace() {
+        j += 1;
+    }
+    Some(j)
+}
+
+/// `password`, `sslpassword`, in any case, percent-encoded or with escapes: over-masks a key
+/// that only looks like one rather than show a secret.
+fn names_a_password(key: &str) -> bool {
+    let decoded = percent_decode_lossy(key);
+    let plain: String = decoded
+        .chars()
+        .filter(|c| !matches!(c, '\\' | '\'' | '"'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    plain.trim().ends_with("password")
+}
+
+/// Where the value starting at `j` ends: a URL query value at `&`; a key=value value at
+/// whitespace, or past its closing quote (with `\` escapes).
+fn value_end(chars: &[char], mut j: usize, url: bool) -> usize {
+    if url {
+        // A raw `&` in a password: the pieces after it that are not `key=value` belong to
+        // the password (the parser refuses them, showing the string through this mask).
+        loop {
+            while j < chars.len() && chars[j] != '&' {
+                j += 1;
+            }
+            let next = chars[(j + 1).min(chars.len())..]
+                .iter()
+                .take_while(|c| **c != '&')
+                .any(|c| *c == '=');
+            if j >= chars.len() || next {
+                return j;
+            }
+            j += 1;
+        }
+    }
+    if j < chars.len() && chars[j] == '\'' {
+        j += 1;
+        while j < chars.len() && chars[j] != '\'' {
+            j += if chars[j] == '\\' { 2 } else { 1 };
+        }
+        j += 1;
+    } else {
+        while j < chars.len() && !chars[j].is_whitespace() {
+            j += if chars[j] == '\\' { 2 } else { 1 };
+        }
+    }
+    j.min(chars.len())
+}
+
+/// Percent-decoding for judging a key: invalid escapes are kept as they are.
+fn percent_decode_lossy(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -568,6 +638,41 @@ mod tests {
                 mask_dsn(dsn)
             );
         }
+    }
+
+    #[test]
+    fn odd_spellings_of_the_password_key_are_masked() {
+        // The parser decodes a URL query key before using it: `pass%77ord` is the password.
+        assert_eq!(
+            kv("postgres://u@h/d?pass%77ord=secret"),
+            pairs(&[("user", "u"), ("host", "h"), ("dbname", "d"), ("password", "secret")])
+        );
+        let e = parse_dsn("postgres://u@h/d?pass%77ord=secret&colour=blue").unwrap_err();
+        assert!(e.contains("\"colour\"") && !e.contains("secret"), "{e}");
+        let e = parse_dsn("postgres://u@h?%70assword=se%20cret&colour=blue").unwrap_err();
+        assert!(!e.contains("se%20cret") && !e.contains("se cret"), "{e}");
+        for dsn in [
+            "postgres://u@h/d?pass%77ord=secret&sslmode=require",
+            "postgres://u@h/d?PASS%57ORD=secret",
+            "postgres://u@h/d?%70%61%73%73%77%6f%72%64=secret",
+            "postgres://u@h/d?sslmode=require&password=sec&ret",
+            "postgres://u@h/d?sslpassword=secret",
+            "postgres://u@h/d?password=se cret",
+            "host=h\u{a0}password=secret",
+            "host=h\rpassword=secret",
+            "host=h\x0bpassword=secret",
+            "host=h pass%77ord=secret",
+            "host=h pass\\word=secret",
+            "host=h password=sec&ret",
+            "host=h sslpassword=secret",
+        ] {
+            let masked = mask_dsn(dsn);
+            assert!(!masked.contains("secret") && !masked.contains("ret"), "{dsn} -> {masked}");
+        }
+        assert_eq!(
+            mask_dsn("postgres://u@h/d?pass%77ord=secret&sslmode=require"),
+            "postgres://u@h/d?pass%77ord=****&sslmode=require"
+        );
     }
 
     #[test]
