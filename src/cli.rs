@@ -178,8 +178,8 @@ pub enum Command {
 /// Connection settings shared by every subcommand that connects.
 #[derive(Debug, Clone, Args)]
 pub struct ConnectArgs {
-    /// Seconds to wait for a server to accept a connection.
-    #[arg(long, value_name = "SECONDS", default_value = "10", allow_negative_numbers = true, value_parser = parse_timeout)]
+    /// Seconds to wait for a server to accept a connection; 0: no limit.
+    #[arg(long, value_name = "SECONDS", default_value = "10", allow_negative_numbers = true, value_parser = parse_seconds)]
     pub connect_timeout: Duration,
 
     /// More log output on stderr: -v for info, -vv for debug, -vvv for trace.
@@ -251,7 +251,7 @@ pub struct SyncArgs {
 
     /// Rows per batch when fetching differing rows from main and writing them (and keys to
     /// delete) to the standin; bounds pgsyncer's memory.
-    #[arg(long, value_name = "ROWS", default_value_t = 10000, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "ROWS", default_value_t = 10000, allow_negative_numbers = true, value_parser = parse_rows)]
     pub chunk_size: u64,
 
     #[command(flatten)]
@@ -270,14 +270,14 @@ pub struct SyncArgs {
     pub updated_at_column: String,
 
     /// Seconds subtracted from the recorded watermark, for clock skew and late commits.
-    #[arg(long, value_name = "SECONDS", default_value = "0", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECONDS", default_value = "0", allow_negative_numbers = true, value_parser = parse_seconds)]
     pub watermark_margin: Duration,
 
     /// Seconds a statement on the standin may wait for a lock another session holds (an
     /// ALTER TABLE behind a long query, rows being written); then the run stops and what it
     /// was doing rolls back, changing nothing. A statement waiting for a lock holds up every
     /// later query on that table, so the wait is bounded. 0: the server's lock_timeout.
-    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_seconds)]
+    #[arg(long, value_name = "SECONDS", default_value = "30", allow_negative_numbers = true, value_parser = parse_seconds)]
     pub lock_timeout: Duration,
 
     /// With --use-updated-at, skip the key comparison that finds rows deleted on main.
@@ -304,7 +304,7 @@ pub struct SyncArgs {
     /// deleted per table: the rows a comparison found (with `diff` or --dry-run, the rows
     /// that differ). Keyless tables, and tables copied whole or merged server-side, list none.
     /// The keys are held in memory until the summary is printed.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true, value_parser = parse_count)]
     pub show_keys: usize,
 
     /// Print the summary as JSON on stdout.
@@ -316,7 +316,7 @@ pub struct SyncArgs {
     pub fdw_host: Option<String>,
 
     /// Port the standin's server uses to reach main in --fdw-mode (default: main's port).
-    #[arg(long, value_name = "PORT")]
+    #[arg(long, value_name = "PORT", allow_negative_numbers = true, value_parser = parse_port)]
     pub fdw_port: Option<u16>,
 
     /// Keep the foreign server, user mapping and staging schema after --fdw-mode.
@@ -425,19 +425,33 @@ pub struct DemoArgs {
     pub verbose: u8,
 }
 
-fn parse_timeout(text: &str) -> Result<Duration, String> {
-    match text.parse::<u64>() {
-        Ok(0) | Err(_) => Err(format!(
-            "expected a whole number of seconds greater than 0, got '{text}'"
-        )),
-        Ok(seconds) => Ok(Duration::from_secs(seconds)),
-    }
-}
+// Numeric flags take negative numbers as values (`allow_negative_numbers`), so that `-1` is
+// refused by these parsers, whose errors clap prefixes with the flag's name, rather than
+// taken for an unknown short flag.
 
 fn parse_seconds(text: &str) -> Result<Duration, String> {
     text.parse::<u64>()
         .map(Duration::from_secs)
-        .map_err(|_| format!("expected a whole number of seconds, got '{text}'"))
+        .map_err(|_| format!("expected a whole number of seconds, 0 or more, got '{text}'"))
+}
+
+fn parse_count(text: &str) -> Result<usize, String> {
+    text.parse::<usize>()
+        .map_err(|_| format!("expected a whole number, 0 or more, got '{text}'"))
+}
+
+fn parse_rows(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(rows) if rows > 0 => Ok(rows),
+        _ => Err(format!("expected a whole number of rows, 1 or more, got '{text}'")),
+    }
+}
+
+fn parse_port(text: &str) -> Result<u16, String> {
+    match text.parse::<u16>() {
+        Ok(port) if port > 0 => Ok(port),
+        _ => Err(format!("expected a port number, 1..=65535, got '{text}'")),
+    }
 }
 
 /// Parse `YYYY-MM-DD HH:MM:SS`, taken as UTC, optionally followed by an offset such as

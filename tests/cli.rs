@@ -151,8 +151,8 @@ fn no_subcommand_means_sync_and_every_subcommand_exists() {
 #[test]
 fn bad_values_exit_2_naming_the_flag_and_the_accepted_form() {
     let cases: [(&[&str], &str, &str); 8] = [
-        (&["--chunk-size", "0"], "--chunk-size", "1.."),
-        (&["--chunk-size", "many"], "--chunk-size", "invalid digit"),
+        (&["--chunk-size", "0"], "--chunk-size", "1 or more"),
+        (&["--chunk-size", "many"], "--chunk-size", "1 or more"),
         (&["--workers", "0"], "--workers", "1..=256"),
         (
             &["--last-sync-time", "yesterday"],
@@ -160,9 +160,9 @@ fn bad_values_exit_2_naming_the_flag_and_the_accepted_form() {
             "YYYY-MM-DD HH:MM:SS",
         ),
         (
-            &["--connect-timeout", "0"],
+            &["--connect-timeout", "soon"],
             "--connect-timeout",
-            "greater than 0",
+            "0 or more",
         ),
         (&["--sync-data=maybe"], "--sync-data", "true, false"),
         (&["--no-such-flag"], "--no-such-flag", "Usage"),
@@ -175,6 +175,52 @@ fn bad_values_exit_2_naming_the_flag_and_the_accepted_form() {
         assert!(err.contains(flag), "{args:?} should name {flag}: {err}");
         assert!(err.contains(form), "{args:?} should show {form}: {err}");
     }
+}
+
+#[test]
+fn negative_numbers_are_refused_naming_the_flag_and_the_range() {
+    let cases: [(&[&str], &str, &str); 8] = [
+        (&["--connect-timeout", "-1"], "--connect-timeout", "0 or more"),
+        (&["--chunk-size", "-1"], "--chunk-size", "1 or more"),
+        (&["--workers", "-1"], "--workers", "1..=256"),
+        (&["--lock-timeout", "-5"], "--lock-timeout", "0 or more"),
+        (&["--watermark-margin", "-5"], "--watermark-margin", "0 or more"),
+        (&["--show-keys", "-1"], "--show-keys", "0 or more"),
+        (&["--fdw-port", "-1"], "--fdw-port", "1..=65535"),
+        (&["demo", "--workers", "-2"], "--workers", "1..=256"),
+    ];
+    for (args, flag, range) in cases {
+        let out = run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+        assert!(err.contains(flag), "{args:?} should name {flag}: {err}");
+        assert!(err.contains(range), "{args:?} should show {range}: {err}");
+    }
+}
+
+#[test]
+fn connect_timeout_zero_means_no_limit() {
+    let a = sync_args(&["--connect-timeout", "0"]);
+    assert!(a.connect.connect_timeout.is_zero());
+    let no_env = |_: &str| None;
+    let endpoint = pgsyncer::conn::Endpoint::parse_with_env(
+        pgsyncer::conn::Side::Main,
+        "host=h dbname=d",
+        a.connect.connect_timeout,
+        &no_env,
+    )
+    .unwrap();
+    assert_eq!(endpoint.timeout(), None);
+    let a = sync_args(&["--connect-timeout", "7"]);
+    let endpoint = pgsyncer::conn::Endpoint::parse_with_env(
+        pgsyncer::conn::Side::Main,
+        "host=h dbname=d",
+        a.connect.connect_timeout,
+        &no_env,
+    )
+    .unwrap();
+    assert_eq!(endpoint.timeout(), Some(std::time::Duration::from_secs(7)));
 }
 
 #[test]

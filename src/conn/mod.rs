@@ -132,7 +132,7 @@ fn process_env(name: &str) -> Option<String> {
 
 impl Endpoint {
     /// Parse a URL or key=value DSN for `side`, filling gaps from the process's `PG*`
-    /// variables and password file. `timeout` applies unless the DSN or
+    /// variables and password file. `timeout` (zero: no limit) applies unless the DSN or
     /// `PGCONNECT_TIMEOUT` sets `connect_timeout`.
     pub fn parse(side: Side, dsn: &str, timeout: Duration) -> Result<Endpoint, ConnectError> {
         Self::parse_with_env(side, dsn, timeout, &process_env)
@@ -193,7 +193,10 @@ impl Endpoint {
             reason,
         })?;
         let config = build_config(side, &resolved, &tls).map_err(invalid)?;
-        let timeout = resolved.connect_timeout.unwrap_or(Some(timeout));
+        // `--connect-timeout 0`, like `connect_timeout=0`, means no limit.
+        let timeout = resolved
+            .connect_timeout
+            .unwrap_or(Some(timeout).filter(|t| !t.is_zero()));
         Ok(Endpoint {
             side,
             config,
