@@ -3,7 +3,7 @@
 //! statements that must commit before the transaction (an enum value the transaction uses)
 //! run first.
 
-use tokio_postgres::Client;
+use crate::conn::LoggedClient as Client;
 
 use crate::plan::render::SESSION_SETTINGS;
 use crate::plan::{Plan, Statement};

@@ -182,7 +182,10 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "SECONDS", default_value = "10", allow_negative_numbers = true, value_parser = parse_seconds)]
     pub connect_timeout: Duration,
 
-    /// More log output on stderr: -v for info, -vv for debug, -vvv for trace.
+    /// More log output on stderr: -v what pgsyncer does per phase and table; -vv also every
+    /// statement it runs, with its duration (secrets masked); -vvv also the PostgreSQL
+    /// driver's protocol log. PGSYNCER_LOG, if set, replaces what -v selects: tracing
+    /// filter directives such as `info`, `debug` or `pgsyncer=debug,tokio_postgres=debug`.
     #[arg(short, long, action = ArgAction::Count, global = true)]
     pub verbose: u8,
 }
@@ -420,7 +423,8 @@ pub struct DemoArgs {
     #[arg(long, value_name = "N", default_value_t = 4, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub workers: u32,
 
-    /// More log output on stderr: -v for info, -vv for debug.
+    /// More log output on stderr: -v info, -vv debug (each statement), -vvv trace
+    /// (PGSYNCER_LOG overrides it, as for sync).
     #[arg(short, long, action = ArgAction::Count)]
     pub verbose: u8,
 }

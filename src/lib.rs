@@ -17,6 +17,7 @@
 //! - [`apply`]: run a plan on the standin in one transaction.
 //! - [`schema_sync`]: the schema phase of `sync` (introspect both, plan, apply).
 //! - [`error`]: the top-level error and its exit codes.
+//! - [`logging`]: `-v`/`-vv`/`-vvv` and `PGSYNCER_LOG` on stderr.
 
 pub mod apply;
 pub mod catalog;
@@ -28,6 +29,7 @@ pub mod ddl;
 pub mod diff;
 pub mod error;
 pub mod graph;
+pub mod logging;
 pub mod model;
 pub mod plan;
 pub mod quote;

@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     }
     // clap exits with status 2 and names the flag on a usage error.
     let command = Cli::parse().into_command();
-    init_logging(verbosity(&command));
+    pgsyncer::logging::init(verbosity(&command));
     // One thread: pgsyncer's own work is light next to the servers', and with every
     // connection on the thread that reads it, no COPY message crosses threads (measured on
     // 2 cores: a third of the system CPU and 5-10 % of the wall time of a data sync).
@@ -44,20 +44,4 @@ fn verbosity(command: &Command) -> u8 {
         Command::Snapshot(a) => a.connect.verbose,
         Command::Demo(a) => a.verbose,
     }
-}
-
-fn init_logging(verbose: u8) {
-    let level = match verbose {
-        0 => "warn",
-        1 => "info",
-        2 => "debug",
-        _ => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PGSYNCER_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("pgsyncer={level},warn")));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
 }

@@ -97,6 +97,7 @@ pub async fn schema_phase(
         clean_extra,
         dry_run,
     };
+    tracing::info!("schema phase: reading both schemas and planning");
     let report = crate::schema_sync::sync_schema(main, standin, &options).await?;
     if let Some(warning) = report.plan.not_synced_warning() {
         tracing::warn!("{warning}");

@@ -5,11 +5,13 @@
 //! read-only. No error, `Debug` output or log line produced here contains a password.
 //!
 //! - [`dsn`]: URL and key=value parsing, [`mask_dsn`].
+//! - [`logged`]: the session's client, which logs every statement (secrets masked).
 //! - [`resolve`]: DSN > `PG*` variables > password file > defaults, as pure functions.
 //! - [`pgpass`]: the password file's format and permission check.
 //! - [`tls`]: `sslmode` / `sslrootcert` on rustls.
 
 pub mod dsn;
+pub mod logged;
 pub mod pgpass;
 pub mod resolve;
 pub mod tls;
@@ -18,6 +20,7 @@ use std::fmt;
 use std::time::Duration;
 
 pub use dsn::{mask_dsn, parse_dsn, DsnParams};
+pub use logged::LoggedClient;
 pub use resolve::{resolve, Defaults, PasswordSource, Resolved, SslMode};
 pub use tls::{RootSource, Verification};
 
@@ -113,14 +116,15 @@ impl fmt::Debug for Endpoint {
 
 /// An open session with its server's version.
 pub struct Session {
-    pub client: tokio_postgres::Client,
+    /// Statements run through it are logged at debug level ([`logged`]).
+    pub client: LoggedClient,
     /// `server_version_num`, e.g. 150004.
     pub server_version_num: i32,
     pub side: Side,
 }
 
 impl std::ops::Deref for Session {
-    type Target = tokio_postgres::Client;
+    type Target = LoggedClient;
     fn deref(&self) -> &Self::Target {
         &self.client
     }
@@ -308,7 +312,8 @@ impl Endpoint {
             .map_err(connect_error)?;
         let server_version_num: i32 = row.get(0);
         let server_version: String = row.get(1);
-        tracing::info!(
+        // Debug, not info: the data sync opens a session per worker and side.
+        tracing::debug!(
             "{side} ({}): connected to PostgreSQL {server_version} as {}{}",
             self.target,
             self.resolved.user,
@@ -321,7 +326,7 @@ impl Endpoint {
             tracing::warn!("{side} ({}): {warning}", self.target);
         }
         Ok(Session {
-            client,
+            client: LoggedClient::new(client, side),
             server_version_num,
             side,
         })

@@ -208,6 +208,7 @@ pub async fn sync_data(
     )
     .await?;
     let groups = order::groups(&pairs);
+    let groups_len = groups.len();
     let queue = Mutex::new(groups.into_iter().collect::<VecDeque<Group>>());
     let results: Mutex<Vec<Option<TableSummary>>> = Mutex::new(vec![None; pairs.len()]);
     let progress = if options.progress {
@@ -216,6 +217,11 @@ pub async fn sync_data(
         Progress::hidden()
     };
     let workers = (options.workers.max(1) as usize).min(pairs.len().max(1));
+    tracing::info!(
+        "data phase: {} table(s) in {} group(s), {workers} worker(s)",
+        pairs.len(),
+        groups_len
+    );
     let run = Run {
         pairs: &pairs,
         options,
@@ -479,6 +485,15 @@ async fn sync_group(
             }
         };
         bar.finish();
+        tracing::info!(
+            "{}: {label}: {} main row(s), {} to insert, {} to update, {} to delete ({:.2} s)",
+            table.qualified_name(),
+            outcome.main_rows,
+            outcome.inserted,
+            outcome.updated,
+            outcome.deleted,
+            started.elapsed().as_secs_f64()
+        );
         let summary = TableSummary {
             table: table.qualified_name(),
             key: table.key_description(),
