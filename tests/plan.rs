@@ -72,7 +72,10 @@ fn make_plan(main: &Schema, standin: &Schema, clean_extra: bool) -> Result<Plan,
 }
 
 async fn apply(url: &str, plan: &Plan) -> Result<(), String> {
-    let client = support::raw_client(url).await;
+    let client = pgsyncer::conn::LoggedClient::new(
+        support::raw_client(url).await,
+        pgsyncer::conn::Side::Standin,
+    );
     pgsyncer::apply::apply(&client, plan)
         .await
         .map(|_| ())
