@@ -13,7 +13,20 @@ SELECT n.nspname::text AS schema_name,
                       'builtin', a.atttypid < 16384,
                       'generated', a.attgenerated <> '',
                       'identity', a.attidentity::text,
-                      'collatable', a.attcollation <> 0)
+                      'collatable', a.attcollation <> 0,
+                      -- Two values this column's equality calls equal have the same text:
+                      -- types known to compare so, under a deterministic collation. Not
+                      -- citext, numeric (1.0 = 1.00), floats (-0 = 0), bpchar, jsonb,
+                      -- interval, domains, arrays or anything else unknown.
+                      'exact', (a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype,
+                                               'oid'::regtype, 'bool'::regtype, 'text'::regtype,
+                                               'varchar'::regtype, 'bytea'::regtype, 'uuid'::regtype,
+                                               'date'::regtype, 'time'::regtype, 'timestamp'::regtype,
+                                               'timestamptz'::regtype, 'inet'::regtype, 'cidr'::regtype,
+                                               'macaddr'::regtype, 'macaddr8'::regtype)
+                                OR EXISTS (SELECT 1 FROM pg_type t WHERE t.oid = a.atttypid AND t.typtype = 'e'))
+                               AND NOT EXISTS (SELECT 1 FROM pg_collation co
+                                               WHERE co.oid = a.attcollation AND NOT co.collisdeterministic))
                   ORDER BY a.attnum)
            FROM pg_attribute a
            WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]') AS columns,
@@ -22,6 +35,11 @@ SELECT n.nspname::text AS schema_name,
                       'name', ic.relname::text,
                       'primary', i.indisprimary,
                       'immediate', i.indimmediate,
+                      -- No nondeterministic collation of the index's own ('abc' = 'ABC').
+                      'deterministic', NOT EXISTS (
+                          SELECT 1 FROM unnest(i.indcollation::oid[]) AS ic_coll(oid)
+                          JOIN pg_collation co ON co.oid = ic_coll.oid
+                          WHERE NOT co.collisdeterministic),
                       'columns', (SELECT jsonb_agg(a.attname::text ORDER BY k.ord)
                                   FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
                                   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum

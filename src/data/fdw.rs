@@ -60,7 +60,7 @@ use super::error::{DataError, QueryContext};
 use super::fingerprint::{base_type, combine, exact_hash};
 use super::indexes;
 use super::merge;
-use super::sql::TableSql;
+use super::sql::{same_key_text, TableSql};
 use super::strategy::{estimated_rows, Outcome, PendingDelete, TableCtx};
 use super::tables::TablePair;
 use crate::conn::{Endpoint, Session, Side};
@@ -644,11 +644,14 @@ async fn merge_all(
                     run_key_statements(ctx, &keys, &collect, &find).await?;
             }
         }
+        let inexact = table.key_columns().iter().any(|c| !c.exact);
+        if filter.is_some() && inexact && out.deleted > 0 {
+            let (updated, kept) = respell_gone(ctx, table, foreign, &gone).await?;
+            out.updated += updated;
+            out.deleted = out.deleted.saturating_sub(kept);
+        }
         if out.deleted > 0 {
-            out.pending = Some(PendingDelete::Keys {
-                keys: gone,
-                stage: None,
-            });
+            out.pending = Some(PendingDelete::Keys { keys: gone });
         }
     }
     let label = if filter.is_some() {
@@ -657,6 +660,49 @@ async fn merge_all(
         "fdw-merge"
     };
     Ok((label.to_string(), out))
+}
+
+/// `--use-updated-at`, a key whose equality is not its text's: a key in `gone` (the standin
+/// has it, main lacks its text) may be main's key spelled otherwise (`'abc'` for `'ABC'`) on a
+/// row the watermark did not select. Main's rows whose key equals a gone key are merged
+/// (main's text written over the standin's), and the keys so rewritten leave `gone`.
+/// Returns `(rows updated, keys kept)`.
+async fn respell_gone(
+    ctx: &TableCtx<'_>,
+    table: &TablePair,
+    foreign: &str,
+    gone: &str,
+) -> Result<(u64, u64), DataError> {
+    let (merge, prune) = respell_statements(table, foreign, gone);
+    let (inserted, updated) = merge::apply(ctx.standin, &merge).await?;
+    let kept = ctx
+        .standin
+        .execute(&prune, &[])
+        .await
+        .ctx(Side::Standin, || prune.clone())?;
+    Ok((inserted + updated, kept))
+}
+
+/// [`respell_gone`]'s merge of main's rows whose key equals one in `gone`, and the removal
+/// from `gone` of the keys the standin no longer has by text.
+pub fn respell_statements(table: &TablePair, foreign: &str, gone: &str) -> (merge::Merge, String) {
+    let equal = table
+        .key_columns()
+        .iter()
+        .map(|c| format!("pgsyncer_g.{0} = pgsyncer_s.{0}", ident(&c.name)))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let filter = format!(
+        "EXISTS (SELECT 1 FROM {} AS pgsyncer_g WHERE {equal})",
+        ident(gone)
+    );
+    let prune = format!(
+        "DELETE FROM {} AS pgsyncer_g WHERE NOT EXISTS (SELECT 1 FROM {} AS pgsyncer_t WHERE {})",
+        ident(gone),
+        TableSql::new(table, Side::Standin).relation(),
+        same_key_text(table, "pgsyncer_t", "pgsyncer_g")
+    );
+    (merge::merge(table, foreign, Some(&filter)), prune)
 }
 
 /// Main's keys into `keys`, the standin's keys main lacks into `gone`; returns how many of
@@ -793,10 +839,7 @@ async fn keyed_by_buckets(
         .await
         .ctx(Side::Standin, || super::copy::brief(&find))?;
     if out.deleted > 0 {
-        out.pending = Some(PendingDelete::Keys {
-            keys: gone,
-            stage: None,
-        });
+        out.pending = Some(PendingDelete::Keys { keys: gone });
     }
     Ok(out)
 }
@@ -873,12 +916,8 @@ pub fn stage_statements(
 pub fn gone_statement(table: &TablePair, stage: &str, gone: &str, where_: &str) -> String {
     let sql = TableSql::new(table, Side::Standin);
     let key_cols: Vec<String> = table.key_columns().iter().map(|c| ident(&c.name)).collect();
-    let join = table
-        .key_columns()
-        .iter()
-        .map(|c| format!("pgsyncer_k.{0} = pgsyncer_t.{0}", ident(&c.name)))
-        .collect::<Vec<_>>()
-        .join(" AND ");
+    // By text: main's 'ABC', just merged over the standin's 'abc', is not gone.
+    let join = same_key_text(table, "pgsyncer_k", "pgsyncer_t");
     format!(
         "CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM (SELECT * FROM {} WHERE {where_}) AS pgsyncer_t WHERE NOT EXISTS (SELECT 1 FROM {} AS pgsyncer_k WHERE {join})",
         ident(gone),
@@ -1250,6 +1289,28 @@ mod tests {
             pg_query::parse(s, 0).unwrap_or_else(|e| panic!("{s}: {e}"));
         }
         insta::assert_snapshot!(all.join("\n"));
+    }
+
+    #[test]
+    fn respelling_statements_parse() {
+        let mut t = table(false);
+        t.columns[0].exact = false;
+        let (merge, prune) = respell_statements(&t, "\"pgsyncer_fdw_0\".\"Orders\"", "g");
+        let merge::Merge::UpdateThenInsert {
+            update: Some(update),
+            insert,
+        } = merge
+        else {
+            panic!("a deferrable key updates, then inserts: {merge:?}");
+        };
+        assert!(update.contains("SET id = pgsyncer_s.id"), "{update}");
+        assert!(
+            prune.contains("pgsyncer_t.id::text COLLATE \"C\""),
+            "{prune}"
+        );
+        for s in [&update, &insert, &prune] {
+            pg_query::parse(s, 0).unwrap_or_else(|e| panic!("{s}: {e}"));
+        }
     }
 
     #[test]

@@ -120,6 +120,7 @@ mod tests {
             standin_type: standin.into(),
             collatable: main.contains("text") || main.contains("char"),
             identity_always: false,
+            exact: true,
         }
     }
 

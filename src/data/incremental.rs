@@ -144,12 +144,9 @@ async fn compare_keys(
     out.keys = found.keys;
     out.by_totals = found.by_totals;
     if let Some(keys) = writer.deleted.clone() {
-        // A key main has under another spelling (1.0 / 1.00) was just merged: the stage of
-        // fetched rows keeps it from being deleted.
-        out.pending = Some(PendingDelete::Keys {
-            keys,
-            stage: writer.stage.clone(),
-        });
+        // Matched by text: a key main has under another spelling (1.0 / 1.00), just merged
+        // over the standin's, stays.
+        out.pending = Some(PendingDelete::Keys { keys });
     }
     Ok(())
 }

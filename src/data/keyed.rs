@@ -35,10 +35,7 @@ pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, Data
         }
     }
     if let Some(keys) = writer.deleted.clone() {
-        out.pending = Some(PendingDelete::Keys {
-            keys,
-            stage: writer.stage.clone(),
-        });
+        out.pending = Some(PendingDelete::Keys { keys });
     }
     Ok(out)
 }

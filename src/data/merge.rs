@@ -42,20 +42,11 @@ fn prefixed(prefix: &str, columns: &[&Column]) -> String {
     )
 }
 
-/// Columns an UPDATE may set: not in the key, not `GENERATED ALWAYS AS IDENTITY`.
+/// Columns an update sets and compares: the non-key columns and the key columns whose
+/// equality is not their text's ([`TablePair::updated_columns`]), so `'abc'` matched by
+/// main's `'ABC'` is rewritten, and compared by text like the rest.
 pub fn updatable(table: &TablePair) -> Vec<&Column> {
-    let key: Vec<usize> = table
-        .key
-        .as_ref()
-        .map(|k| k.columns.clone())
-        .unwrap_or_default();
-    table
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(i, c)| !key.contains(i) && !c.identity_always)
-        .map(|(_, c)| c)
-        .collect()
+    table.updated_columns()
 }
 
 fn key_join(table: &TablePair, left: &str, right: &str) -> String {
@@ -116,8 +107,14 @@ pub fn merge(table: &TablePair, source: &str, filter: Option<&str>) -> Merge {
     if updatable.is_empty() {
         return Merge::InsertMissing(insert);
     }
+    // The filter's columns are the source's: in a subquery, the target's do not make them
+    // ambiguous.
+    let update_source = match filter {
+        Some(f) => format!("(SELECT * FROM {source} AS pgsyncer_s WHERE {f})"),
+        None => source.to_string(),
+    };
     let update = format!(
-        "UPDATE {} AS pgsyncer_t SET {} FROM {source} AS pgsyncer_s WHERE {} AND {} IS DISTINCT FROM {}{s_filter}",
+        "UPDATE {} AS pgsyncer_t SET {} FROM {update_source} AS pgsyncer_s WHERE {} AND {} IS DISTINCT FROM {}",
         sql.relation(),
         list(
             updatable
@@ -187,6 +184,7 @@ pub(crate) mod tests {
             standin_type: ty.into(),
             collatable: ty == "text",
             identity_always: always,
+            exact: !ty.starts_with("numeric"),
         };
         TablePair {
             schema: "public".into(),

@@ -166,28 +166,13 @@ impl<'a> TableSql<'a> {
         }
     }
 
-    /// Columns an UPDATE may set: not in the key, not GENERATED ALWAYS AS IDENTITY.
-    fn updatable(&self) -> Vec<&'a Column> {
-        let key: Vec<usize> = self
-            .table
-            .key
-            .as_ref()
-            .map(|k| k.columns.clone())
-            .unwrap_or_default();
-        self.table
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(i, c)| !key.contains(i) && !c.identity_always)
-            .map(|(_, c)| c)
-            .collect()
-    }
-
-    /// Apply a stage table: statements to run in order (standin).
+    /// Apply a stage table: statements to run in order (standin). A row matched by the
+    /// key's equality takes main's key too where that equality is not the text's
+    /// ([`TablePair::updated_columns`]).
     pub fn upsert(&self, stage: &str) -> Vec<String> {
         let stage = ident(stage);
         let cols = self.column_list();
-        let updatable = self.updatable();
+        let updatable = self.table.updated_columns();
         let arbiter = self.table.key.as_ref().map(|k| k.arbiter).unwrap_or(false);
         if arbiter {
             let key = list(self.key_columns().iter().map(|c| ident(&c.name)));
@@ -233,22 +218,14 @@ impl<'a> TableSql<'a> {
         out
     }
 
-    /// Delete the rows whose keys are in `keys`, except keys main also has (`stage`): two
-    /// spellings of one value (`1.0`, `1.00`) must not delete a row just written.
-    pub fn delete_keys(&self, keys: &str, stage: Option<&str>) -> String {
-        let guard = match stage {
-            Some(stage) => format!(
-                " AND NOT EXISTS (SELECT 1 FROM {} AS pgsyncer_s WHERE {})",
-                ident(stage),
-                self.key_join("pgsyncer_s", "pgsyncer_d")
-            ),
-            None => String::new(),
-        };
+    /// Delete the rows whose keys are in `keys`, matched by text ([`same_key_text`]): the
+    /// standin's `'abc'` must not take main's `'ABC'`, just written over it, along.
+    pub fn delete_keys(&self, keys: &str) -> String {
         format!(
-            "DELETE FROM {} AS pgsyncer_t USING {} AS pgsyncer_d WHERE {}{guard}",
+            "DELETE FROM {} AS pgsyncer_t USING {} AS pgsyncer_d WHERE {}",
             self.relation(),
             ident(keys),
-            self.key_join("pgsyncer_t", "pgsyncer_d")
+            same_key_text(self.table, "pgsyncer_t", "pgsyncer_d")
         )
     }
 
@@ -307,6 +284,27 @@ impl<'a> TableSql<'a> {
     }
 }
 
+/// `left`'s key is `right`'s, value and text: the key's equality (an index can serve it), and
+/// for a column that is not [`Column::exact`] the same text too, compared byte by byte.
+pub fn same_key_text(table: &TablePair, left: &str, right: &str) -> String {
+    table
+        .key_columns()
+        .iter()
+        .map(|column| {
+            let c = ident(&column.name);
+            let equal = format!("{left}.{c} = {right}.{c}");
+            if column.exact {
+                equal
+            } else {
+                format!(
+                    "{equal} AND {left}.{c}::text COLLATE \"C\" = {right}.{c}::text COLLATE \"C\""
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
 fn list(items: impl IntoIterator<Item = String>) -> String {
     items.into_iter().collect::<Vec<_>>().join(", ")
 }
@@ -357,6 +355,7 @@ mod tests {
             standin_type: ty.into(),
             collatable,
             identity_always,
+            exact: !ty.starts_with("numeric"),
         };
         TablePair {
             schema: "app".into(),
@@ -396,7 +395,7 @@ mod tests {
             s.create_key_table("pgsyncer_del_1"),
             s.insert_keys("pgsyncer_del_1"),
             s.upsert("pgsyncer_stage_1").join(";\n"),
-            s.delete_keys("pgsyncer_del_1", Some("pgsyncer_stage_1")),
+            s.delete_keys("pgsyncer_del_1"),
         ]
         .join(";\n");
         insta::assert_snapshot!(text);
@@ -406,6 +405,35 @@ mod tests {
     fn deferrable_key_updates_then_inserts() {
         let t = table(vec![0], false);
         insta::assert_snapshot!(TableSql::new(&t, Side::Standin).upsert("st").join(";\n"));
+    }
+
+    #[test]
+    fn inexact_keys_are_written_and_deleted_by_text() {
+        // Key (total numeric, id bigint): 1.0 = 1.00, so main's text is written over the
+        // standin's on a conflict, and deletes compare the text.
+        let t = table(vec![2, 0], true);
+        let s = TableSql::new(&t, Side::Standin);
+        let upsert = s.upsert("st").join(";\n");
+        assert!(
+            upsert.contains("DO UPDATE SET region = EXCLUDED.region, total = EXCLUDED.total"),
+            "{upsert}"
+        );
+        let delete = s.delete_keys("dk");
+        assert!(
+            delete.ends_with(
+                "pgsyncer_t.total = pgsyncer_d.total AND pgsyncer_t.total::text COLLATE \"C\" = pgsyncer_d.total::text COLLATE \"C\" AND pgsyncer_t.id = pgsyncer_d.id"
+            ),
+            "{delete}"
+        );
+        let deferrable = table(vec![2], false);
+        let update = TableSql::new(&deferrable, Side::Standin).upsert("st");
+        assert!(
+            update[0].contains("SET region = pgsyncer_s.region, total = pgsyncer_s.total"),
+            "{update:?}"
+        );
+        for statement in update.iter().chain([&upsert, &delete]) {
+            pg_query::parse(statement, 0).unwrap_or_else(|e| panic!("{statement}: {e}"));
+        }
     }
 
     #[test]
@@ -452,6 +480,7 @@ mod parse_tests {
             standin_type: ty.into(),
             collatable: ty == "text",
             identity_always: false,
+            exact: !ty.starts_with("numeric"),
         };
         let t = TablePair {
             schema: "public".into(),
@@ -480,7 +509,7 @@ mod parse_tests {
             s.create_stage("st"),
             s.create_key_table("dk"),
             s.insert_keys("dk"),
-            s.delete_keys("dk", None),
+            s.delete_keys("dk"),
             m.fingerprints(),
             m.hash_counts(Buckets::for_rows(100.0), &[0]),
             m.copy_out_hashes(&[1], &[2]),

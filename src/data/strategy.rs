@@ -51,8 +51,8 @@ impl TableCtx<'_> {
 /// Deletes are applied after every table of a group is written, children first.
 #[derive(Debug, Clone)]
 pub enum PendingDelete {
-    /// Keys (temporary table) to delete, except those main also has (`stage`).
-    Keys { keys: String, stage: Option<String> },
+    /// Keys (temporary table) to delete, matched by text ([`super::sql::same_key_text`]).
+    Keys { keys: String },
     /// Keyless: `(hash, copies)` to delete (temporary table).
     Hashes { surplus: String },
 }
@@ -183,7 +183,7 @@ pub async fn apply_deletes(
 ) -> Result<u64, DataError> {
     let sql = TableSql::new(table, Side::Standin);
     let statement = match pending {
-        PendingDelete::Keys { keys, stage } => sql.delete_keys(keys, stage.as_deref()),
+        PendingDelete::Keys { keys } => sql.delete_keys(keys),
         PendingDelete::Hashes { surplus } => sql.delete_hashes(surplus),
     };
     standin

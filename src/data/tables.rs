@@ -38,6 +38,8 @@ pub struct ColumnMeta {
     /// `a` (ALWAYS), `d` (BY DEFAULT) or empty.
     pub identity: String,
     pub collatable: bool,
+    /// Values its equality calls equal have the same text (see `sql/data/tables.sql`).
+    pub exact: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -46,6 +48,8 @@ pub struct KeyMeta {
     pub primary: bool,
     /// Not DEFERRABLE: usable as an `ON CONFLICT` arbiter.
     pub immediate: bool,
+    /// No nondeterministic collation of the index's own.
+    pub deterministic: bool,
     pub columns: Vec<String>,
 }
 
@@ -148,6 +152,11 @@ pub struct Column {
     /// GENERATED ALWAYS AS IDENTITY on the standin: INSERT needs OVERRIDING SYSTEM VALUE
     /// and UPDATE may not set it.
     pub identity_always: bool,
+    /// On both sides (and in the key's unique indexes), values its equality calls equal
+    /// have the same text. Not so for citext (`'abc' = 'ABC'`), numeric (`1.0 = 1.00`),
+    /// floats (`-0 = 0`), nondeterministic collations and types not known to be exact: such
+    /// a key column is matched by its text wherever a match decides what main's row is.
+    pub exact: bool,
 }
 
 impl Column {
@@ -224,6 +233,19 @@ impl TablePair {
     pub fn has_identity_always(&self) -> bool {
         self.columns.iter().any(|c| c.identity_always)
     }
+
+    /// Columns an update of a matched row sets: every non-key column, and the key columns
+    /// that are not [`Column::exact`] (a conflict on the standin's `'abc'` must leave main's
+    /// `'ABC'`); never a GENERATED ALWAYS AS IDENTITY column.
+    pub fn updated_columns(&self) -> Vec<&Column> {
+        let key: &[usize] = self.key.as_ref().map_or(&[], |k| &k.columns);
+        self.columns
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| (!key.contains(i) || !c.exact) && !c.identity_always)
+            .map(|(_, c)| c)
+            .collect()
+    }
 }
 
 /// Pair a main table with its standin twin. `binary_ok` is false when the servers' encodings
@@ -243,6 +265,7 @@ pub fn pair(main: &TableMeta, standin: &TableMeta, binary_ok: bool) -> TablePair
                 standin_type: s.type_name.clone(),
                 collatable: m.collatable || s.collatable,
                 identity_always: s.identity == "a",
+                exact: m.exact && s.exact,
             })
         })
         .collect();
@@ -264,7 +287,14 @@ pub fn pair(main: &TableMeta, standin: &TableMeta, binary_ok: bool) -> TablePair
             have.sort_unstable();
             have == wanted
         })?;
-        Some(Key {
+        // Any standin index over these columns may be the one a conflict or a match uses.
+        let deterministic = k.deterministic
+            && standin.keys.iter().all(|sk| {
+                let mut have: Vec<&str> = sk.columns.iter().map(String::as_str).collect();
+                have.sort_unstable();
+                sk.deterministic || have != wanted
+            });
+        let key = Key {
             name: k.name.clone(),
             primary: k.primary,
             columns: cols,
@@ -274,7 +304,18 @@ pub fn pair(main: &TableMeta, standin: &TableMeta, binary_ok: bool) -> TablePair
                     have.sort_unstable();
                     sk.immediate && have == wanted
                 }),
-        })
+        };
+        Some((key, deterministic))
+    });
+    let mut columns = columns;
+    let key = key.map(|(key, deterministic)| {
+        if !deterministic {
+            // The index's own collation calls 'abc' and 'ABC' equal.
+            for &i in &key.columns {
+                columns[i].exact = false;
+            }
+        }
+        key
     });
     let mut parents: Vec<(String, String, bool)> = Vec::new();
     for fk in &standin.foreign_keys {
@@ -315,6 +356,7 @@ mod tests {
             generated: false,
             identity: String::new(),
             collatable: ty == "text",
+            exact: ty != "numeric",
         }
     }
 
@@ -336,6 +378,7 @@ mod tests {
             name: name.into(),
             primary,
             immediate: true,
+            deterministic: true,
             columns: cols.iter().map(|c| c.to_string()).collect(),
         }
     }
