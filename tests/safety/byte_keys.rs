@@ -264,3 +264,47 @@ async fn fdw_incremental_mode_converges_to_mains_text() {
     let modes: Vec<&str> = first.tables.iter().map(|t| t.mode.as_str()).collect();
     assert!(modes.contains(&"fdw-incremental"), "{}", first.render());
 }
+
+/// A child `ON UPDATE RESTRICT` refuses main's text over the standin's key: the group fails
+/// with the server's error and nothing of it changes (no `'abc'` deleted, no row lost).
+#[tokio::test]
+async fn restrict_children_fail_the_group_and_lose_nothing() {
+    let schema = "CREATE EXTENSION citext;
+CREATE TABLE parent (k citext PRIMARY KEY);
+CREATE TABLE strict_child (id int PRIMARY KEY, parent citext NOT NULL REFERENCES parent ON UPDATE RESTRICT);
+";
+    let p = pair(
+        "bytes_restrict",
+        &format!("{schema} INSERT INTO parent VALUES ('ABC'); INSERT INTO strict_child VALUES (1, 'ABC');"),
+        &format!("{schema} INSERT INTO parent VALUES ('abc'); INSERT INTO strict_child VALUES (1, 'abc');"),
+    )
+    .await;
+    let summary = p.try_sync(Options::default()).await.expect("sync runs");
+    let failed: Vec<String> = summary.failures().map(|t| t.table.clone()).collect();
+    assert_eq!(
+        failed,
+        ["public.parent", "public.strict_child"],
+        "{}",
+        summary.render()
+    );
+    // The server's error names the constraint.
+    assert!(
+        summary.failures().any(|t| t
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("strict_child_parent_fkey"))),
+        "{}",
+        summary.render()
+    );
+    for (table, want) in [("parent", "(abc)"), ("strict_child", "(1,abc)")] {
+        let got: Vec<String> = p
+            .standin
+            .query(&format!("SELECT t::text FROM {table} t"), &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(got, [want], "{table}");
+    }
+}
