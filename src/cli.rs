@@ -447,7 +447,9 @@ fn parse_count(text: &str) -> Result<usize, String> {
 fn parse_rows(text: &str) -> Result<u64, String> {
     match text.parse::<u64>() {
         Ok(rows) if rows > 0 => Ok(rows),
-        _ => Err(format!("expected a whole number of rows, 1 or more, got '{text}'")),
+        _ => Err(format!(
+            "expected a whole number of rows, 1 or more, got '{text}'"
+        )),
     }
 }
 

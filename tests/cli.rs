@@ -180,11 +180,19 @@ fn bad_values_exit_2_naming_the_flag_and_the_accepted_form() {
 #[test]
 fn negative_numbers_are_refused_naming_the_flag_and_the_range() {
     let cases: [(&[&str], &str, &str); 8] = [
-        (&["--connect-timeout", "-1"], "--connect-timeout", "0 or more"),
+        (
+            &["--connect-timeout", "-1"],
+            "--connect-timeout",
+            "0 or more",
+        ),
         (&["--chunk-size", "-1"], "--chunk-size", "1 or more"),
         (&["--workers", "-1"], "--workers", "1..=256"),
         (&["--lock-timeout", "-5"], "--lock-timeout", "0 or more"),
-        (&["--watermark-margin", "-5"], "--watermark-margin", "0 or more"),
+        (
+            &["--watermark-margin", "-5"],
+            "--watermark-margin",
+            "0 or more",
+        ),
         (&["--show-keys", "-1"], "--show-keys", "0 or more"),
         (&["--fdw-port", "-1"], "--fdw-port", "1..=65535"),
         (&["demo", "--workers", "-2"], "--workers", "1..=256"),

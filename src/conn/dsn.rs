@@ -645,7 +645,12 @@ mod tests {
         // The parser decodes a URL query key before using it: `pass%77ord` is the password.
         assert_eq!(
             kv("postgres://u@h/d?pass%77ord=secret"),
-            pairs(&[("user", "u"), ("host", "h"), ("dbname", "d"), ("password", "secret")])
+            pairs(&[
+                ("user", "u"),
+                ("host", "h"),
+                ("dbname", "d"),
+                ("password", "secret")
+            ])
         );
         let e = parse_dsn("postgres://u@h/d?pass%77ord=secret&colour=blue").unwrap_err();
         assert!(e.contains("\"colour\"") && !e.contains("secret"), "{e}");
@@ -667,7 +672,10 @@ mod tests {
             "host=h sslpassword=secret",
         ] {
             let masked = mask_dsn(dsn);
-            assert!(!masked.contains("secret") && !masked.contains("ret"), "{dsn} -> {masked}");
+            assert!(
+                !masked.contains("secret") && !masked.contains("ret"),
+                "{dsn} -> {masked}"
+            );
         }
         assert_eq!(
             mask_dsn("postgres://u@h/d?pass%77ord=secret&sslmode=require"),

@@ -215,8 +215,14 @@ mod tests {
             loggable("ALTER ROLE r PASSWORD E'sec\\'ret' VALID UNTIL 'x'"),
             "ALTER ROLE r PASSWORD '****' VALID UNTIL 'x'"
         );
-        assert_eq!(loggable("options (\"password\" 'secret"), "options (\"password\" '****'");
-        assert_eq!(loggable("SELECT password_required FROM t"), "SELECT password_required FROM t");
+        assert_eq!(
+            loggable("options (\"password\" 'secret"),
+            "options (\"password\" '****'"
+        );
+        assert_eq!(
+            loggable("SELECT password_required FROM t"),
+            "SELECT password_required FROM t"
+        );
         assert_eq!(loggable("SELECT 1"), "SELECT 1");
     }
 }

@@ -432,6 +432,38 @@ mod tests {
     }
 
     #[test]
+    fn key_columns_inexact_by_type_or_index_collation() {
+        let table_with = |ty: &str, deterministic: bool| {
+            let mut k = key("t_pkey", true, &["k"]);
+            k.deterministic = deterministic;
+            table(vec![col("k", ty), col("v", "text")], vec![k])
+        };
+        let exact = |main: &TableMeta, standin: &TableMeta| {
+            let p = pair(main, standin, true);
+            let written: Vec<&str> = p
+                .updated_columns()
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect();
+            (p.columns[0].exact, written.join(","))
+        };
+        let text = table_with("text", true);
+        assert_eq!(exact(&text, &text), (true, "v".to_string()));
+        let numeric = table_with("numeric", true);
+        assert_eq!(
+            exact(&text, &numeric),
+            (false, "k,v".to_string()),
+            "either side"
+        );
+        let ci_index = table_with("text", false);
+        assert_eq!(
+            exact(&text, &ci_index),
+            (false, "k,v".to_string()),
+            "index collation"
+        );
+    }
+
+    #[test]
     fn binary_only_for_same_builtin_types() {
         let main = table(vec![col("id", "int8")], vec![]);
         let standin = table(vec![col("id", "int4")], vec![]);
