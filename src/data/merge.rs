@@ -5,7 +5,7 @@
 //! Rows whose text equals the standin's are left alone (`ROW(…)::text IS DISTINCT FROM`,
 //! a text comparison, faithful like the fingerprints of the default mode), so re-reading a row costs no write,
 //! no trigger and no dead tuple. Inserted and updated rows are counted in the same statement
-//! (`xmax = 0` marks a fresh insert).
+//! (see [`counted`]: `xmax = 0` marks a fresh insert; a partitioned table's keys are looked up).
 
 use super::sql::TableSql;
 use super::tables::{Column, TablePair};
@@ -66,6 +66,33 @@ fn overriding(table: &TablePair) -> &'static str {
     }
 }
 
+/// `insert` (an `INSERT … ON CONFLICT` into `table` aliased `pgsyncer_t`) as one statement
+/// returning `(inserted, updated)`. A plain table tells a fresh insert by `xmax = 0`. A
+/// partitioned table cannot return a system column, so the keys written are looked up in
+/// the table as the statement's snapshot shows it, before its own writes: a key found there
+/// was updated. That is one index probe per row written (none per row only read), and only
+/// for partitioned tables.
+fn counted(table: &TablePair, insert: &str) -> String {
+    if table.standin_kind != "p" {
+        return format!(
+            "WITH pgsyncer_w AS ({insert} RETURNING (pgsyncer_t.xmax = 0) AS pgsyncer_ins) \
+             SELECT count(*) FILTER (WHERE pgsyncer_ins)::int8, count(*) FILTER (WHERE NOT pgsyncer_ins)::int8 FROM pgsyncer_w"
+        );
+    }
+    let sql = TableSql::new(table, Side::Standin);
+    let key = table.key_columns();
+    let Some(first) = key.first().map(|c| ident(&c.name)) else {
+        return format!("WITH pgsyncer_w AS ({insert} RETURNING 1) SELECT count(*)::int8, 0::int8 FROM pgsyncer_w");
+    };
+    format!(
+        "WITH pgsyncer_w AS ({insert} RETURNING {}) \
+         SELECT count(*) FILTER (WHERE pgsyncer_old.{first} IS NULL)::int8, count(pgsyncer_old.{first})::int8 FROM pgsyncer_w LEFT JOIN {} AS pgsyncer_old ON {}",
+        list(key.iter().map(|c| format!("pgsyncer_t.{}", ident(&c.name)))),
+        sql.relation(),
+        key_join(table, "pgsyncer_old", "pgsyncer_w")
+    )
+}
+
 /// Merge `source` (a FROM item: `"stage"` or `"schema"."foreign"`) into a keyed table, reading
 /// only its rows matching `filter` (an SQL condition on the source's columns) when given.
 pub fn merge(table: &TablePair, source: &str, filter: Option<&str>) -> Merge {
@@ -91,11 +118,11 @@ pub fn merge(table: &TablePair, source: &str, filter: Option<&str>) -> Merge {
                 prefixed("EXCLUDED", &updatable)
             )
         };
-        return Merge::Upsert(format!(
-            "WITH pgsyncer_w AS (INSERT INTO {target} AS pgsyncer_t ({cols}){} SELECT {cols} FROM {source} AS pgsyncer_s{where_} ON CONFLICT ({key}) {action} RETURNING (pgsyncer_t.xmax = 0) AS pgsyncer_ins) \
-             SELECT count(*) FILTER (WHERE pgsyncer_ins)::int8, count(*) FILTER (WHERE NOT pgsyncer_ins)::int8 FROM pgsyncer_w",
+        let insert = format!(
+            "INSERT INTO {target} AS pgsyncer_t ({cols}){} SELECT {cols} FROM {source} AS pgsyncer_s{where_} ON CONFLICT ({key}) {action}",
             overriding(table)
-        ));
+        );
+        return Merge::Upsert(counted(table, &insert));
     }
     let s_filter = filter.map(|f| format!(" AND {f}")).unwrap_or_default();
     let insert = format!(
@@ -224,11 +251,24 @@ pub(crate) mod tests {
         let t = table(true);
         let up = merge(&t, "\"pgsyncer_fdw_0\".\"Orders\"", Some("TRUE"));
         let deferrable = merge(&table(false), "pgsyncer_stage_1", None);
-        for m in [&up, &deferrable] {
+        let partitioned = merge(
+            &TablePair {
+                standin_kind: "p".into(),
+                ..table(true)
+            },
+            "pgsyncer_stage_1",
+            None,
+        );
+        for m in [&up, &deferrable, &partitioned] {
             for statement in text(m).split(";\n") {
                 pg_query::parse(statement, 0).unwrap_or_else(|e| panic!("{statement}: {e}"));
             }
         }
-        insta::assert_snapshot!(format!("{}\n\n{}", text(&up), text(&deferrable)));
+        insta::assert_snapshot!(format!(
+            "{}\n\n{}\n\n{}",
+            text(&up),
+            text(&deferrable),
+            text(&partitioned)
+        ));
     }
 }
