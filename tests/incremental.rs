@@ -634,7 +634,13 @@ async fn assert_pushed_down(p: &Pair) {
                     .join("\n")
             }
         };
-        let plan = explain(buckets.aggregate_sql(&foreign, &key, value)).await;
+        let plan = explain(buckets.aggregate_sql(
+            &pgsyncer::data::alias::Aliases::of(&table),
+            &foreign,
+            &key,
+            value,
+        ))
+        .await;
         assert!(plan.contains("Aggregate on"), "{name}: {plan}");
         let remote = plan
             .lines()

@@ -12,6 +12,7 @@
 
 use futures_util::{pin_mut, StreamExt};
 
+use super::alias::{self, Aliases};
 use super::error::{DataError, QueryContext};
 use super::int8_copy::Int8Rows;
 use super::progress::TableBar;
@@ -101,14 +102,28 @@ impl Buckets {
 
     /// Per bucket: `(bucket, count, sum of value)` over `relation`. `key` picks the bucket
     /// and `value` is summed (both `int8` expressions); no `value`: the key is summed.
-    pub fn aggregate_sql(&self, relation: &str, key: &str, value: Option<&str>) -> String {
+    /// `names`: the table's internal names ([`super::alias`]).
+    pub fn aggregate_sql(
+        &self,
+        names: &Aliases,
+        relation: &str,
+        key: &str,
+        value: Option<&str>,
+    ) -> String {
+        let [b, k, v, s] = [
+            alias::BUCKET,
+            alias::BUCKET_KEY,
+            alias::BUCKET_VALUE,
+            alias::ROWS,
+        ]
+        .map(|a| names.get(a));
         let (value, sum) = match value {
-            Some(v) => (format!(", {v} AS v"), "s.v"),
-            None => (String::new(), "s.k"),
+            Some(value) => (format!(", {value} AS {v}"), format!("{s}.{v}")),
+            None => (String::new(), format!("{s}.{k}")),
         };
         format!(
-            "SELECT {} AS b, count(*)::int8, sum({sum})::text FROM (SELECT {key} AS k{value} FROM {relation}) AS s GROUP BY 1",
-            self.of("s.k")
+            "SELECT {} AS {b}, count(*)::int8, sum({sum})::text FROM (SELECT {key} AS {k}{value} FROM {relation}) AS {s} GROUP BY 1",
+            self.of(&format!("{s}.{k}"))
         )
     }
 }

@@ -55,6 +55,7 @@
 
 use std::collections::BTreeMap;
 
+use super::alias;
 use super::buckets::{Buckets, Checksums};
 use super::error::{DataError, QueryContext};
 use super::fingerprint::{base_type, combine, exact_hash};
@@ -621,8 +622,8 @@ async fn merge_all(
                 let (mc, sc) = compare_buckets(
                     ctx,
                     buckets,
-                    &buckets.aggregate_sql(foreign, key_hash, None),
-                    &buckets.aggregate_sql(&ssql.relation(), key_hash, None),
+                    &buckets.aggregate_sql(&ssql.aliases(), foreign, key_hash, None),
+                    &buckets.aggregate_sql(&ssql.aliases(), &ssql.relation(), key_hash, None),
                     // The merge above wrote to this table.
                     false,
                 )
@@ -636,12 +637,20 @@ async fn merge_all(
                     let [collect, find] =
                         bucket_key_statements(table, foreign, &keys, &gone, &where_);
                     out.deleted = run_key_statements(ctx, &keys, &collect, &find).await?.1;
+                    if filter.is_some() {
+                        // Keys main has and the standin lacks (a row the watermark missed,
+                        // or one lost on the standin) are in these buckets too.
+                        merge_more(ctx, table, foreign, Some(&where_), &mut out).await?;
+                    }
                 }
             }
             None => {
                 let (collect, find) = key_statements(table, foreign, &keys, &gone);
                 (out.main_rows, out.deleted) =
                     run_key_statements(ctx, &keys, &collect, &find).await?;
+                if filter.is_some() && lacks_keys(ctx, table, &keys).await? {
+                    merge_more(ctx, table, foreign, None, &mut out).await?;
+                }
             }
         }
         let inexact = table.key_columns().iter().any(|c| !c.exact);
@@ -686,23 +695,70 @@ async fn respell_gone(
 /// [`respell_gone`]'s merge of main's rows whose key equals one in `gone`, and the removal
 /// from `gone` of the keys the standin no longer has by text.
 pub fn respell_statements(table: &TablePair, foreign: &str, gone: &str) -> (merge::Merge, String) {
+    let sql = TableSql::new(table, Side::Standin);
+    let names = sql.aliases();
+    let [t, s, d] = [alias::TARGET, alias::SOURCE, alias::DELETED].map(|a| names.get(a));
     let equal = table
         .key_columns()
         .iter()
-        .map(|c| format!("pgsyncer_g.{0} = pgsyncer_s.{0}", ident(&c.name)))
+        .map(|c| format!("{d}.{0} = {s}.{0}", ident(&c.name)))
         .collect::<Vec<_>>()
         .join(" AND ");
     let filter = format!(
-        "EXISTS (SELECT 1 FROM {} AS pgsyncer_g WHERE {equal})",
+        "EXISTS (SELECT 1 FROM {} AS {d} WHERE {equal})",
         ident(gone)
     );
     let prune = format!(
-        "DELETE FROM {} AS pgsyncer_g WHERE NOT EXISTS (SELECT 1 FROM {} AS pgsyncer_t WHERE {})",
+        "DELETE FROM {} AS {d} WHERE NOT EXISTS (SELECT 1 FROM {} AS {t} WHERE {})",
         ident(gone),
-        TableSql::new(table, Side::Standin).relation(),
-        same_key_text(table, "pgsyncer_t", "pgsyncer_g")
+        sql.relation(),
+        same_key_text(table, &t, &d)
     );
     (merge::merge(table, foreign, Some(&filter)), prune)
+}
+
+/// Merge main's rows matching `filter` too (none written unless they differ), counted in `out`.
+async fn merge_more(
+    ctx: &TableCtx<'_>,
+    table: &TablePair,
+    foreign: &str,
+    filter: Option<&str>,
+    out: &mut Outcome,
+) -> Result<(), DataError> {
+    let (inserted, updated) =
+        merge::apply(ctx.standin, &merge::merge(table, foreign, filter)).await?;
+    out.inserted += inserted;
+    out.updated += updated;
+    Ok(())
+}
+
+/// Does the standin lack any of main's keys (a temporary table `keys`)?
+async fn lacks_keys(ctx: &TableCtx<'_>, table: &TablePair, keys: &str) -> Result<bool, DataError> {
+    let sql = missing_keys_statement(table, keys);
+    Ok(ctx
+        .standin
+        .query_one(&sql, &[])
+        .await
+        .ctx(Side::Standin, || sql.clone())?
+        .get(0))
+}
+
+/// Whether any key of `keys` is missing from the standin table.
+pub fn missing_keys_statement(table: &TablePair, keys: &str) -> String {
+    let sql = TableSql::new(table, Side::Standin);
+    let names = sql.aliases();
+    let (t, k) = (names.get(alias::TARGET), names.get(alias::KEYS));
+    let join = table
+        .key_columns()
+        .iter()
+        .map(|c| format!("{k}.{0} = {t}.{0}", ident(&c.name)))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    format!(
+        "SELECT EXISTS (SELECT 1 FROM {} AS {k} WHERE NOT EXISTS (SELECT 1 FROM {} AS {t} WHERE {join}))",
+        ident(keys),
+        sql.relation()
+    )
 }
 
 /// Main's keys into `keys`, the standin's keys main lacks into `gone`; returns how many of
@@ -777,8 +833,13 @@ async fn keyed_by_buckets(
     let (mc, sc) = compare_buckets(
         ctx,
         buckets,
-        &buckets.aggregate_sql(foreign, key_hash, Some(&hashes.row)),
-        &buckets.aggregate_sql(&ssql.relation(), key_hash, Some(&hashes.row)),
+        &buckets.aggregate_sql(&ssql.aliases(), foreign, key_hash, Some(&hashes.row)),
+        &buckets.aggregate_sql(
+            &ssql.aliases(),
+            &ssql.relation(),
+            key_hash,
+            Some(&hashes.row),
+        ),
         true,
     )
     .await?;
@@ -790,11 +851,13 @@ async fn keyed_by_buckets(
             ctx,
             buckets,
             &buckets.aggregate_sql(
+                &ssql.aliases(),
                 foreign,
                 key_hash,
                 Some(&pulled_hash(table, &hashes.pulled, Side::Main)),
             ),
             &buckets.aggregate_sql(
+                &ssql.aliases(),
                 &ssql.relation(),
                 key_hash,
                 Some(&pulled_hash(table, &hashes.pulled, Side::Standin)),
@@ -858,8 +921,8 @@ async fn keyless_by_buckets(
     let (mc, sc) = compare_buckets(
         ctx,
         buckets,
-        &buckets.aggregate_sql(foreign, &hashes.row, None),
-        &buckets.aggregate_sql(&ssql.relation(), &hashes.row, None),
+        &buckets.aggregate_sql(&ssql.aliases(), foreign, &hashes.row, None),
+        &buckets.aggregate_sql(&ssql.aliases(), &ssql.relation(), &hashes.row, None),
         true,
     )
     .await?;
@@ -915,15 +978,17 @@ pub fn stage_statements(
 /// buckets) lacks, into a temporary table `gone`.
 pub fn gone_statement(table: &TablePair, stage: &str, gone: &str, where_: &str) -> String {
     let sql = TableSql::new(table, Side::Standin);
+    let names = sql.aliases();
+    let (t, k) = (names.get(alias::TARGET), names.get(alias::KEYS));
     let key_cols: Vec<String> = table.key_columns().iter().map(|c| ident(&c.name)).collect();
     // By text: main's 'ABC', just merged over the standin's 'abc', is not gone.
-    let join = same_key_text(table, "pgsyncer_k", "pgsyncer_t");
+    let join = same_key_text(table, &k, &t);
     format!(
-        "CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM (SELECT * FROM {} WHERE {where_}) AS pgsyncer_t WHERE NOT EXISTS (SELECT 1 FROM {} AS pgsyncer_k WHERE {join})",
+        "CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM (SELECT * FROM {} WHERE {where_}) AS {t} WHERE NOT EXISTS (SELECT 1 FROM {} AS {k} WHERE {join})",
         ident(gone),
         key_cols
             .iter()
-            .map(|c| format!("pgsyncer_t.{c}"))
+            .map(|c| format!("{t}.{c}"))
             .collect::<Vec<_>>()
             .join(", "),
         sql.relation(),
@@ -1167,20 +1232,36 @@ pub fn keyless_statements(
     let sql = TableSql::new(table, Side::Standin);
     let [fm, sm, surplus, lack] = names.map(ident);
     let cols = sql.column_list();
-    let x_cols = table
-        .columns
-        .iter()
-        .map(|c| format!("x.{}", ident(&c.name)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let names = sql.aliases();
+    let [ph, rn, s, m, x, y, u, h, n] = [
+        alias::ROW_HASH,
+        alias::COPY_NUMBER,
+        alias::ROWS,
+        alias::MAIN_ROWS,
+        alias::NUMBERED,
+        alias::HASHED,
+        alias::UNNESTED,
+        alias::HASH,
+        alias::COPIES,
+    ]
+    .map(|a| names.get(a));
+    let qualified_cols = |r: &str| {
+        table
+            .columns
+            .iter()
+            .map(|c| format!("{r}.{}", ident(&c.name)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (x_cols, y_cols) = (qualified_cols(&x), qualified_cols(&y));
     let hash = sql.row_hash();
     [
-        format!("CREATE TEMP TABLE {fm} ON COMMIT DROP AS SELECT pgsyncer_h AS h, count(*)::int8 AS n FROM (SELECT {hash} AS pgsyncer_h FROM {foreign}) AS s GROUP BY 1"),
-        format!("CREATE TEMP TABLE {sm} ON COMMIT DROP AS SELECT pgsyncer_h AS h, count(*)::int8 AS n FROM (SELECT {hash} AS pgsyncer_h FROM {}{}) AS s GROUP BY 1", sql.relation(), local_filter.map(|f| format!(" WHERE {f}")).unwrap_or_default()),
-        format!("CREATE TEMP TABLE {surplus} ON COMMIT DROP AS SELECT s.h, s.n - COALESCE(m.n, 0) AS n FROM {sm} AS s LEFT JOIN {fm} AS m ON m.h = s.h WHERE s.n > COALESCE(m.n, 0)"),
-        format!("CREATE TEMP TABLE {lack} ON COMMIT DROP AS SELECT m.h, m.n - COALESCE(s.n, 0) AS n FROM {fm} AS m LEFT JOIN {sm} AS s ON s.h = m.h WHERE m.n > COALESCE(s.n, 0)"),
+        format!("CREATE TEMP TABLE {fm} ON COMMIT DROP AS SELECT {s}.{ph} AS {h}, count(*)::int8 AS {n} FROM (SELECT {hash} AS {ph} FROM {foreign}) AS {s} GROUP BY 1"),
+        format!("CREATE TEMP TABLE {sm} ON COMMIT DROP AS SELECT {s}.{ph} AS {h}, count(*)::int8 AS {n} FROM (SELECT {hash} AS {ph} FROM {}{}) AS {s} GROUP BY 1", sql.relation(), local_filter.map(|f| format!(" WHERE {f}")).unwrap_or_default()),
+        format!("CREATE TEMP TABLE {surplus} ON COMMIT DROP AS SELECT {s}.{h}, {s}.{n} - COALESCE({m}.{n}, 0) AS {n} FROM {sm} AS {s} LEFT JOIN {fm} AS {m} ON {m}.{h} = {s}.{h} WHERE {s}.{n} > COALESCE({m}.{n}, 0)"),
+        format!("CREATE TEMP TABLE {lack} ON COMMIT DROP AS SELECT {m}.{h}, {m}.{n} - COALESCE({s}.{n}, 0) AS {n} FROM {fm} AS {m} LEFT JOIN {sm} AS {s} ON {s}.{h} = {m}.{h} WHERE {m}.{n} > COALESCE({s}.{n}, 0)"),
         format!(
-            "INSERT INTO {} ({cols}){} SELECT {x_cols} FROM (SELECT y.*, row_number() OVER (PARTITION BY y.pgsyncer_h) AS pgsyncer_rn FROM (SELECT {cols}, {hash} AS pgsyncer_h FROM {foreign}) AS y WHERE y.pgsyncer_h IN (SELECT h FROM {lack})) AS x JOIN {lack} AS u ON u.h = x.pgsyncer_h WHERE x.pgsyncer_rn <= u.n",
+            "INSERT INTO {} ({cols}){} SELECT {x_cols} FROM (SELECT {y_cols}, {y}.{ph}, row_number() OVER (PARTITION BY {y}.{ph}) AS {rn} FROM (SELECT {cols}, {hash} AS {ph} FROM {foreign}) AS {y} WHERE {y}.{ph} IN (SELECT {u}.{h} FROM {lack} AS {u})) AS {x} JOIN {lack} AS {u} ON {u}.{h} = {x}.{ph} WHERE {x}.{rn} <= {u}.{n}",
             sql.qualified(),
             overriding(table)
         ),
@@ -1222,8 +1303,11 @@ async fn keyless_multisets(
             .await
             .ctx(Side::Standin, || s.clone())?;
     }
+    let n = TableSql::new(table, Side::Standin)
+        .aliases()
+        .get(alias::COPIES);
     let counts = format!(
-        "SELECT (SELECT COALESCE(sum(n), 0)::int8 FROM {}), (SELECT COALESCE(sum(n), 0)::int8 FROM {}), (SELECT COALESCE(sum(n), 0)::int8 FROM {})",
+        "SELECT (SELECT COALESCE(sum({n}), 0)::int8 FROM {}), (SELECT COALESCE(sum({n}), 0)::int8 FROM {}), (SELECT COALESCE(sum({n}), 0)::int8 FROM {})",
         ident(&names[0]),
         ident(&names[2]),
         ident(&names[3])
@@ -1275,7 +1359,7 @@ mod tests {
         let key = h.key.clone().expect("keyed");
         let b = Buckets::for_rows(1000.0);
         let where_ = b.filter(&key, &[1, 9]);
-        all.push(b.aggregate_sql(&foreign, &key, Some(&h.row)));
+        all.push(b.aggregate_sql(&alias::Aliases::of(&t), &foreign, &key, Some(&h.row)));
         all.extend(stage_statements(&t, &foreign, "st", &where_));
         all.push(gone_statement(&t, "st", "g", &where_));
         all.extend(bucket_key_statements(&t, &foreign, "k", "g", &where_));

@@ -21,6 +21,7 @@
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
+use super::alias;
 use super::buckets::{self, Buckets};
 use super::copy::pipe;
 use super::cursor::Cursor;
@@ -33,9 +34,6 @@ use super::summary::{Change, KeySamples};
 use super::tables::TablePair;
 use crate::conn::{Session, Side};
 use crate::quote::ident;
-
-/// Alias of the key fingerprint in the listing query; odd enough not to meet a column name.
-const KEY_HASH: &str = "pgsyncer_keyhash";
 
 /// What a bucket's sum is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +73,7 @@ fn value_hash(table: &TablePair, side: Side, values: Values) -> String {
 
 /// Phase 2's listing: `(key fingerprint, key columns as text…, value)` of the rows in
 /// `differing` buckets, in fingerprint order.
-fn listing_sql(
+pub(super) fn listing_sql(
     table: &TablePair,
     side: Side,
     values: Values,
@@ -83,18 +81,20 @@ fn listing_sql(
     differing: &[usize],
 ) -> String {
     let sql = TableSql::new(table, side);
+    let names = sql.aliases();
+    let (kh, s) = (names.get(alias::KEY_HASH), names.get(alias::ROWS));
     let keys: Vec<String> = table
         .key_columns()
         .iter()
         .map(|c| format!("{}::text", ident(&c.name)))
         .collect();
     format!(
-        "SELECT {KEY_HASH}, {}, {} FROM (SELECT {} AS {KEY_HASH}, * FROM {}) AS s WHERE {} ORDER BY 1",
+        "SELECT {kh}, {}, {} FROM (SELECT {} AS {kh}, * FROM {}) AS {s} WHERE {} ORDER BY 1",
         keys.join(", "),
         value_hash(table, side, values),
         key_hash(table, side),
         sql.relation(),
-        buckets.filter(KEY_HASH, differing)
+        buckets.filter(&kh, differing)
     )
 }
 

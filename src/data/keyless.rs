@@ -10,6 +10,7 @@
 use futures_util::{pin_mut, TryStreamExt};
 use tokio_postgres::types::ToSql;
 
+use super::alias;
 use super::buckets::{self, Buckets};
 use super::copy::pipe;
 use super::error::{DataError, QueryContext};
@@ -147,9 +148,12 @@ pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, Data
     }
     if !surplus.is_empty() {
         let name = ctx.temp_name("surplus");
+        let names = ssql.aliases();
         let create = format!(
-            "CREATE TEMP TABLE {} (h int8, n int8) ON COMMIT DROP",
-            ident(&name)
+            "CREATE TEMP TABLE {} ({} int8, {} int8) ON COMMIT DROP",
+            ident(&name),
+            names.get(alias::HASH),
+            names.get(alias::COPIES)
         );
         ctx.standin
             .batch_execute(&create)

@@ -7,6 +7,7 @@
 //! no trigger and no dead tuple. Inserted and updated rows are counted in the same statement
 //! (see [`counted`]: `xmax = 0` marks a fresh insert; a partitioned table's keys are looked up).
 
+use super::alias::{self, Aliases};
 use super::sql::TableSql;
 use super::tables::{Column, TablePair};
 use crate::conn::Side;
@@ -66,43 +67,46 @@ fn overriding(table: &TablePair) -> &'static str {
     }
 }
 
-/// `insert` (an `INSERT … ON CONFLICT` into `table` aliased `pgsyncer_t`) as one statement
-/// returning `(inserted, updated)`. A plain table tells a fresh insert by `xmax = 0`. A
-/// partitioned table cannot return a system column, so the keys written are looked up in
-/// the table as the statement's snapshot shows it, before its own writes: a key found there
-/// was updated. That is one index probe per row written (none per row only read), and only
-/// for partitioned tables.
-fn counted(table: &TablePair, insert: &str) -> String {
-    if table.standin_kind != "p" {
-        return format!(
-            "WITH pgsyncer_w AS ({insert} RETURNING (pgsyncer_t.xmax = 0) AS pgsyncer_ins) \
-             SELECT count(*) FILTER (WHERE pgsyncer_ins)::int8, count(*) FILTER (WHERE NOT pgsyncer_ins)::int8 FROM pgsyncer_w"
-        );
-    }
-    let sql = TableSql::new(table, Side::Standin);
+/// `insert` (an `INSERT … ON CONFLICT` into `table` aliased [`alias::TARGET`]) as one
+/// statement returning `(inserted, updated)`. A plain table tells a fresh insert by
+/// `xmax = 0`. A partitioned table cannot return a system column, so the keys written are
+/// looked up in the table as the statement's snapshot shows it, before its own writes: a key
+/// found there was updated. That is one index probe per row written (none per row only
+/// read), and only for partitioned tables.
+fn counted(table: &TablePair, names: &Aliases, insert: &str) -> String {
+    let [t, w, ins, old] =
+        [alias::TARGET, alias::WRITTEN, alias::INSERTED, alias::OLD].map(|a| names.get(a));
     let key = table.key_columns();
-    let Some(first) = key.first().map(|c| ident(&c.name)) else {
-        return format!("WITH pgsyncer_w AS ({insert} RETURNING 1) SELECT count(*)::int8, 0::int8 FROM pgsyncer_w");
-    };
-    format!(
-        "WITH pgsyncer_w AS ({insert} RETURNING {}) \
-         SELECT count(*) FILTER (WHERE pgsyncer_old.{first} IS NULL)::int8, count(pgsyncer_old.{first})::int8 FROM pgsyncer_w LEFT JOIN {} AS pgsyncer_old ON {}",
-        list(key.iter().map(|c| format!("pgsyncer_t.{}", ident(&c.name)))),
-        sql.relation(),
-        key_join(table, "pgsyncer_old", "pgsyncer_w")
-    )
+    match key.first() {
+        Some(first) if table.standin_kind == "p" => {
+            let first = ident(&first.name);
+            format!(
+                "WITH {w} AS ({insert} RETURNING {}) \
+                 SELECT count(*) FILTER (WHERE {old}.{first} IS NULL)::int8, count({old}.{first})::int8 FROM {w} LEFT JOIN {} AS {old} ON {}",
+                list(key.iter().map(|c| format!("{t}.{}", ident(&c.name)))),
+                TableSql::new(table, Side::Standin).relation(),
+                key_join(table, &old, &w)
+            )
+        }
+        _ => format!(
+            "WITH {w} AS ({insert} RETURNING ({t}.xmax = 0) AS {ins}) \
+             SELECT count(*) FILTER (WHERE {ins})::int8, count(*) FILTER (WHERE NOT {ins})::int8 FROM {w}"
+        ),
+    }
 }
 
 /// Merge `source` (a FROM item: `"stage"` or `"schema"."foreign"`) into a keyed table, reading
 /// only its rows matching `filter` (an SQL condition on the source's columns) when given.
 pub fn merge(table: &TablePair, source: &str, filter: Option<&str>) -> Merge {
     let sql = TableSql::new(table, Side::Standin);
+    let names = sql.aliases();
+    let (t, s) = (names.get(alias::TARGET), names.get(alias::SOURCE));
     let cols = sql.column_list();
     let target = sql.qualified();
     let updatable = updatable(table);
-    let where_ = filter.map(|f| format!(" WHERE {f}")).unwrap_or_default();
     let arbiter = table.key.as_ref().map(|k| k.arbiter).unwrap_or(false);
     if arbiter {
+        let where_ = filter.map(|f| format!(" WHERE {f}")).unwrap_or_default();
         let key = list(table.key_columns().iter().map(|c| ident(&c.name)));
         let action = if updatable.is_empty() {
             "DO NOTHING".to_string()
@@ -114,43 +118,43 @@ pub fn merge(table: &TablePair, source: &str, filter: Option<&str>) -> Merge {
                         .iter()
                         .map(|c| format!("{0} = EXCLUDED.{0}", ident(&c.name)))
                 ),
-                prefixed("pgsyncer_t", &updatable),
+                prefixed(&t, &updatable),
                 prefixed("EXCLUDED", &updatable)
             )
         };
         let insert = format!(
-            "INSERT INTO {target} AS pgsyncer_t ({cols}){} SELECT {cols} FROM {source} AS pgsyncer_s{where_} ON CONFLICT ({key}) {action}",
+            "INSERT INTO {target} AS {t} ({cols}){} SELECT {cols} FROM {source} AS {s}{where_} ON CONFLICT ({key}) {action}",
             overriding(table)
         );
-        return Merge::Upsert(counted(table, &insert));
+        return Merge::Upsert(counted(table, &names, &insert));
     }
-    let s_filter = filter.map(|f| format!(" AND {f}")).unwrap_or_default();
+    // The filter names the source's columns, which the table has too: applied in a subquery
+    // of the source alone (under the source's alias, which a filter may qualify them with),
+    // where they are not ambiguous.
+    let source = match filter {
+        Some(f) => format!("(SELECT * FROM {source} AS {s} WHERE {f})"),
+        None => source.to_string(),
+    };
     let insert = format!(
-        "INSERT INTO {target} ({cols}){} SELECT {cols} FROM {source} AS pgsyncer_s WHERE NOT EXISTS (SELECT 1 FROM {} AS pgsyncer_t WHERE {}){s_filter}",
+        "INSERT INTO {target} ({cols}){} SELECT {cols} FROM {source} AS {s} WHERE NOT EXISTS (SELECT 1 FROM {} AS {t} WHERE {})",
         overriding(table),
         sql.relation(),
-        key_join(table, "pgsyncer_t", "pgsyncer_s")
+        key_join(table, &t, &s)
     );
     if updatable.is_empty() {
         return Merge::InsertMissing(insert);
     }
-    // The filter's columns are the source's: in a subquery, the target's do not make them
-    // ambiguous.
-    let update_source = match filter {
-        Some(f) => format!("(SELECT * FROM {source} AS pgsyncer_s WHERE {f})"),
-        None => source.to_string(),
-    };
     let update = format!(
-        "UPDATE {} AS pgsyncer_t SET {} FROM {update_source} AS pgsyncer_s WHERE {} AND {} IS DISTINCT FROM {}",
+        "UPDATE {} AS {t} SET {} FROM {source} AS {s} WHERE {} AND {} IS DISTINCT FROM {}",
         sql.relation(),
         list(
             updatable
                 .iter()
-                .map(|c| format!("{0} = pgsyncer_s.{0}", ident(&c.name)))
+                .map(|c| format!("{0} = {s}.{0}", ident(&c.name)))
         ),
-        key_join(table, "pgsyncer_t", "pgsyncer_s"),
-        prefixed("pgsyncer_t", &updatable),
-        prefixed("pgsyncer_s", &updatable)
+        key_join(table, &t, &s),
+        prefixed(&t, &updatable),
+        prefixed(&s, &updatable)
     );
     Merge::UpdateThenInsert {
         update: Some(update),

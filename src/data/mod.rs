@@ -20,6 +20,7 @@
 //! Memory is bounded by the chunk size, not the table size.
 
 pub mod activity;
+pub mod alias;
 pub mod buckets;
 pub mod copy;
 mod cursor;

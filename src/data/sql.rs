@@ -3,13 +3,11 @@
 //!
 //! Rows are compared through their fingerprints ([`super::fingerprint`]).
 
+use super::alias::{self, Aliases};
 use super::buckets::Buckets;
 use super::tables::{Column, TablePair};
 use crate::conn::Side;
 use crate::quote::{ident, literal, qualified};
-
-/// Alias of the per-row hash in subqueries; odd enough not to meet a real column name.
-const H: &str = "pgsyncer_h";
 
 pub struct TableSql<'a> {
     pub table: &'a TablePair,
@@ -40,6 +38,11 @@ impl<'a> TableSql<'a> {
         } else {
             format!("ONLY {}", self.qualified())
         }
+    }
+
+    /// Internal names that no column of this table has ([`super::alias`]).
+    pub fn aliases(&self) -> Aliases {
+        Aliases::of(self.table)
     }
 
     pub fn column_list(&self) -> String {
@@ -87,15 +90,17 @@ impl<'a> TableSql<'a> {
         let arrays: Vec<String> = (0..cols.len())
             .map(|i| text_array_literal(keys.iter().map(|k| k[i].as_str())))
             .collect();
-        let aliases: Vec<String> = (0..cols.len()).map(|i| format!("c{i}")).collect();
+        let names = self.aliases();
+        let u = names.get(alias::UNNESTED);
+        let aliases: Vec<String> = (0..cols.len()).map(|i| names.key_part(i)).collect();
         let casts = list(
             cols.iter()
                 .zip(&aliases)
-                .map(|(c, a)| format!("u.{a}::{}", c.type_on(self.side))),
+                .map(|(c, a)| format!("{u}.{a}::{}", c.type_on(self.side))),
         );
         let plain_key = tuple(cols.iter().map(|c| ident(&c.name)).collect());
         format!(
-            "COPY (SELECT {} FROM {} WHERE {plain_key} IN (SELECT {casts} FROM unnest({}) AS u({}))) TO STDOUT{}",
+            "COPY (SELECT {} FROM {} WHERE {plain_key} IN (SELECT {casts} FROM unnest({}) AS {u}({}))) TO STDOUT{}",
             self.column_list(),
             self.relation(),
             arrays.join(", "),
@@ -137,14 +142,16 @@ impl<'a> TableSql<'a> {
     pub fn insert_keys(&self, name: &str) -> String {
         let cols = self.key_columns();
         let params = list((1..=cols.len()).map(|i| format!("${i}::text[]")));
-        let aliases: Vec<String> = (0..cols.len()).map(|i| format!("c{i}")).collect();
+        let names = self.aliases();
+        let u = names.get(alias::UNNESTED);
+        let aliases: Vec<String> = (0..cols.len()).map(|i| names.key_part(i)).collect();
         let casts = list(
             cols.iter()
                 .zip(&aliases)
-                .map(|(c, a)| format!("u.{a}::{}", c.type_on(self.side))),
+                .map(|(c, a)| format!("{u}.{a}::{}", c.type_on(self.side))),
         );
         format!(
-            "INSERT INTO {} SELECT {casts} FROM unnest({params}) AS u({})",
+            "INSERT INTO {} SELECT {casts} FROM unnest({params}) AS {u}({})",
             ident(name),
             aliases.join(", ")
         )
@@ -173,6 +180,8 @@ impl<'a> TableSql<'a> {
         let stage = ident(stage);
         let cols = self.column_list();
         let updatable = self.table.updated_columns();
+        let names = self.aliases();
+        let (t, s) = (names.get(alias::TARGET), names.get(alias::SOURCE));
         let arbiter = self.table.key.as_ref().map(|k| k.arbiter).unwrap_or(false);
         if arbiter {
             let key = list(self.key_columns().iter().map(|c| ident(&c.name)));
@@ -189,7 +198,7 @@ impl<'a> TableSql<'a> {
                 )
             };
             return vec![format!(
-                "INSERT INTO {} AS pgsyncer_t ({cols}){} SELECT {cols} FROM {stage} ON CONFLICT ({key}) {action}",
+                "INSERT INTO {} AS {t} ({cols}){} SELECT {cols} FROM {stage} ON CONFLICT ({key}) {action}",
                 self.qualified(),
                 self.overriding()
             )];
@@ -198,22 +207,22 @@ impl<'a> TableSql<'a> {
         let mut out = Vec::new();
         if !updatable.is_empty() {
             out.push(format!(
-                "UPDATE {} AS pgsyncer_t SET {} FROM {stage} AS pgsyncer_s WHERE {}",
+                "UPDATE {} AS {t} SET {} FROM {stage} AS {s} WHERE {}",
                 self.relation(),
                 list(
                     updatable
                         .iter()
-                        .map(|c| format!("{0} = pgsyncer_s.{0}", ident(&c.name)))
+                        .map(|c| format!("{0} = {s}.{0}", ident(&c.name)))
                 ),
-                self.key_join("pgsyncer_t", "pgsyncer_s")
+                self.key_join(&t, &s)
             ));
         }
         out.push(format!(
-            "INSERT INTO {} ({cols}){} SELECT {cols} FROM {stage} AS pgsyncer_s WHERE NOT EXISTS (SELECT 1 FROM {} AS pgsyncer_t WHERE {})",
+            "INSERT INTO {} ({cols}){} SELECT {cols} FROM {stage} AS {s} WHERE NOT EXISTS (SELECT 1 FROM {} AS {t} WHERE {})",
             self.qualified(),
             self.overriding(),
             self.relation(),
-            self.key_join("pgsyncer_t", "pgsyncer_s")
+            self.key_join(&t, &s)
         ));
         out
     }
@@ -221,11 +230,13 @@ impl<'a> TableSql<'a> {
     /// Delete the rows whose keys are in `keys`, matched by text ([`same_key_text`]): the
     /// standin's `'abc'` must not take main's `'ABC'`, just written over it, along.
     pub fn delete_keys(&self, keys: &str) -> String {
+        let names = self.aliases();
+        let (t, d) = (names.get(alias::TARGET), names.get(alias::DELETED));
         format!(
-            "DELETE FROM {} AS pgsyncer_t USING {} AS pgsyncer_d WHERE {}",
+            "DELETE FROM {} AS {t} USING {} AS {d} WHERE {}",
             self.relation(),
             ident(keys),
-            same_key_text(self.table, "pgsyncer_t", "pgsyncer_d")
+            same_key_text(self.table, &t, &d)
         )
     }
 
@@ -237,25 +248,41 @@ impl<'a> TableSql<'a> {
     /// Keyless tables: `(fingerprint, copies)` in fingerprint order, for the rows in the
     /// `differing` buckets.
     pub fn hash_counts(&self, buckets: Buckets, differing: &[usize]) -> String {
+        let names = self.aliases();
+        let (h, s) = (names.get(alias::ROW_HASH), names.get(alias::ROWS));
         format!(
-            "SELECT {H}, count(*)::int8 FROM (SELECT {} AS {H} FROM {}) AS s WHERE {} GROUP BY {H} ORDER BY {H}",
+            "SELECT {s}.{h}, count(*)::int8 FROM (SELECT {} AS {h} FROM {}) AS {s} WHERE {} GROUP BY 1 ORDER BY 1",
             self.row_hash(),
             self.relation(),
-            buckets.filter(H, differing)
+            buckets.filter(&format!("{s}.{h}"), differing)
         )
     }
 
     /// Keyless tables: `wanted[i]` copies of the rows hashing to `hashes[i]` (main).
     pub fn copy_out_hashes(&self, hashes: &[i64], wanted: &[i64]) -> String {
         let cols = self.column_list();
-        let inner_cols = list(
-            self.table
-                .columns
-                .iter()
-                .map(|c| format!("x.{}", ident(&c.name))),
-        );
+        let names = self.aliases();
+        let [h, rn, x, y, u, uh, un] = [
+            alias::ROW_HASH,
+            alias::COPY_NUMBER,
+            alias::NUMBERED,
+            alias::HASHED,
+            alias::UNNESTED,
+            alias::HASH,
+            alias::COPIES,
+        ]
+        .map(|a| names.get(a));
+        let qualified_cols = |r: &str| {
+            list(
+                self.table
+                    .columns
+                    .iter()
+                    .map(|c| format!("{r}.{}", ident(&c.name))),
+            )
+        };
+        let (x_cols, y_cols) = (qualified_cols(&x), qualified_cols(&y));
         format!(
-            "COPY (SELECT {inner_cols} FROM (SELECT {cols}, {H}, row_number() OVER (PARTITION BY {H}) AS pgsyncer_rn FROM (SELECT {cols}, {} AS {H} FROM {}) AS y WHERE {H} = ANY ({})) AS x JOIN unnest({}, {}) AS u(h, n) ON u.h = x.{H} WHERE x.pgsyncer_rn <= u.n) TO STDOUT{}",
+            "COPY (SELECT {x_cols} FROM (SELECT {y_cols}, {y}.{h}, row_number() OVER (PARTITION BY {y}.{h}) AS {rn} FROM (SELECT {cols}, {} AS {h} FROM {}) AS {y} WHERE {y}.{h} = ANY ({})) AS {x} JOIN unnest({}, {}) AS {u}({uh}, {un}) ON {u}.{uh} = {x}.{h} WHERE {x}.{rn} <= {u}.{un}) TO STDOUT{}",
             self.row_hash(),
             self.relation(),
             int8_array_literal(hashes),
@@ -268,8 +295,19 @@ impl<'a> TableSql<'a> {
     /// Keyless tables: delete `n` copies of the rows hashing to `h` for each `(h, n)` in `surplus`.
     pub fn delete_hashes(&self, surplus: &str) -> String {
         let s = ident(surplus);
+        let names = self.aliases();
+        let [h, rn, x, y, d, dh, dn] = [
+            alias::ROW_HASH,
+            alias::COPY_NUMBER,
+            alias::NUMBERED,
+            alias::HASHED,
+            alias::SURPLUS,
+            alias::HASH,
+            alias::COPIES,
+        ]
+        .map(|a| names.get(a));
         format!(
-            "DELETE FROM {rel} WHERE (tableoid, ctid) IN (SELECT x.tableoid, x.ctid FROM (SELECT y.tableoid, y.ctid, y.{H}, row_number() OVER (PARTITION BY y.{H}) AS pgsyncer_rn FROM (SELECT tableoid, ctid, {hash} AS {H} FROM {rel}) AS y WHERE y.{H} IN (SELECT h FROM {s})) AS x JOIN {s} AS d ON d.h = x.{H} WHERE x.pgsyncer_rn <= d.n)",
+            "DELETE FROM {rel} WHERE (tableoid, ctid) IN (SELECT {x}.tableoid, {x}.ctid FROM (SELECT {y}.tableoid, {y}.ctid, {y}.{h}, row_number() OVER (PARTITION BY {y}.{h}) AS {rn} FROM (SELECT tableoid, ctid, {hash} AS {h} FROM {rel}) AS {y} WHERE {y}.{h} IN (SELECT {d}.{dh} FROM {s} AS {d})) AS {x} JOIN {s} AS {d} ON {d}.{dh} = {x}.{h} WHERE {x}.{rn} <= {d}.{dn})",
             rel = self.relation(),
             hash = self.row_hash(),
         )

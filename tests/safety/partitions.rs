@@ -134,7 +134,12 @@ async fn assert_same(p: &Pair, label: &str, summary: &Summary) {
             crate::support::data_pair::checksum(&p.main, t).await,
             crate::support::data_pair::checksum(&p.standin, t).await,
         );
-        assert_eq!(m, s, "{label}: {t} differs after sync\n{}", summary.render());
+        assert_eq!(
+            m,
+            s,
+            "{label}: {t} differs after sync\n{}",
+            summary.render()
+        );
     }
 }
 
@@ -208,7 +213,13 @@ async fn schema_phase_fixes_partitions_then_every_mode_converges() {
         .await;
         let run = || {
             let out = std::process::Command::new(crate::support::pgsyncer_bin())
-                .args(["--json", "--maindsn", &p.main_url, "--standindsn", &p.standin_url])
+                .args([
+                    "--json",
+                    "--maindsn",
+                    &p.main_url,
+                    "--standindsn",
+                    &p.standin_url,
+                ])
                 .args(flags)
                 .output()
                 .unwrap();
