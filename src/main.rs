@@ -26,12 +26,14 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(pgsyncer::commands::run(command)) {
-        Ok(status) => ExitCode::from(status),
-        Err(e) => {
+    let work = pgsyncer::commands::run(command);
+    match runtime.block_on(pgsyncer::interrupt::run_or_stop(work)) {
+        Ok(Ok(status)) => ExitCode::from(status),
+        Ok(Err(e)) => {
             eprintln!("error: {}", pgsyncer::error::report(&e));
             ExitCode::from(e.exit_code())
         }
+        Err(signal) => ExitCode::from(signal.exit_code()),
     }
 }
 

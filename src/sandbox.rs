@@ -414,6 +414,11 @@ impl Sandbox {
         self.base().join("data")
     }
 
+    /// The server's log (its standard output and error), for tests that read what it logged.
+    pub fn log_path(&self) -> PathBuf {
+        self.base().join("server.log")
+    }
+
     /// Password-authenticated TCP URL for database `db`.
     pub fn url(&self, db: &str) -> String {
         format!(

@@ -11,6 +11,7 @@
 //! - [`tls`]: `sslmode` / `sslrootcert` on rustls.
 
 pub mod dsn;
+pub mod live;
 pub mod logged;
 pub mod pgpass;
 pub mod resolve;
@@ -121,6 +122,15 @@ pub struct Session {
     /// `server_version_num`, e.g. 150004.
     pub server_version_num: i32,
     pub side: Side,
+    /// The connection's id in [`live`].
+    live: u64,
+}
+
+impl Session {
+    /// The connection's id in [`live`] (where Ctrl-C finds what to cancel and clean).
+    pub fn live_id(&self) -> u64 {
+        self.live
+    }
 }
 
 impl std::ops::Deref for Session {
@@ -298,20 +308,35 @@ impl Endpoint {
         }
         .map_err(connect_error)?;
         let side = self.side;
+        // Registered once the backend's pid is known; until then nothing runs on it.
+        let (registered, registration) = tokio::sync::oneshot::channel::<live::Registration>();
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::debug!("{side}: connection closed: {}", describe_pg_error(&e));
             }
+            // The connection is closed: it leaves the register only now.
+            drop(registration.await);
         });
         let row = client
             .query_one(
-                "SELECT current_setting('server_version_num')::int, current_setting('server_version')",
+                "SELECT current_setting('server_version_num')::int, current_setting('server_version'), pg_backend_pid()",
                 &[],
             )
             .await
             .map_err(connect_error)?;
         let server_version_num: i32 = row.get(0);
         let server_version: String = row.get(1);
+        let registration = live::add(self, row.get(2), client.cancel_token());
+        let live = registration.id();
+        let _ = registered.send(registration);
+        // A killed pgsyncer's statements stop within a second instead of running on, holding
+        // their locks (PostgreSQL 14 and later; the setting lets any role check its client).
+        if server_version_num >= 140000 {
+            client
+                .batch_execute("SET client_connection_check_interval = 1000")
+                .await
+                .map_err(connect_error)?;
+        }
         // Debug, not info: the data sync opens a session per worker and side.
         tracing::debug!(
             "{side} ({}): connected to PostgreSQL {server_version} as {}{}",
@@ -329,6 +354,7 @@ impl Endpoint {
             client: LoggedClient::new(client, side),
             server_version_num,
             side,
+            live,
         })
     }
 }

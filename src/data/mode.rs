@@ -77,9 +77,13 @@ impl Modes {
             Some(options) if !dry_run => {
                 modes.fdw = Some(fdw::setup(control, main, pairs, options).await?);
             }
-            Some(_) => tracing::info!("--dry-run: --fdw-mode compares through pgsyncer"),
-            None if !dry_run => fdw::clean_leftovers_if_idle(control).await,
-            None => {}
+            // Every other run (diff and --dry-run too) removes what a killed FDW run left:
+            // main's password is in it.
+            Some(_) => {
+                tracing::info!("--dry-run: --fdw-mode compares through pgsyncer");
+                fdw::clean_leftovers_if_idle(control).await;
+            }
+            None => fdw::clean_leftovers_if_idle(control).await,
         }
         Ok(modes)
     }
