@@ -1598,6 +1598,24 @@ mod tests {
     }
 
     #[test]
+    fn user_mapping_block_holds_no_secret() {
+        let (begin, copy) = login_table_sql();
+        for (sql, password) in [
+            (user_mapping_block(true), true),
+            (user_mapping_block(false), false),
+        ] {
+            pg_query::parse(&sql, 0).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            // The values come from the login table only; errors lose their context.
+            assert!(sql.contains("FROM pg_temp.pgsyncer_main_login"), "{sql}");
+            assert!(sql.contains("EXCEPTION WHEN OTHERS"), "{sql}");
+            assert_eq!(sql.contains("password %L"), password, "{sql}");
+        }
+        for sql in [begin, copy] {
+            pg_query::parse(&sql, 0).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+    }
+
+    #[test]
     fn shippable_hashes_by_type() {
         let hash = |ty: &str| shippable_column_hash(ty, "c", 2, false);
         for ty in [
