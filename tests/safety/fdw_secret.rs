@@ -160,14 +160,19 @@ impl Setup {
             .get(0)
     }
 
-    /// Wait (up to 60 s) until a run is inside the slow table's load.
+    /// Wait (up to 60 s) until a run is inside the slow table's load (FDW mode's INSERT).
     async fn wait_until_loading(&self) {
+        self.wait_until_running("INSERT INTO%slow%").await
+    }
+
+    /// Wait (up to 60 s) until the standin runs a statement `LIKE pattern`.
+    async fn wait_until_running(&self, pattern: &str) {
         for _ in 0..600 {
             let n: i64 = self
                 .standin
                 .query_one(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'INSERT INTO%slow%'",
-                    &[&STANDIN_DB],
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE $2",
+                    &[&STANDIN_DB, &pattern],
                 )
                 .await
                 .unwrap()
@@ -367,6 +372,22 @@ async fn sigint_rolls_back_and_removes_the_fdw_objects() {
 #[tokio::test]
 async fn sigterm_rolls_back_and_removes_the_fdw_objects() {
     stopped_by(libc::SIGTERM, 143).await;
+}
+
+/// Not only FDW mode: the default mode's COPY into the slow table is stopped as well.
+#[tokio::test]
+async fn sigint_stops_the_default_mode_too() {
+    let s = setup(SLOW_MAIN, SLOW_STANDIN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut run = start(&s, &["sync", "--workers", "2"], &dir);
+    s.wait_until_running("COPY%slow%").await;
+    let sent = Instant::now();
+    send(&run, libc::SIGINT);
+    let (status, stderr) = finished(&mut run, &dir, Duration::from_secs(30)).await;
+    assert_eq!(status.code(), Some(130), "{status:?}: {stderr}");
+    assert!(sent.elapsed() < Duration::from_secs(6), "{stderr}");
+    assert_eq!(s.standin_sessions().await, 0, "pgsyncer's sessions ended");
+    assert_tables_whole(&s).await;
 }
 
 /// A run killed with SIGKILL leaves its objects; `next` (without --fdw-mode) removes them.
