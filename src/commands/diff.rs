@@ -1,6 +1,7 @@
 //! `pgsyncer diff`: the data sync's comparison only: per-table counts of rows that would be
-//! inserted, updated and deleted. Nothing is written (the standin is read in read-only
-//! transactions).
+//! inserted, updated and deleted. No row is written (the standin is read in read-only
+//! transactions); only what a killed `--fdw-mode` run left is dropped (it holds main's
+//! password, see [`crate::data::fdw::clean_leftovers_if_idle`]).
 
 use super::ExitStatus;
 use crate::cli::DiffArgs;

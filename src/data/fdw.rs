@@ -5,12 +5,16 @@
 //! On the standin: `CREATE EXTENSION IF NOT EXISTS postgres_fdw` (into the `pgsyncer`
 //! schema, so the standin's own schemas stay as main's), a server `pgsyncer_main` (main's
 //! host, port and database, or `--fdw-host` / `--fdw-port`; remote sessions read-only), a
-//! user mapping with main's user and password, and `IMPORT FOREIGN SCHEMA … LIMIT TO (the
-//! synced tables)` into one staging schema `pgsyncer_fdw_<n>` per main schema. Afterwards
-//! all of it is dropped (the extension too when this run created it), so main's password does
-//! not stay in the standin's catalog; `--fdw-keep` keeps it. The objects carry a comment
-//! saying whether they are in use or kept: the next run (in any mode) drops what an
-//! interrupted run left. A session advisory lock keeps two FDW runs on one standin apart.
+//! user mapping with main's user and password (sent as COPY data, never in a statement's
+//! text: [`user_mapping_block`]), and `IMPORT FOREIGN SCHEMA … LIMIT TO (the synced tables)`
+//! into one staging schema `pgsyncer_fdw_<n>` per main schema. Afterwards all of it is
+//! dropped (the extension too when this run created it), so main's password does not stay
+//! in the standin's catalog; `--fdw-keep` keeps it. SIGINT/SIGTERM drop it too
+//! ([`remove_after_stop`], from [`crate::interrupt`]). The objects carry a comment saying
+//! whether they are in use or kept: every later run that reads rows (diff and `--dry-run`
+//! too) drops what a killed run left. A session advisory lock, held by an FDW run for as
+//! long as its objects exist, keeps two FDW runs on one standin apart and tells a live
+//! run's objects from a dead one's.
 //!
 //! # Per table (inside the group's standin transaction)
 //! - empty standin table: `INSERT INTO t SELECT … FROM foreign` (indexes dropped and rebuilt
