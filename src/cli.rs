@@ -287,11 +287,13 @@ pub struct SyncArgs {
     #[arg(long)]
     pub no_deletes: bool,
 
-    /// Only tables matching this pattern (schema.table, `*` wildcards); repeatable.
+    /// Only tables matching this pattern (schema.table, `*` wildcards); repeatable. Tables
+    /// it leaves out are neither created, altered nor dropped, nor their rows synced.
     #[arg(long, value_name = "PATTERN", value_delimiter = ',', action = ArgAction::Append)]
     pub include: Vec<String>,
 
-    /// Skip tables matching this pattern (schema.table, `*` wildcards); repeatable.
+    /// Skip tables matching this pattern (schema.table, `*` wildcards); repeatable. Such
+    /// a table is neither created, altered nor dropped, nor its rows synced.
     #[arg(long, value_name = "PATTERN", value_delimiter = ',', action = ArgAction::Append)]
     pub exclude: Vec<String>,
 
@@ -366,6 +368,16 @@ pub struct PlanArgs {
 
     #[command(flatten)]
     pub schema: SchemaArgs,
+
+    /// Leave tables matching no pattern out of the plan (schema.table, `*` wildcards), as
+    /// `sync --include` does; repeatable.
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',', action = ArgAction::Append)]
+    pub include: Vec<String>,
+
+    /// Leave tables matching this pattern out of the plan: neither created, altered nor
+    /// dropped, as with `sync --exclude`; repeatable.
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',', action = ArgAction::Append)]
+    pub exclude: Vec<String>,
 
     /// Write the migration to this file instead of stdout.
     #[arg(long, value_name = "FILE")]

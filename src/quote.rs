@@ -1,7 +1,9 @@
 //! The one place where identifiers and literals become SQL text.
 //!
 //! Every name that reaches generated SQL goes through [`ident`] or [`qualified`], and every
-//! string constant through [`literal`]; no SQL is built by pasting names.
+//! string constant through [`literal`]; no SQL is built by pasting names. Every name or
+//! value that reaches a SQL comment, a warning or a message goes through [`inert`] (or
+//! [`comment`]), so that no name can end a `--` comment or write to a terminal.
 
 /// Keywords that `quote_ident` quotes (every category but unreserved), from PostgreSQL's
 /// `pg_get_keywords()`. A name equal to one of them must be quoted.
@@ -184,6 +186,54 @@ pub fn literal(value: &str) -> String {
     }
 }
 
+/// `text` with every character that could end a `--` comment, move a terminal's cursor
+/// or reorder what a reader sees written as a visible escape: `\n`, `\r`, `\t`, and
+/// `\u{XX}` for the other C0 and C1 controls, DEL, the Unicode line and paragraph
+/// separators and the bidirectional overrides. Anything else is kept as it is, so an
+/// ordinary name reads as SQL quotes it (a backslash stays a backslash: the text is for
+/// reading, not for parsing back).
+pub fn inert(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One `--` comment line: `-- ` then [`inert`] `text`, then a newline. The one way a
+/// comment line of generated SQL is built.
+pub fn comment(text: &str) -> String {
+    format!("-- {}\n", inert(text))
+}
+
+/// Lines of a message joined by newlines, each line [`inert`]: the newlines between them
+/// are the message's own, none comes from a name.
+pub fn inert_lines(lines: &[String]) -> String {
+    lines
+        .iter()
+        .map(|line| inert(line))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Controls (C0, DEL, C1), line and paragraph separators, and the bidirectional
+/// embedding, override and isolate marks ("Trojan Source").
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+        )
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
 fn is_bare_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     let Some(first) = chars.next() else {
@@ -222,6 +272,27 @@ mod tests {
     #[test]
     fn keyword_list_is_sorted_for_binary_search() {
         assert!(QUOTED_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn inert_text_cannot_end_a_comment() {
+        assert_eq!(inert("public.t"), "public.t");
+        assert_eq!(inert("\"größe\" $$ */ 'x' \\"), "\"größe\" $$ */ 'x' \\");
+        assert_eq!(
+            inert("x\ndrop table victim; --"),
+            "x\\ndrop table victim; --"
+        );
+        assert_eq!(inert("a\rb\tc"), "a\\rb\\tc");
+        assert_eq!(inert("\u{1b}[2J"), "\\u{1b}[2J");
+        assert_eq!(inert("\u{7f}\u{85}\u{9b}"), "\\u{7f}\\u{85}\\u{9b}");
+        assert_eq!(inert("a\u{2028}b\u{2029}c"), "a\\u{2028}b\\u{2029}c");
+        assert_eq!(inert("\u{202e}evil\u{2066}"), "\\u{202e}evil\\u{2066}");
+        assert_eq!(inert("\u{0}\u{b}\u{c}"), "\\u{0}\\u{b}\\u{c}");
+        for c in (0u32..0x20).chain(0x7f..0xa0).chain([0x2028, 0x2029]) {
+            let text = inert(&char::from_u32(c).unwrap().to_string());
+            assert!(text.chars().all(|c| !c.is_control()), "{c:x}: {text}");
+        }
+        assert_eq!(comment("x\ny"), "-- x\\ny\n");
     }
 
     #[test]

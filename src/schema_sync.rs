@@ -14,6 +14,8 @@ pub struct SchemaSyncOptions {
     pub filter: SchemaFilter,
     /// Drop objects that exist only in the standin.
     pub clean_extra: bool,
+    /// `--include` / `--exclude`: tables out of scope are left as they are.
+    pub tables: crate::data::TableFilter,
     /// Plan but apply nothing.
     pub dry_run: bool,
 }
@@ -88,6 +90,7 @@ pub async fn plan_between(
         &s,
         PlanOptions {
             clean_extra: options.clean_extra,
+            tables: options.tables.clone(),
         },
         header,
     )?)

@@ -65,7 +65,10 @@ fn make_plan(main: &Schema, standin: &Schema, clean_extra: bool) -> Result<Plan,
     plan::build(
         main,
         standin,
-        PlanOptions { clean_extra },
+        PlanOptions {
+            clean_extra,
+            ..PlanOptions::default()
+        },
         PlanHeader::default(),
     )
     .map_err(|e| e.to_string())

@@ -128,5 +128,6 @@ async fn demo_schema_phase(main: &Endpoint, standin: &Endpoint) -> Result<(), Er
     // adds customers.preferences, products.tags and the placed_at index, and drops
     // legacy_carts; `commands::sync::schema_phase` is the one place to wire.
     let schemas = ["public".to_string()];
-    super::sync::schema_phase(main, standin, Some(&schemas), true, false).await
+    let tables = crate::data::TableFilter::default();
+    super::sync::schema_phase(main, standin, Some(&schemas), &tables, true, false).await
 }

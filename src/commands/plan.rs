@@ -69,6 +69,7 @@ pub async fn run(args: PlanArgs) -> Result<ExitStatus, Error> {
         &standin,
         PlanOptions {
             clean_extra: args.clean_extra,
+            tables: crate::data::TableFilter::new(&args.include, &args.exclude),
         },
         header,
     )?;

@@ -19,7 +19,8 @@ pub async fn run_with(args: SyncArgs, compare_only: bool) -> Result<Option<Summa
     let dry_run = args.dry_run || compare_only;
     if args.sync_schema && !compare_only {
         let schemas = (!args.schema.all_schemas).then_some(args.schema.schemas.as_slice());
-        schema_phase(&main, &standin, schemas, args.clean_extra, dry_run).await?;
+        let tables = TableFilter::new(&args.include, &args.exclude);
+        schema_phase(&main, &standin, schemas, &tables, args.clean_extra, dry_run).await?;
     }
     if !args.sync_data {
         return Ok(None);
@@ -81,11 +82,14 @@ pub fn options(args: &SyncArgs, dry_run: bool) -> Options {
 
 /// The schema phase: make the standin's schema match main's before the rows move
 /// ([`crate::schema_sync::sync_schema`]: plan, then apply in one transaction), honouring
-/// `schemas` (`None` = all non-system schemas), `clean_extra` and `dry_run`.
+/// `schemas` (`None` = all non-system schemas), `tables` (`--include`/`--exclude`),
+/// `clean_extra` and `dry_run`. What it applies, or with `dry_run` the whole plan, is
+/// printed on stderr (stdout is the data summary's, plain or `--json`).
 pub async fn schema_phase(
     main: &Endpoint,
     standin: &Endpoint,
     schemas: Option<&[String]>,
+    tables: &TableFilter,
     clean_extra: bool,
     dry_run: bool,
 ) -> Result<(), Error> {
@@ -94,6 +98,7 @@ pub async fn schema_phase(
             Some(list) => crate::catalog::SchemaFilter::Only(list.to_vec()),
             None => crate::catalog::SchemaFilter::All,
         },
+        tables: tables.clone(),
         clean_extra,
         dry_run,
     };
@@ -103,19 +108,79 @@ pub async fn schema_phase(
         tracing::warn!("{warning}");
     }
     if !report.plan.extra_objects.is_empty() {
+        let names: Vec<String> = report
+            .plan
+            .extra_objects
+            .iter()
+            .map(|o| crate::quote::inert(o))
+            .collect();
         tracing::warn!(
-            "{} object(s) exist only in the standin and were kept (pass --clean-extra to drop them): {}",
-            report.plan.extra_objects.len(),
-            report.plan.extra_objects.join(", ")
+            "{} object(s) exist only in the standin and were kept ({}): {}",
+            names.len(),
+            if clean_extra {
+                "out of scope of --include/--exclude, or needed by a table that is"
+            } else {
+                "pass --clean-extra to drop them"
+            },
+            names.join(", ")
         );
     }
-    // On stderr, so a --json summary on stdout stays clean; a user should see what changed.
-    eprintln!(
-        "schema phase: {} statement(s) planned, {} applied",
+    let mut err = std::io::stderr().lock();
+    // A failed write to stderr is not worth failing the sync for.
+    let _ = std::io::Write::write_all(&mut err, schema_text(&report, dry_run).as_bytes());
+    Ok(())
+}
+
+/// What the schema phase prints. With `dry_run`, the whole plan as `plan` would write it
+/// (every name in its comments inert; the SQL's own control characters escaped too, since
+/// this is for a terminal, not for `psql`). Otherwise one line per statement applied:
+/// every drop and every statement with a hazard in full (unless it spans lines, as a
+/// view's body does), with its hazards; the others as what they did to which object.
+/// Then the count.
+pub fn schema_text(report: &crate::schema_sync::SchemaSyncReport, dry_run: bool) -> String {
+    use crate::plan::Action;
+    use crate::quote::inert;
+    let mut out = String::new();
+    if dry_run {
+        if !report.plan.statements.is_empty() {
+            out.push_str("schema plan (--dry-run: nothing applied):\n");
+            let body = crate::plan::render_body(&report.plan);
+            let lines: Vec<String> = body.lines().map(str::to_string).collect();
+            out.push_str(&crate::quote::inert_lines(&lines));
+            out.push('\n');
+        }
+    } else if report.applied > 0 {
+        for statement in &report.plan.statements {
+            let full = (statement.action == Action::Drop || !statement.hazards.is_empty())
+                && !statement.sql.contains('\n');
+            let mut line = if full {
+                format!("schema: {}", inert(&statement.sql))
+            } else {
+                let action = match statement.action {
+                    Action::Create => "created",
+                    Action::Alter => "altered",
+                    Action::Drop => "dropped",
+                    Action::Replace => "replaced",
+                };
+                format!("schema: {action} {}", inert(&statement.object))
+            };
+            for hazard in &statement.hazards {
+                line.push_str(&format!(
+                    "  -- HAZARD ({}): {}",
+                    hazard.kind.label(),
+                    inert(&hazard.message)
+                ));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!(
+        "schema phase: {} statement(s) planned, {} applied\n",
         report.planned(),
         report.applied
-    );
-    Ok(())
+    ));
+    out
 }
 
 pub fn report(summary: &Summary, json: bool) {

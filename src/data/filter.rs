@@ -1,7 +1,7 @@
 //! `--include` / `--exclude` table patterns: `schema.table` with `*` wildcards; a pattern
 //! without a dot matches the table name in any selected schema.
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TableFilter {
     include: Vec<String>,
     exclude: Vec<String>,

@@ -179,21 +179,12 @@ pub async fn sync_data(
         .collect();
     if options.clean_extra && !extra.is_empty() {
         if !options.dry_run {
-            let drops: Vec<String> = standin_tables
+            let names: Vec<String> = standin_tables
                 .iter()
                 .filter(|s| extra.contains(&s.qualified_name()))
-                .map(|s| {
-                    format!(
-                        "DROP TABLE IF EXISTS {} CASCADE",
-                        qualified(&s.schema, &s.name)
-                    )
-                })
+                .map(|s| qualified(&s.schema, &s.name))
                 .collect();
-            let sql = format!("BEGIN; {}; COMMIT", drops.join("; "));
-            control
-                .batch_execute(&sql)
-                .await
-                .ctx(Side::Standin, || "dropping standin-only tables".to_string())?;
+            drop_extra_tables(&control, &names).await?;
         }
         summary.dropped = extra;
     }
@@ -556,4 +547,20 @@ async fn sync_group(
             (i, s)
         })
         .collect())
+}
+
+/// Drop the standin-only tables `--clean-extra` selected (already bounded by `--schema`,
+/// `--include` and `--exclude`), in one statement so that tables referencing each other go
+/// together, and without `CASCADE`: an object outside that list which depends on one of
+/// them (a view, another table's foreign key) makes the drop fail with the server's
+/// message instead of vanishing with it. Said on stderr before it runs.
+async fn drop_extra_tables(control: &Session, tables: &[String]) -> Result<(), DataError> {
+    let sql = format!("DROP TABLE {}", tables.join(", "));
+    eprintln!(
+        "data: {}  -- HAZARD (deletes data): standin-only tables and their rows",
+        crate::quote::inert(&sql)
+    );
+    control.batch_execute(&sql).await.ctx(Side::Standin, || {
+        format!("dropping standin-only tables: {sql}")
+    })
 }

@@ -402,7 +402,8 @@ pub fn not_dumped(schema: &Schema, limit: Option<usize>) -> Vec<String> {
 /// The text `dump` logs as a warning, or `None` when the dump leaves nothing out.
 pub fn not_dumped_warning(schema: &Schema) -> Option<String> {
     let lines = not_dumped(schema, Some(unmodelled::NAMES_SHOWN));
-    (!lines.is_empty()).then(|| lines.join("\n"))
+    // Each line inert: the database's names reach the terminal.
+    (!lines.is_empty()).then(|| crate::quote::inert_lines(&lines))
 }
 
 /// The whole schema as a SQL script loadable with `psql -v ON_ERROR_STOP=1` into an

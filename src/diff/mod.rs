@@ -13,6 +13,7 @@
 
 mod dependents;
 mod routines;
+mod scope;
 mod table;
 mod types;
 
@@ -20,6 +21,7 @@ pub use routines::{normalize_sql, same_sql};
 
 use std::collections::BTreeSet;
 
+use crate::data::TableFilter;
 use crate::model::{Column, ObjectId, QualifiedName, Schema, SequenceOptions};
 
 /// One difference, as what to do to one object.
@@ -116,10 +118,12 @@ pub enum EnumPosition {
 }
 
 /// Options of [`diff`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DiffOptions {
     /// Drop objects that exist only in the standin.
     pub clean_extra: bool,
+    /// `--include` / `--exclude`: tables it does not select are out of scope ([`scope`]).
+    pub tables: TableFilter,
 }
 
 /// The result of [`diff`].
@@ -136,15 +140,24 @@ pub(crate) struct Changes {
     list: Vec<Change>,
     extras: Vec<ObjectId>,
     clean_extra: bool,
+    /// Objects of excluded tables ([`scope::out_of_scope`]): no change is made to them.
+    out_of_scope: BTreeSet<ObjectId>,
 }
 
 impl Changes {
     fn push(&mut self, id: ObjectId, kind: ChangeKind) {
+        if self.out_of_scope.contains(&id) {
+            return;
+        }
         self.list.push(Change { id, kind });
     }
 
-    /// An object only in the standin: dropped with `clean_extra`, listed otherwise.
+    /// An object only in the standin: dropped with `clean_extra`, listed otherwise
+    /// (neither when it belongs to an excluded table).
     fn extra(&mut self, id: ObjectId) {
+        if self.out_of_scope.contains(&id) {
+            return;
+        }
         if self.clean_extra {
             self.push(
                 id,
@@ -197,6 +210,7 @@ impl Changes {
 pub fn diff(main: &Schema, standin: &Schema, options: DiffOptions) -> Diff {
     let mut changes = Changes {
         clean_extra: options.clean_extra,
+        out_of_scope: scope::out_of_scope(main, standin, &options.tables),
         ..Changes::default()
     };
     types::namespaces(main, standin, &mut changes);
@@ -215,6 +229,7 @@ pub fn diff(main: &Schema, standin: &Schema, options: DiffOptions) -> Diff {
     routines::functions(main, standin, &mut changes);
     routines::triggers(main, standin, &mut changes);
     routines::policies(main, standin, &mut changes);
+    scope::keep_what_excluded_tables_need(standin, &mut changes);
     dependents::recreate_dependents(main, standin, &mut changes);
     dependents::mark_implied_drops(standin, &mut changes);
     types::comments(main, standin, &mut changes);

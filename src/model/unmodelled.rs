@@ -55,15 +55,16 @@ pub fn lines_by_kind<'a>(
 /// `lines` as a SQL comment block headed `-- {label}: {first line}`, the other lines
 /// after `--` as they are (they carry their own indentation), then a blank line; empty
 /// when there are no lines. The plan file's `-- not synced:` and the dump's
-/// `-- not dumped:` headers.
+/// `-- not dumped:` headers. The lines hold the database's object names, so each goes
+/// through [`crate::quote::inert`]: no name can end its comment.
 pub fn comment_block(label: &str, lines: &[String]) -> String {
     let Some((first, rest)) = lines.split_first() else {
         return String::new();
     };
-    let mut out = format!("-- {label}: {first}\n");
+    let mut out = crate::quote::comment(&format!("{label}: {first}"));
     for line in rest {
         out.push_str("--");
-        out.push_str(line);
+        out.push_str(&crate::quote::inert(line));
         out.push('\n');
     }
     out.push('\n');
@@ -105,6 +106,22 @@ mod tests {
         assert_eq!(
             comment_block("not dumped", &lines),
             "-- not dumped: heading:\n--  rule (1): r ON public.t\n\n"
+        );
+        let hostile = vec![
+            "heading:".to_string(),
+            "  rule (1): \"x\ndrop table victim; --\" ON public.t".to_string(),
+        ];
+        assert_eq!(
+            comment_block("not synced", &hostile),
+            "-- not synced: heading:\n--  rule (1): \"x\\ndrop table victim; --\" ON public.t\n\n"
+        );
+        let hostile = vec![
+            "heading:".to_string(),
+            "  rule (1): \"x\ndrop table victim; --\" ON public.t".to_string(),
+        ];
+        assert_eq!(
+            comment_block("not synced", &hostile),
+            "-- not synced: heading:\n--  rule (1): \"x\\ndrop table victim; --\" ON public.t\n\n"
         );
     }
 }

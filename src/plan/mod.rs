@@ -57,10 +57,13 @@ pub struct PlanHeader {
 }
 
 /// Options of [`build`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PlanOptions {
     /// Drop objects that exist only in the standin (otherwise they are listed).
     pub clean_extra: bool,
+    /// `--include` / `--exclude`: an excluded table is neither created, altered nor
+    /// dropped (see `diff::scope`).
+    pub tables: crate::data::TableFilter,
 }
 
 /// An ordered list of statements plus the objects left alone.
@@ -130,6 +133,7 @@ pub fn build(
         standin,
         crate::diff::DiffOptions {
             clean_extra: options.clean_extra,
+            tables: options.tables,
         },
     );
     let extra_objects = diff.extras.iter().map(|id| id.to_string()).collect();

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{Plan, Statement};
+use crate::quote::comment;
 
 /// Settings every plan runs with, inside its transaction: function bodies are checked when
 /// called, not when created, so functions and the tables they read can come in any order
@@ -26,32 +27,35 @@ pub fn render_sql(plan: &Plan) -> String {
     }
     let mut out = String::new();
     let h = &plan.header;
-    out.push_str("-- pgsyncer plan: makes the standin's schema match main's.\n");
-    let _ = writeln!(
-        out,
-        "-- main:    PostgreSQL {} ({})",
-        version_text(h.main_version),
-        h.main_source
-    );
-    let _ = writeln!(
-        out,
-        "-- standin: PostgreSQL {} ({})",
-        version_text(h.standin_version),
-        h.standin_source
-    );
-    let _ = writeln!(out, "-- generated: {}", h.generated_at);
-    let _ = writeln!(out, "-- schemas: {}", h.schemas);
     let hazardous = plan
         .statements
         .iter()
         .filter(|s| !s.hazards.is_empty())
         .count();
-    let _ = writeln!(
-        out,
-        "-- statements: {} ({} with hazards)",
-        plan.statements.len(),
-        hazardous
-    );
+    // Every line through quote::comment: a source, a schema name or a path may hold a
+    // newline that would otherwise end the comment.
+    for line in [
+        "pgsyncer plan: makes the standin's schema match main's.".to_string(),
+        format!(
+            "main:    PostgreSQL {} ({})",
+            version_text(h.main_version),
+            h.main_source
+        ),
+        format!(
+            "standin: PostgreSQL {} ({})",
+            version_text(h.standin_version),
+            h.standin_source
+        ),
+        format!("generated: {}", h.generated_at),
+        format!("schemas: {}", h.schemas),
+        format!(
+            "statements: {} ({} with hazards)",
+            plan.statements.len(),
+            hazardous
+        ),
+    ] {
+        out.push_str(&comment(&line));
+    }
     out.push('\n');
     out.push_str(&render_body(plan));
     out
@@ -67,9 +71,11 @@ pub fn render_body(plan: &Plan) -> String {
         &super::unsynced::summary(&plan.not_synced, None),
     ));
     if !plan.extra_objects.is_empty() {
-        out.push_str("-- Only in the standin, kept (pass --clean-extra to drop them):\n");
+        out.push_str(&comment(
+            "Only in the standin, kept (pass --clean-extra to drop them):",
+        ));
         for object in &plan.extra_objects {
-            let _ = writeln!(out, "--   {object}");
+            out.push_str(&comment(&format!("  {object}")));
         }
         out.push('\n');
     }
@@ -77,12 +83,12 @@ pub fn render_body(plan: &Plan) -> String {
     let inside: Vec<&Statement> = plan.transactional().collect();
     let outside: Vec<&Statement> = plan.non_transactional().collect();
     if !before.is_empty() {
-        out.push_str(
-            "-- The statements below run before the transaction; each commits on its own.\n",
-        );
+        out.push_str(&comment(
+            "The statements below run before the transaction; each commits on its own.",
+        ));
         for statement in before {
             if let Some(why) = &statement.before_transaction {
-                let _ = writeln!(out, "-- before the transaction: {why}");
+                out.push_str(&comment(&format!("before the transaction: {why}")));
             }
             write_statement(&mut out, statement);
             out.push('\n');
@@ -100,11 +106,14 @@ pub fn render_body(plan: &Plan) -> String {
         out.push_str("\nCOMMIT;\n");
     }
     if !outside.is_empty() {
-        out.push_str("\n-- The statements below cannot run inside a transaction block; each commits on its own.\n");
+        out.push('\n');
+        out.push_str(&comment(
+            "The statements below cannot run inside a transaction block; each commits on its own.",
+        ));
         for statement in outside {
             out.push('\n');
             if let Some(why) = &statement.outside_transaction {
-                let _ = writeln!(out, "-- outside the transaction: {why}");
+                out.push_str(&comment(&format!("outside the transaction: {why}")));
             }
             write_statement(&mut out, statement);
         }
@@ -114,12 +123,11 @@ pub fn render_body(plan: &Plan) -> String {
 
 fn write_statement(out: &mut String, statement: &Statement) {
     for hazard in &statement.hazards {
-        let _ = writeln!(
-            out,
-            "-- HAZARD ({}): {}",
+        out.push_str(&comment(&format!(
+            "HAZARD ({}): {}",
             hazard.kind.label(),
             hazard.message
-        );
+        )));
     }
     out.push_str(&statement.sql);
     out.push_str(";\n");

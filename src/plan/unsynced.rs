@@ -62,9 +62,10 @@ pub fn summary(items: &[NotSynced], limit: Option<usize>) -> Vec<String> {
 }
 
 /// The text `plan` and `sync` log as a warning, or `None` when there is nothing to say.
+/// Each line [`crate::quote::inert`]: main's names reach the terminal.
 pub fn warning(items: &[NotSynced]) -> Option<String> {
     let lines = summary(items, Some(NAMES_SHOWN));
-    (!lines.is_empty()).then(|| lines.join("\n"))
+    (!lines.is_empty()).then(|| crate::quote::inert_lines(&lines))
 }
 
 #[cfg(test)]
