@@ -42,7 +42,8 @@ impl Error {
 }
 
 /// Format an error with its whole chain of causes, one per line, so the server's message,
-/// detail and hint reach the user.
+/// detail and hint reach the user. Each line [`crate::quote::inert`]: errors carry object
+/// names and server text, and land on a terminal.
 pub fn report(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
@@ -70,7 +71,8 @@ pub fn report(error: &(dyn std::error::Error + 'static)) -> String {
             );
         }
     }
-    text
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    crate::quote::inert_lines(&lines)
 }
 
 fn find_db_error<'a>(
@@ -89,4 +91,16 @@ fn find_db_error<'a>(
         current = e.source();
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_writes_no_control_character_from_a_name() {
+        let inner = std::io::Error::other("table public.\"x\u{1b}[2J\u{2028}y\"");
+        let text = report(&inner);
+        assert_eq!(text, "table public.\"x\\u{1b}[2J\\u{2028}y\"");
+    }
 }

@@ -155,13 +155,19 @@ pub async fn sync_data(
                 let pair = tables::pair(m, s, binary_ok);
                 if pair.columns.is_empty() {
                     // Nothing to write: every common column is generated on the standin.
-                    tracing::warn!("{}: no column to sync: skipped", m.qualified_name());
+                    tracing::warn!(
+                        "{}: no column to sync: skipped",
+                        crate::quote::inert(&qualified(&m.schema, &m.name))
+                    );
                     continue;
                 }
                 pairs.push(pair);
             }
             None => {
-                tracing::warn!("{} is not in the standin: skipped", m.qualified_name());
+                tracing::warn!(
+                    "{} is not in the standin: skipped",
+                    crate::quote::inert(&qualified(&m.schema, &m.name))
+                );
                 summary.missing_in_standin.push(m.qualified_name());
             }
         }
