@@ -20,6 +20,13 @@ impl TableFilter {
         let hit = |p: &String| pattern_matches(p, schema, table);
         (self.include.is_empty() || self.include.iter().any(hit)) && !self.exclude.iter().any(hit)
     }
+
+    /// Matches an exclude pattern (whatever the include patterns say).
+    pub fn excludes(&self, schema: &str, table: &str) -> bool {
+        self.exclude
+            .iter()
+            .any(|p| pattern_matches(p, schema, table))
+    }
 }
 
 fn pattern_matches(pattern: &str, schema: &str, table: &str) -> bool {
@@ -82,5 +89,10 @@ mod tests {
         let all = TableFilter::new(&[], &["orders".into()]);
         assert!(all.selects("x", "customers"));
         assert!(!all.selects("x", "orders"));
+        assert!(all.excludes("x", "orders") && !all.excludes("x", "customers"));
+        assert!(
+            !f.excludes("audit", "other"),
+            "not included is not excluded"
+        );
     }
 }

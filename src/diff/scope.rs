@@ -15,12 +15,17 @@ use crate::data::TableFilter;
 use crate::model::{ObjectId, QualifiedName, Schema};
 
 /// Every object of `main` or `standin` that belongs to a table `filter` does not select.
+/// A partition goes with its root table (`--include orders` keeps `orders_2024` in scope,
+/// `--exclude orders` takes it out), unless an exclude pattern names it.
 pub(super) fn out_of_scope(
     main: &Schema,
     standin: &Schema,
     filter: &TableFilter,
 ) -> BTreeSet<ObjectId> {
-    let excluded = |q: &QualifiedName| !filter.selects(&q.schema, &q.name);
+    let excluded = |q: &QualifiedName| {
+        let root = partition_root(main, standin, q);
+        !filter.selects(&root.schema, &root.name) || filter.excludes(&q.schema, &q.name)
+    };
     let mut out = BTreeSet::new();
     for schema in [main, standin] {
         for (name, table) in schema.tables.iter().filter(|(q, _)| excluded(q)) {
@@ -70,6 +75,29 @@ pub(super) fn out_of_scope(
         );
     }
     out
+}
+
+/// The table at the top of `table`'s partition tree (itself when it is no partition), as
+/// either side has it; the walk is bounded in case two models disagree into a cycle.
+fn partition_root<'a>(
+    main: &'a Schema,
+    standin: &'a Schema,
+    table: &'a QualifiedName,
+) -> &'a QualifiedName {
+    let parent = |q: &QualifiedName| {
+        [main, standin]
+            .into_iter()
+            .find_map(|s| s.tables.get(q).and_then(|t| t.partition_of.as_ref()))
+            .map(|p| &p.parent)
+    };
+    let mut current = table;
+    for _ in 0..64 {
+        match parent(current) {
+            Some(p) => current = p,
+            None => break,
+        }
+    }
+    current
 }
 
 /// Drops of standin-only objects that an out-of-scope object of the standin needs,
@@ -207,6 +235,47 @@ mod tests {
             "{all}"
         );
         assert!(all.contains("new_kept_out"), "{all}");
+    }
+
+    #[test]
+    fn a_partition_goes_with_its_root_unless_excluded_by_name() {
+        let names = [
+            ("public", "p"),
+            ("public", "p_1"),
+            ("public", "p_1_a"),
+            ("public", "p_2"),
+        ];
+        let mut main = with(&["public"], &names);
+        for (child, parent) in [("p_1", "p"), ("p_1_a", "p_1"), ("p_2", "p")] {
+            main.tables
+                .get_mut(&QualifiedName::new("public", child))
+                .unwrap()
+                .partition_of = Some(crate::model::PartitionOf {
+                parent: QualifiedName::new("public", parent),
+                bound: "DEFAULT".into(),
+            });
+        }
+        let standin = Schema::default();
+        let created = |include: &[&str], exclude: &[&str]| {
+            let strings = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            let options = DiffOptions {
+                clean_extra: true,
+                tables: TableFilter::new(&strings(include), &strings(exclude)),
+            };
+            let mut names: Vec<String> = diff(&main, &standin, options)
+                .changes
+                .iter()
+                .filter_map(|c| match &c.id {
+                    ObjectId::Table(q) => Some(q.name.clone()),
+                    _ => None,
+                })
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(created(&["p"], &[]), ["p", "p_1", "p_1_a", "p_2"]);
+        assert_eq!(created(&["p"], &["p_2"]), ["p", "p_1", "p_1_a"]);
+        assert!(created(&[], &["p"]).is_empty());
     }
 
     #[test]
