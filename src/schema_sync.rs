@@ -83,6 +83,7 @@ pub async fn plan_between(
         main_source: main.target().to_string(),
         standin_source: standin.target().to_string(),
         schemas: filter_text(&options.filter),
+        tables: options.tables.describe(),
         generated_at: now_text(),
     };
     Ok(crate::plan::build(

@@ -56,12 +56,14 @@ pub async fn run(args: PlanArgs) -> Result<ExitStatus, Error> {
         ),
     );
     let ((main, main_source), (standin, standin_source)) = (main?, standin?);
+    let tables = crate::data::TableFilter::new(&args.include, &args.exclude);
     let header = PlanHeader {
         main_version: main.server_version_num,
         standin_version: standin.server_version_num,
         main_source,
         standin_source,
         schemas: filter_text(&filter),
+        tables: tables.describe(),
         generated_at: now_text(),
     };
     let plan = crate::plan::build(
@@ -69,7 +71,7 @@ pub async fn run(args: PlanArgs) -> Result<ExitStatus, Error> {
         &standin,
         PlanOptions {
             clean_extra: args.clean_extra,
-            tables: crate::data::TableFilter::new(&args.include, &args.exclude),
+            tables,
         },
         header,
     )?;

@@ -21,6 +21,18 @@ impl TableFilter {
         (self.include.is_empty() || self.include.iter().any(hit)) && !self.exclude.iter().any(hit)
     }
 
+    /// `--include a, b; --exclude c` as given, or empty when every table is selected.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.include.is_empty() {
+            parts.push(format!("--include {}", self.include.join(", ")));
+        }
+        if !self.exclude.is_empty() {
+            parts.push(format!("--exclude {}", self.exclude.join(", ")));
+        }
+        parts.join("; ")
+    }
+
     /// Matches an exclude pattern (whatever the include patterns say).
     pub fn excludes(&self, schema: &str, table: &str) -> bool {
         self.exclude

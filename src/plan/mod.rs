@@ -52,6 +52,8 @@ pub struct PlanHeader {
     pub standin_source: String,
     /// `--schema` list or `all`.
     pub schemas: String,
+    /// `--include` / `--exclude` as given; empty when every table is in scope.
+    pub tables: String,
     /// UTC time, `YYYY-MM-DD HH:MM:SS UTC`.
     pub generated_at: String,
 }

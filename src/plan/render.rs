@@ -32,9 +32,7 @@ pub fn render_sql(plan: &Plan) -> String {
         .iter()
         .filter(|s| !s.hazards.is_empty())
         .count();
-    // Every line through quote::comment: a source, a schema name or a path may hold a
-    // newline that would otherwise end the comment.
-    for line in [
+    let mut lines = vec![
         "pgsyncer plan: makes the standin's schema match main's.".to_string(),
         format!(
             "main:    PostgreSQL {} ({})",
@@ -48,13 +46,22 @@ pub fn render_sql(plan: &Plan) -> String {
         ),
         format!("generated: {}", h.generated_at),
         format!("schemas: {}", h.schemas),
-        format!(
-            "statements: {} ({} with hazards)",
-            plan.statements.len(),
-            hazardous
-        ),
-    ] {
-        out.push_str(&comment(&line));
+    ];
+    if !h.tables.is_empty() {
+        lines.push(format!(
+            "tables: {} (the others are neither created, altered nor dropped)",
+            h.tables
+        ));
+    }
+    lines.push(format!(
+        "statements: {} ({} with hazards)",
+        plan.statements.len(),
+        hazardous
+    ));
+    // Every line through quote::comment: a source, a schema name, a pattern or a path may
+    // hold a newline that would otherwise end the comment.
+    for line in &lines {
+        out.push_str(&comment(line));
     }
     out.push('\n');
     out.push_str(&render_body(plan));
@@ -191,5 +198,14 @@ mod tests {
         let sql = render_sql(&plan);
         assert!(sql.starts_with("-- pgsyncer plan"), "{sql}");
         assert!(sql.contains("(1 with hazards)"), "{sql}");
+        assert!(!sql.contains("-- tables:"), "{sql}");
+        let mut filtered = plan.clone();
+        filtered.header.schemas = "public".into();
+        filtered.header.tables = "--exclude x\ndrop table victim; --".into();
+        let sql = render_sql(&filtered);
+        assert!(
+            sql.contains("-- schemas: public\n-- tables: --exclude x\\ndrop table victim; -- (the others are neither created, altered nor dropped)\n-- statements: 2"),
+            "{sql}"
+        );
     }
 }

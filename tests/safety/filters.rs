@@ -153,6 +153,37 @@ async fn include_leaves_other_tables_out_of_the_schema_phase() {
     // Not included: neither dropped nor created.
     assert_eq!(rows(&p.standin, "public.extra").await, Some(2), "{err}");
     assert_eq!(rows(&p.standin, "public.only_main").await, None, "{err}");
+    // `plan` takes the same filters and says so in its header.
+    let main_table = "CREATE TABLE public.only_main";
+    let out = pgsyncer(&[
+        "plan",
+        "--maindsn",
+        &p.main_url,
+        "--standindsn",
+        &p.standin_url,
+        "--clean-extra",
+        "--include",
+        "public.t",
+    ]);
+    let plan = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        !plan.contains("DROP TABLE") && !plan.contains(main_table),
+        "{plan}"
+    );
+    let unfiltered = pgsyncer(&[
+        "plan",
+        "--maindsn",
+        &p.main_url,
+        "--standindsn",
+        &p.standin_url,
+        "--clean-extra",
+    ]);
+    let unfiltered = text(&unfiltered.stdout);
+    assert!(
+        unfiltered.contains("DROP TABLE public.extra") && unfiltered.contains(main_table),
+        "{unfiltered}"
+    );
 }
 
 #[tokio::test]
