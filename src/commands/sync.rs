@@ -118,7 +118,7 @@ pub async fn schema_phase(
             "{} object(s) exist only in the standin and were kept ({}): {}",
             names.len(),
             if clean_extra {
-                "out of scope of --include/--exclude, or needed by a table that is"
+                "out of the --include/--exclude scope, or needed by a table that is"
             } else {
                 "pass --clean-extra to drop them"
             },

@@ -73,8 +73,12 @@ pub struct PlanOptions {
 pub struct Plan {
     pub header: PlanHeader,
     pub statements: Vec<Statement>,
-    /// Objects only in the standin, not dropped because `--clean-extra` is off.
+    /// Objects only in the standin, not dropped because `--clean-extra` is off (or, with
+    /// it, because they are out of the `--include`/`--exclude` scope or an excluded table
+    /// needs them).
     pub extra_objects: Vec<String>,
+    /// Built with `--clean-extra`: what [`Plan::extra_objects`] lists was kept for scope.
+    pub clean_extra: bool,
     /// Main's objects of kinds pgsyncer does not model: neither compared nor synced.
     pub not_synced: Vec<NotSynced>,
 }
@@ -85,6 +89,7 @@ impl Plan {
             header,
             statements,
             extra_objects,
+            clean_extra: false,
             not_synced: Vec::new(),
         }
     }
@@ -130,6 +135,7 @@ pub fn build(
     options: PlanOptions,
     header: PlanHeader,
 ) -> Result<Plan, PlanError> {
+    let clean_extra = options.clean_extra;
     let diff = crate::diff::diff(
         main,
         standin,
@@ -146,6 +152,7 @@ pub fn build(
     validate(&statements)?;
     let mut plan = Plan::new(header, statements, extra_objects);
     plan.not_synced = unsynced::not_synced(main, standin);
+    plan.clean_extra = clean_extra;
     Ok(plan)
 }
 

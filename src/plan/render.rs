@@ -10,6 +10,10 @@ use crate::quote::comment;
 /// (as pg_dump does).
 pub const SESSION_SETTINGS: &[&str] = &["SET LOCAL check_function_bodies = false"];
 
+/// Heading of the standin-only objects a `--clean-extra` plan keeps.
+const KEPT_FOR_SCOPE: &str =
+    "Only in the standin, kept (out of the --include/--exclude scope, or needed by a table that is):";
+
 /// `150004` → `15.4`; `90624` → `9.6.24`; 0 → `unknown`.
 pub fn version_text(num: i32) -> String {
     match num {
@@ -78,9 +82,11 @@ pub fn render_body(plan: &Plan) -> String {
         &super::unsynced::summary(&plan.not_synced, None),
     ));
     if !plan.extra_objects.is_empty() {
-        out.push_str(&comment(
-            "Only in the standin, kept (pass --clean-extra to drop them):",
-        ));
+        out.push_str(&comment(if plan.clean_extra {
+            KEPT_FOR_SCOPE
+        } else {
+            "Only in the standin, kept (pass --clean-extra to drop them):"
+        }));
         for object in &plan.extra_objects {
             out.push_str(&comment(&format!("  {object}")));
         }
@@ -199,6 +205,13 @@ mod tests {
         assert!(sql.starts_with("-- pgsyncer plan"), "{sql}");
         assert!(sql.contains("(1 with hazards)"), "{sql}");
         assert!(!sql.contains("-- tables:"), "{sql}");
+        let mut scoped = plan.clone();
+        scoped.clean_extra = true;
+        let body = render_body(&scoped);
+        assert!(
+            body.contains(&format!("-- {KEPT_FOR_SCOPE}\n--   view public.v\n")),
+            "{body}"
+        );
         let mut filtered = plan.clone();
         filtered.header.schemas = "public".into();
         filtered.header.tables = "--exclude x\ndrop table victim; --".into();
