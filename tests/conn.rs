@@ -82,13 +82,14 @@ fn url_and_key_value_resolve_to_the_same_settings() {
         // Main's configuration is read-only whoever connects with it.
         assert_eq!(
             e.config().get_options(),
-            Some("-c default_transaction_read_only=on")
+            Some("-c row_security=off -c default_transaction_read_only=on")
         );
         // Debug output never shows the password (tokio-postgres' Config redacts it too).
         let debug = format!("{e:?} {r:?} {:?}", e.config());
         assert!(!debug.contains("s@cret"), "{debug}");
     }
-    // The standin is not read-only; a DSN's options are kept on both sides.
+    // The standin is not read-only; a DSN's options are kept on both sides, and every side
+    // reads whole tables or fails (row_security=off).
     let standin = Endpoint::parse_with(
         Side::Standin,
         "host=h options='-c work_mem=64MB'",
@@ -97,11 +98,14 @@ fn url_and_key_value_resolve_to_the_same_settings() {
         &defaults(home.path()),
     )
     .unwrap();
-    assert_eq!(standin.config().get_options(), Some("-c work_mem=64MB"));
+    assert_eq!(
+        standin.config().get_options(),
+        Some("-c work_mem=64MB -c row_security=off")
+    );
     let main = parse("host=h options='-c work_mem=64MB'", &[], home.path()).unwrap();
     assert_eq!(
         main.config().get_options(),
-        Some("-c work_mem=64MB -c default_transaction_read_only=on")
+        Some("-c work_mem=64MB -c row_security=off -c default_transaction_read_only=on")
     );
 }
 

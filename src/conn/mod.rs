@@ -386,9 +386,24 @@ pub fn unsupported_version(server_version_num: i32, server_version: &str) -> Opt
     })
 }
 
+/// Settings every session of `side` starts with, after any `options` the DSN gives (so
+/// they win): `row_security=off` on every side, so a row-level security policy that would
+/// hide rows raises an error instead (a table read whole or not at all, never a filtered
+/// part whose missing rows the sync would then delete), and
+/// `default_transaction_read_only=on` on main.
+fn startup_options(side: Side, given: Option<&str>) -> String {
+    let mut options: Vec<&str> = given.into_iter().collect();
+    options.push("-c row_security=off");
+    if side == Side::Main {
+        options.push("-c default_transaction_read_only=on");
+    }
+    options.join(" ")
+}
+
 /// tokio-postgres configuration from resolved settings. Main's configuration carries
-/// `default_transaction_read_only=on` (after any `options` given), so even a caller that
-/// connects with [`Endpoint::config`] directly gets a read-only session there.
+/// `default_transaction_read_only=on` and every side's `row_security=off` (after any
+/// `options` given, see [`startup_options`]), so even a caller that connects with
+/// [`Endpoint::config`] directly gets those sessions.
 fn build_config(
     side: Side,
     r: &Resolved,
@@ -411,13 +426,7 @@ fn build_config(
     if let Some(Some(limit)) = r.connect_timeout {
         config.connect_timeout(limit);
     }
-    let read_only = (side == Side::Main).then_some("-c default_transaction_read_only=on");
-    match (r.options.as_deref(), read_only) {
-        (Some(given), Some(ro)) => config.options(format!("{given} {ro}")),
-        (Some(given), None) => config.options(given),
-        (None, Some(ro)) => config.options(ro),
-        (None, None) => &mut config,
-    };
+    config.options(startup_options(side, r.options.as_deref()));
     let bad = |key: &str, value: &str, form: &str| {
         format!("invalid value \"{value}\" for \"{key}\" (expected {form})")
     };

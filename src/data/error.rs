@@ -34,6 +34,23 @@ pub enum DataError {
         #[source]
         source: Box<DataError>,
     },
+    /// A row-level security policy applies to `role` on `side`'s table. Every session runs
+    /// with `row_security = off`, so PostgreSQL refused the read or write instead of showing
+    /// part of the rows (which the sync would have taken for the whole table).
+    #[error(
+        "table {table}: row-level security on the {side} applies to role {role}, which would see only some of the rows; \
+         the table was not synced and nothing in it changed. Make {role} the table's owner \
+         (without FORCE ROW LEVEL SECURITY), grant it BYPASSRLS, or leave the table out with --exclude '{pattern}'"
+    )]
+    RowSecurity {
+        side: Side,
+        table: String,
+        role: String,
+        /// The `--exclude` pattern naming this table.
+        pattern: String,
+        #[source]
+        source: Box<DataError>,
+    },
     /// Some tables failed; the others were synced. The summary lists which.
     #[error("{failed} of {total} tables failed; first: {first}")]
     TablesFailed {
@@ -60,5 +77,32 @@ impl<T> QueryContext<T> for Result<T, tokio_postgres::Error> {
             what: what(),
             source,
         })
+    }
+}
+
+/// SQLSTATE and message start of PostgreSQL's refusal under `row_security = off`
+/// ("query would be affected by row-level security policy for table …"). The message is
+/// matched in English only; under another `lc_messages` the server's own error is reported.
+const ROW_SECURITY_MESSAGE: &str = "row-level security";
+
+/// The side whose row-level security policy `error` reports, if it is that refusal. An error
+/// raised by main through postgres_fdw reaches pgsyncer from the standin, with the remote
+/// statement as its context: that is main's policy.
+pub fn row_security_side(error: &DataError) -> Option<Side> {
+    match error {
+        DataError::Table { source, .. } => row_security_side(source),
+        DataError::Query { side, source, .. } => {
+            let db = source.as_db_error()?;
+            if *db.code() != tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE
+                || !db.message().contains(ROW_SECURITY_MESSAGE)
+            {
+                return None;
+            }
+            let remote = db
+                .where_()
+                .is_some_and(|w| w.contains("remote SQL command"));
+            Some(if remote { Side::Main } else { *side })
+        }
+        _ => None,
     }
 }

@@ -177,10 +177,11 @@ pub fn server_options(main: &Endpoint, options: &FdwOptions) -> Vec<(&'static st
     // Main is never written: the remote sessions are read-only, without a statement timeout.
     // The bucket sums grouped on main must use hash aggregation (see `session::HASH_GROUPING`):
     // main's planner cannot know how few buckets there are and would sort every row first.
-    // No remote query of this mode needs a sort.
+    // No remote query of this mode needs a sort. row_security=off: a policy hiding rows from
+    // main's role raises an error instead of returning part of the table (see `conn`).
     out.push((
         "options",
-        "-c default_transaction_read_only=on -c statement_timeout=0 -c enable_sort=off -c work_mem=64MB"
+        "-c default_transaction_read_only=on -c row_security=off -c statement_timeout=0 -c enable_sort=off -c work_mem=64MB"
             .to_string(),
     ));
     out.push(("fetch_size", options.fetch_size.max(100).to_string()));

@@ -327,6 +327,7 @@ async fn worker(
                 }
             }
             Err((failed, error)) => {
+                let error = explain_row_security(error, failed.map(|f| &pairs[f]), main, standin);
                 let message = crate::error::report(&error);
                 tracing::warn!("{message}");
                 let mut slots = results
@@ -355,6 +356,27 @@ async fn worker(
 }
 
 type GroupError = (Option<usize>, DataError);
+
+/// A table's failure, named for what it is when a row-level security policy caused it: the
+/// side, the table, the role and what to do ([`DataError::RowSecurity`]).
+fn explain_row_security(
+    error: DataError,
+    table: Option<&TablePair>,
+    main: &Endpoint,
+    standin: &Endpoint,
+) -> DataError {
+    let (Some(side), Some(table)) = (error::row_security_side(&error), table) else {
+        return error;
+    };
+    let endpoint = if side == Side::Main { main } else { standin };
+    DataError::RowSecurity {
+        side,
+        table: table.qualified_name(),
+        role: endpoint.resolved().user.clone(),
+        pattern: format!("{}.{}", table.schema, table.name),
+        source: Box::new(error),
+    }
+}
 
 /// Sync one group of tables in one standin transaction. `reader`, a second standin session
 /// outside that transaction, may serve reads of the group's first table, before anything in
