@@ -11,6 +11,10 @@ pub enum Error {
     #[error(transparent)]
     Connect(#[from] crate::conn::ConnectError),
     #[error(transparent)]
+    Identity(#[from] crate::conn::identity::IdentityError),
+    #[error(transparent)]
+    Preflight(#[from] crate::commands::preflight::PreflightError),
+    #[error(transparent)]
     Catalog(#[from] crate::catalog::CatalogError),
     #[error(transparent)]
     Ddl(#[from] crate::ddl::DdlError),

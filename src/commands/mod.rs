@@ -4,6 +4,7 @@ pub mod demo;
 pub mod diff;
 pub mod dump;
 pub mod plan;
+pub mod preflight;
 pub mod snapshot;
 pub mod sync;
 

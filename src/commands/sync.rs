@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use super::ExitStatus;
 use crate::cli::SyncArgs;
-use crate::conn::{Endpoint, Side};
+use crate::conn::{mask_dsn, Endpoint, Side};
 use crate::data::{self, Options, Summary, TableFilter};
 use crate::Error;
 
@@ -15,8 +15,14 @@ pub async fn run(args: SyncArgs) -> Result<ExitStatus, Error> {
 /// Shared by `sync`, `sync --dry-run` and `diff` (`compare_only`); the data summary when
 /// rows were compared. A table that failed is an error.
 pub async fn run_with(args: SyncArgs, compare_only: bool) -> Result<Option<Summary>, Error> {
+    check_flags(&args)?;
     let (main, standin) = endpoints(&args)?;
     let dry_run = args.dry_run || compare_only;
+    // Before anything is written (the schema phase, pgsyncer's state, FDW objects).
+    ensure_distinct(&main, &standin, &args).await?;
+    // `sync --dry-run` plans the tables the standin lacks: a real run would create them.
+    let schema_phase_creates = args.sync_schema && !compare_only;
+    super::preflight::check(&main, &standin, &args, schema_phase_creates).await?;
     if args.sync_schema && !compare_only {
         let schemas = (!args.schema.all_schemas).then_some(args.schema.schemas.as_slice());
         let tables = TableFilter::new(&args.include, &args.exclude);
@@ -30,6 +36,35 @@ pub async fn run_with(args: SyncArgs, compare_only: bool) -> Result<Option<Summa
     report(&summary, args.json);
     finish(&summary)?;
     Ok(Some(summary))
+}
+
+/// Flags that make no sense together (exit 2).
+fn check_flags(args: &SyncArgs) -> Result<(), Error> {
+    if args.last_sync_time.is_some() && !args.use_updated_at {
+        return Err(Error::Usage(
+            "--last-sync-time applies only with --use-updated-at: add --use-updated-at, or drop --last-sync-time".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Main and standin must be two databases, and the standin writable
+/// ([`crate::conn::identity`]); the messages name both DSNs, masked.
+async fn ensure_distinct(
+    main: &Endpoint,
+    standin: &Endpoint,
+    args: &SyncArgs,
+) -> Result<(), Error> {
+    let masked =
+        |dsn: Option<&crate::cli::Dsn>| dsn.map(|d| mask_dsn(d.as_str())).unwrap_or_default();
+    crate::conn::identity::ensure_distinct(
+        main,
+        standin,
+        &masked(args.maindsn.as_ref()),
+        &masked(args.standindsn.as_ref()),
+    )
+    .await?;
+    Ok(())
 }
 
 pub fn endpoints(args: &SyncArgs) -> Result<(Endpoint, Endpoint), Error> {

@@ -7,10 +7,12 @@
 //! - [`dsn`]: URL and key=value parsing, [`mask_dsn`].
 //! - [`logged`]: the session's client, which logs every statement (secrets masked).
 //! - [`resolve`]: DSN > `PG*` variables > password file > defaults, as pure functions.
+//! - [`identity`]: proving main and standin are different databases.
 //! - [`pgpass`]: the password file's format and permission check.
 //! - [`tls`]: `sslmode` / `sslrootcert` on rustls.
 
 pub mod dsn;
+pub mod identity;
 pub mod live;
 pub mod logged;
 pub mod pgpass;

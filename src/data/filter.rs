@@ -41,6 +41,25 @@ impl TableFilter {
     }
 }
 
+impl TableFilter {
+    /// The `--include` patterns that match none of `tables` (`(schema, table)` pairs): a
+    /// misspelt pattern would otherwise leave its tables silently unsynced.
+    pub fn unmatched_includes<'a>(
+        &self,
+        tables: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    ) -> Vec<String> {
+        self.include
+            .iter()
+            .filter(|p| {
+                !tables
+                    .clone()
+                    .any(|(schema, table)| pattern_matches(p, schema, table))
+            })
+            .cloned()
+            .collect()
+    }
+}
+
 fn pattern_matches(pattern: &str, schema: &str, table: &str) -> bool {
     match pattern.split_once('.') {
         Some((sp, tp)) => glob(sp, schema) && glob(tp, table),
