@@ -38,7 +38,7 @@ pub enum DataError {
     /// with `row_security = off`, so PostgreSQL refused the read or write instead of showing
     /// part of the rows (which the sync would have taken for the whole table).
     #[error(
-        "table {table}: row-level security on the {side} applies to role {role}, which would see only some of the rows; \
+        "table {table}: a row-level security policy on {side} applies to role {role}, which would see only some of the rows; \
          the table was not synced and nothing in it changed. Make {role} the table's owner \
          (without FORCE ROW LEVEL SECURITY), grant it BYPASSRLS, or leave the table out with --exclude '{pattern}'"
     )]

@@ -43,7 +43,10 @@ fn spellings(db: &str, user: &str, password: &str) -> Vec<String> {
         format!("postgres://{user}:{password}@127.0.0.1:{port}/{db}"),
         format!("postgresql://{user}:{password}@localhost:{port}/{db}?sslmode=disable"),
         format!("host=127.0.0.1 port={port} dbname={db} user={user} password={password}"),
-        format!("host={} port={port} dbname={db} user={user}", socket.display()),
+        format!(
+            "host={} port={port} dbname={db} user={user}",
+            socket.display()
+        ),
     ]
 }
 
@@ -148,7 +151,10 @@ async fn least_privilege_roles_are_checked_too() {
             .unwrap();
     }
     let (port, _) = with_cluster(|c| (c.port(), c.socket_dir()));
-    let main = format!("postgres://{reader}:pw-r@127.0.0.1:{port}/{}", db_name(&url));
+    let main = format!(
+        "postgres://{reader}:pw-r@127.0.0.1:{port}/{}",
+        db_name(&url)
+    );
     let same = format!(
         "host=localhost port={port} dbname={} user={writer} password=pw-w",
         db_name(&url)

@@ -69,7 +69,10 @@ async fn standin_objects(url: &str) -> i64 {
 #[tokio::test]
 async fn a_schema_main_lacks_fails() {
     let (main, standin) = databases("nsschema").await;
-    for args in [&["--schema", "nosuch"][..], &["diff", "--schema", "public,nosuch"]] {
+    for args in [
+        &["--schema", "nosuch"][..],
+        &["diff", "--schema", "public,nosuch"],
+    ] {
         assert_fails(&main, &standin, args, 1, &["main has no schema nosuch"]);
     }
     assert_eq!(standin_objects(&standin).await, 0);
@@ -138,7 +141,13 @@ async fn a_table_missing_on_the_standin_without_the_schema_phase_fails() {
 #[tokio::test]
 async fn a_last_sync_time_after_mains_clock_fails_and_keeps_the_watermark() {
     let (main, standin) = databases("nsclock").await;
-    let ok = pgsyncer(&["--use-updated-at", "--maindsn", &main, "--standindsn", &standin]);
+    let ok = pgsyncer(&[
+        "--use-updated-at",
+        "--maindsn",
+        &main,
+        "--standindsn",
+        &standin,
+    ]);
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
     let watermark = |url: String| async move {
         raw_client(&url)
@@ -160,7 +169,11 @@ async fn a_last_sync_time_after_mains_clock_fails_and_keeps_the_watermark() {
     assert_fails(
         &main,
         &standin,
-        &["--use-updated-at", "--last-sync-time", "2999-01-01 00:00:00"],
+        &[
+            "--use-updated-at",
+            "--last-sync-time",
+            "2999-01-01 00:00:00",
+        ],
         1,
         &["--last-sync-time 2999-01-01", "later than main's clock"],
     );
@@ -191,7 +204,11 @@ async fn last_sync_time_without_use_updated_at_is_a_usage_error() {
     for args in [
         &["--last-sync-time", "2024-01-01 00:00:00"][..],
         &["diff", "--last-sync-time", "2024-01-01 00:00:00"],
-        &["--use-updated-at=false", "--last-sync-time", "2024-01-01 00:00:00"],
+        &[
+            "--use-updated-at=false",
+            "--last-sync-time",
+            "2024-01-01 00:00:00",
+        ],
     ] {
         assert_fails(
             &main,

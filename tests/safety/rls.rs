@@ -88,7 +88,7 @@ fn assert_refused(summary: &Summary, side: &str, role: &str, mode: Mode) {
     let error = failed[0].error.as_deref().unwrap_or_default();
     for part in [
         "row-level security",
-        &format!("on the {side}"),
+        &format!("policy on {side} applies"),
         "public.t",
         role,
         "owner",
