@@ -39,9 +39,7 @@ impl TableFilter {
             .iter()
             .any(|p| pattern_matches(p, schema, table))
     }
-}
 
-impl TableFilter {
     /// The `--include` patterns that match none of `tables` (`(schema, table)` pairs): a
     /// misspelt pattern would otherwise leave its tables silently unsynced.
     pub fn unmatched_includes<'a>(
@@ -96,6 +94,22 @@ fn glob(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn includes_matching_no_table_are_listed() {
+        let filter = TableFilter::new(
+            &["public.orders".into(), "cust*".into(), "ordrs".into()],
+            &[],
+        );
+        let tables = [("public", "orders"), ("sales", "customers")];
+        assert_eq!(
+            filter.unmatched_includes(tables.iter().copied()),
+            vec!["ordrs".to_string()]
+        );
+        assert!(TableFilter::default()
+            .unmatched_includes(tables.iter().copied())
+            .is_empty());
+    }
 
     #[test]
     fn globs() {
