@@ -2,9 +2,8 @@
 //! item 2), whatever the spelling of the two DSNs, and for a least-privilege role too; two
 //! databases of one cluster stay allowed. Without the check, `sync` against one database ran,
 //! created the `pgsyncer` state schema in it and, with an application writing, undid its
-//! committed transactions. (A standin in recovery is refused by the same check; making a
-//! streaming standby here costs a second cluster, so that decision is unit-tested in
-//! `conn::identity`.)
+//! committed transactions. A standin in recovery (a streaming standby made with
+//! `pg_basebackup` of a second, throwaway cluster) is refused too.
 
 use std::process::{Command, Output};
 
@@ -173,4 +172,132 @@ async fn least_privilege_roles_are_checked_too() {
     );
     let out = pgsyncer(&["diff", "--maindsn", &main, "--standindsn", &two]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+/// A streaming standby of `primary`, on a Unix socket in its own directory; stopped (and its
+/// files removed) when dropped.
+struct Standby {
+    dir: tempfile::TempDir,
+    bindir: std::path::PathBuf,
+}
+
+const STANDBY_PORT: &str = "5433";
+
+/// Run a server program as the user the sandbox runs servers as (`nobody` when we are root).
+fn as_server_user(bindir: &std::path::Path, program: &str) -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(bindir.join(program));
+    cmd.env_remove("PGDATA").env("LC_ALL", "C.UTF-8");
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        cmd.uid(65534).gid(65534);
+    }
+    cmd
+}
+
+impl Standby {
+    /// `None` when no `pg_basebackup` can copy this server: the cached 13 and 18 builds here
+    /// ship only the server and a few clients, and the one on `PATH` (15) copies 13 but
+    /// refuses a newer server.
+    fn start(primary: &pgsyncer::sandbox::Sandbox) -> Option<Standby> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            std::os::unix::fs::chown(dir.path(), Some(65534), Some(65534)).unwrap();
+        }
+        // The server's own directory (the sandbox may find it through symlinks elsewhere).
+        let bindir = std::fs::canonicalize(primary.bindir().join("postgres"))
+            .unwrap()
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let basebackup = primary.client_program("pg_basebackup");
+        let client_dir = basebackup.parent().unwrap_or(std::path::Path::new(""));
+        let data = dir.path().join("data");
+        let out = as_server_user(client_dir, "pg_basebackup")
+            .arg("-D")
+            .arg(&data)
+            .args(["-R", "-X", "stream", "-U", SANDBOX_USER, "-p"])
+            .arg(primary.port().to_string())
+            .arg("-h")
+            .arg(primary.socket_dir())
+            .output();
+        let out = match out {
+            Err(_) => return None,
+            Ok(out)
+                if String::from_utf8_lossy(&out.stderr).contains("incompatible server version") =>
+            {
+                return None
+            }
+            Ok(out) => out,
+        };
+        assert!(
+            out.status.success(),
+            "pg_basebackup: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let standby = Standby { dir, bindir };
+        let options = format!(
+            "-p {STANDBY_PORT} -c listen_addresses='' -c unix_socket_directories={} -c fsync=off -c max_connections=200",
+            standby.dir.path().display()
+        );
+        let out = as_server_user(&standby.bindir, "pg_ctl")
+            .arg("-D")
+            .arg(&data)
+            .args(["-w", "-o", &options, "-l"])
+            .arg(standby.dir.path().join("log"))
+            .arg("start")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pg_ctl start: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(standby.dir.path().join("log")).unwrap_or_default()
+        );
+        Some(standby)
+    }
+
+    fn dsn(&self) -> String {
+        format!(
+            "host={} port={STANDBY_PORT} user={SANDBOX_USER} dbname=postgres",
+            self.dir.path().display()
+        )
+    }
+}
+
+impl Drop for Standby {
+    fn drop(&mut self) {
+        let _ = as_server_user(&self.bindir, "pg_ctl")
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "immediate", "-w", "stop"])
+            .output();
+    }
+}
+
+#[tokio::test]
+async fn a_standin_in_recovery_is_refused() {
+    let primary = pgsyncer::sandbox::Sandbox::start().unwrap();
+    let Some(standby) = Standby::start(&primary) else {
+        eprintln!(
+            "skipped: no pg_basebackup here can copy this server (PostgreSQL 18 needs its own)"
+        );
+        return;
+    };
+    let main = fresh_db("recm").await;
+    raw_client(&main).await.batch_execute(ROWS).await.unwrap();
+    for extra in [&[][..], &["diff"], &["sync", "--dry-run"]] {
+        let mut args = extra.to_vec();
+        let standin = standby.dsn();
+        args.extend(["--maindsn", &main, "--standindsn", &standin]);
+        let out = pgsyncer(&args);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{extra:?}: {all}");
+        assert!(all.contains("is in recovery"), "{extra:?}: {all}");
+    }
+    drop(standby);
+    drop(primary);
 }
