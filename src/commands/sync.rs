@@ -32,7 +32,23 @@ pub async fn run_with(args: SyncArgs, compare_only: bool) -> Result<Option<Summa
         return Ok(None);
     }
     let options = options(&args, dry_run);
-    let summary = data::sync_data(&main, &standin, &options).await?;
+    let summary = match data::sync_data(&main, &standin, &options).await {
+        Ok(summary) => summary,
+        // What finished is worth knowing even when the run could not go on.
+        Err(data::DataError::Stopped {
+            progress,
+            summary,
+            source,
+        }) => {
+            report(&summary, args.json);
+            return Err(Error::Data(data::DataError::Stopped {
+                progress,
+                summary,
+                source,
+            }));
+        }
+        Err(e) => return Err(e.into()),
+    };
     report(&summary, args.json);
     finish(&summary)?;
     Ok(Some(summary))
@@ -226,19 +242,16 @@ pub fn report(summary: &Summary, json: bool) {
     }
 }
 
-/// An error when any table failed (the others were synced).
+/// An error when any table failed (the others were synced), naming each failed table
+/// once with its error: the summary only marks them.
 pub fn finish(summary: &Summary) -> Result<(), Error> {
     let failed: Vec<&data::TableSummary> = summary.failures().collect();
-    match failed.first() {
-        None => Ok(()),
-        Some(first) => Err(Error::Data(data::DataError::TablesFailed {
-            failed: failed.len(),
-            total: summary.tables.len(),
-            first: format!(
-                "{}: {}",
-                first.table,
-                first.error.as_deref().unwrap_or_default()
-            ),
-        })),
+    if failed.is_empty() {
+        return Ok(());
     }
+    Err(Error::Data(data::DataError::TablesFailed {
+        failed: failed.len(),
+        total: summary.tables.len(),
+        tables: summary.failure_report(),
+    }))
 }

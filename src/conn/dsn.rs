@@ -404,7 +404,7 @@ fn mask_password_params(text: &str) -> String {
 /// When a key starting at `i` names a password, where its value starts.
 fn password_value_start(chars: &[char], i: usize, url: bool) -> Option<usize> {
     let mut j = i;
-    while j < chars.len() && chars[j] != '=' && !(!url && chars[j].is_whitespace()) {
+    while j < chars.len() && chars[j] != '=' && (url || !chars[j].is_whitespace()) {
         j += 1;
     }
     let key: String = chars[i..j].iter().collect();

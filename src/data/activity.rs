@@ -82,7 +82,7 @@ impl Activity {
         record: bool,
     ) -> Result<Option<Activity>, DataError> {
         let rows = main.query(ACTIVITY_SQL, &[]).await.ctx(Side::Main, || {
-            "reading write counts (sql/data/main_activity.sql)".to_string()
+            "reading write counts".to_string()
         })?;
         let current: HashMap<TableName, Counts> = rows
             .iter()

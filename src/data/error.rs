@@ -6,8 +6,10 @@ use crate::conn::{ConnectError, Side};
 pub enum DataError {
     #[error(transparent)]
     Connect(#[from] ConnectError),
-    /// A statement failed on one side.
-    #[error("{side}: {what}: {source}")]
+    /// A statement failed on one side. `what` is short (see [`QueryContext::ctx`]); the
+    /// server's message follows it, its detail and hint are added by
+    /// [`crate::error::report`].
+    #[error("{side}: {what}: {}", crate::error::pg_reason(.source))]
     Query {
         side: Side,
         what: String,
@@ -51,12 +53,22 @@ pub enum DataError {
         #[source]
         source: Box<DataError>,
     },
-    /// Some tables failed; the others were synced. The summary lists which.
-    #[error("{failed} of {total} tables failed; first: {first}")]
+    /// Some tables failed and were rolled back; the others were synced. `tables` holds
+    /// each failed table's error, one after the other.
+    #[error("{failed} of {total} tables failed and were rolled back (the others were synced):\n{tables}")]
     TablesFailed {
         failed: usize,
         total: usize,
-        first: String,
+        tables: String,
+    },
+    /// The run stopped part way (a connection died, a server restarted): `summary` holds
+    /// the tables that finished, the one that failed and those never started.
+    #[error("the data sync stopped: {source}\n{progress}")]
+    Stopped {
+        progress: String,
+        summary: Box<super::Summary>,
+        #[source]
+        source: Box<DataError>,
     },
     /// `--fdw-mode` could not be set up.
     #[error(transparent)]
@@ -71,10 +83,12 @@ pub(crate) trait QueryContext<T> {
 }
 
 impl<T> QueryContext<T> for Result<T, tokio_postgres::Error> {
+    /// `what` is often the statement itself: it is shortened here, the one place, so a
+    /// message shows its start (the kind of statement and its table), not pages of SQL.
     fn ctx(self, side: Side, what: impl FnOnce() -> String) -> Result<T, DataError> {
         self.map_err(|source| DataError::Query {
             side,
-            what: what(),
+            what: shorten(&what()),
             source,
         })
     }
@@ -104,5 +118,33 @@ pub fn row_security_side(error: &DataError) -> Option<Side> {
             Some(if remote { Side::Main } else { *side })
         }
         _ => None,
+    }
+}
+
+/// Longest statement text a message shows, in characters.
+const SHOWN_CHARS: usize = 200;
+
+/// `text` on one line (runs of white space made one space), cut after [`SHOWN_CHARS`]
+/// characters with an ellipsis.
+pub fn shorten(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("{}…", &one_line[..cut]),
+        None => one_line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn statements_are_shortened_to_one_line() {
+        assert_eq!(shorten("SELECT 1"), "SELECT 1");
+        assert_eq!(shorten("INSERT INTO t\n  SELECT *\n\tFROM s"), "INSERT INTO t SELECT * FROM s");
+        let long = format!("INSERT INTO t VALUES {}", "(1, 'é'), ".repeat(100));
+        let short = shorten(&long);
+        assert_eq!(short.chars().count(), 201);
+        assert!(short.starts_with("INSERT INTO t VALUES") && short.ends_with('…'));
     }
 }

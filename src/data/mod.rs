@@ -234,36 +234,68 @@ pub async fn sync_data(
         summary.notes.extend(modes.note());
     }
     // Cleanup first (the FDW user mapping holds main's password), then the first error.
-    modes.finish(&control).await?;
-    for outcome in outcomes {
-        outcome?;
+    let cleanup = modes.finish(&control).await;
+    let mut stopped = outcomes.into_iter().find_map(Result::err);
+    if let Err(e) = cleanup {
+        stopped.get_or_insert(e);
+    }
+    if stopped.is_none() {
+        let synced: Vec<(String, String)> = pairs
+            .iter()
+            .map(|p| (p.schema.clone(), p.name.clone()))
+            .collect();
+        let sequences = sequences::sync(
+            &coordinator.session,
+            &control,
+            schemas,
+            &options.filter,
+            &synced,
+            options.dry_run,
+        )
+        .await;
+        match sequences {
+            Ok(set) => summary.sequences_set = set,
+            Err(e) => stopped = Some(e),
+        }
+    }
+    if stopped.is_none() {
+        if let Err(e) = coordinator.finish().await {
+            stopped = Some(e);
+        }
     }
 
-    let synced: Vec<(String, String)> = pairs
-        .iter()
-        .map(|p| (p.schema.clone(), p.name.clone()))
-        .collect();
-    summary.sequences_set = sequences::sync(
-        &coordinator.session,
-        &control,
-        schemas,
-        &options.filter,
-        &synced,
-        options.dry_run,
-    )
-    .await?;
-    coordinator.finish().await?;
-
-    let mut tables: Vec<TableSummary> = results
+    let slots = results
         .into_inner()
-        .map_err(|_| DataError::Worker("a worker panicked".into()))?
+        .map_err(|_| DataError::Worker("a worker panicked".into()))?;
+    let mut tables: Vec<TableSummary> = slots
         .into_iter()
-        .flatten()
+        .zip(&pairs)
+        .map(|(slot, pair)| slot.unwrap_or_else(|| not_started(pair)))
         .collect();
     tables.sort_by(|a, b| a.table.cmp(&b.table));
     summary.tables = tables;
     summary.seconds = started.elapsed().as_secs_f64();
-    Ok(summary)
+    match stopped {
+        None => Ok(summary),
+        Some(source) => Err(DataError::Stopped {
+            progress: [format!("  {}", summary.progress()), summary.failure_report()]
+                .join("\n")
+                .trim_end()
+                .to_string(),
+            summary: Box::new(summary),
+            source: Box::new(source),
+        }),
+    }
+}
+
+/// The summary row of a table the run stopped before reaching.
+fn not_started(pair: &TablePair) -> TableSummary {
+    TableSummary {
+        table: pair.qualified_name(),
+        key: pair.key_description(),
+        mode: summary::NOT_STARTED.to_string(),
+        ..TableSummary::default()
+    }
 }
 
 async fn server_encoding(session: &Session) -> Result<String, DataError> {
@@ -327,9 +359,10 @@ async fn worker(
                 }
             }
             Err((failed, error)) => {
+                // Reported once, at the end of the run (`Summary::failure_report`).
                 let error = explain_row_security(error, failed.map(|f| &pairs[f]), main, standin);
                 let message = crate::error::report(&error);
-                tracing::warn!("{message}");
+                tracing::info!("{}: failed, rolled back", group_names(pairs, &group));
                 let mut slots = results
                     .lock()
                     .map_err(|_| DataError::Worker("results lock".into()))?;
@@ -353,6 +386,16 @@ async fn worker(
             }
         }
     }
+}
+
+/// `public.a, public.b`: the tables of a group, for a log line.
+fn group_names(pairs: &[TablePair], group: &Group) -> String {
+    group
+        .tables
+        .iter()
+        .map(|&i| pairs[i].qualified_name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 type GroupError = (Option<usize>, DataError);

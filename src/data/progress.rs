@@ -26,13 +26,12 @@ impl Progress {
     pub fn table(&self, name: &str) -> TableBar {
         let bar = match &self.multi {
             Some(multi) => {
-                let bar = multi.add(ProgressBar::new(0));
+                // A spinner until the number of key ranges is known: a bar of length 0 is
+                // drawn full, which read as "done" before anything was compared.
+                let bar = multi.add(ProgressBar::new_spinner());
                 bar.set_style(
-                    ProgressStyle::with_template(
-                        "{prefix:32!} [{bar:30}] {pos}/{len} chunks  {msg} {elapsed}",
-                    )
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
+                    ProgressStyle::with_template("{prefix:32!} {spinner} {msg} {elapsed}")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
                 );
                 bar.set_prefix(name.to_string());
                 bar.enable_steady_tick(Duration::from_millis(200));
@@ -50,6 +49,13 @@ pub struct TableBar {
 
 impl TableBar {
     pub fn set_chunks(&self, n: u64) {
+        self.bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix:32!} [{bar:30}] {pos}/{len} key ranges  {msg} {elapsed}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
         self.bar.set_length(n);
     }
     pub fn chunks_done(&self, n: u64) {

@@ -14,6 +14,8 @@ pub struct TableSummary {
     pub inserted: u64,
     pub updated: u64,
     pub deleted: u64,
+    /// Key ranges (buckets) whose checksums were equal on both sides, so their rows were
+    /// not read; of `chunks_total` compared.
     pub chunks_skipped: u64,
     pub chunks_total: u64,
     pub seconds: f64,
@@ -100,6 +102,17 @@ impl KeySamples {
     }
 }
 
+/// The mode of a table a stopped run never reached.
+pub const NOT_STARTED: &str = "not started";
+
+/// `differing/compared` key ranges (buckets whose checksums differ, of those compared).
+fn ranges_text(equal: u64, total: u64) -> String {
+    if total == 0 {
+        return "-".to_string();
+    }
+    format!("{}/{total}", total.saturating_sub(equal))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
     Inserted,
@@ -152,6 +165,44 @@ impl Summary {
         self.tables.iter().filter(|t| t.error.is_some())
     }
 
+    /// Tables a stopped run never reached (mode [`NOT_STARTED`]).
+    pub fn not_started(&self) -> impl Iterator<Item = &TableSummary> {
+        self.tables.iter().filter(|t| t.mode == NOT_STARTED)
+    }
+
+    /// Each failed table with its error, one after the other, indented: what the run's
+    /// error says, the one place a table's error is shown in text.
+    pub fn failure_report(&self) -> String {
+        self.failures()
+            .map(|t| {
+                let error = t.error.as_deref().unwrap_or_default();
+                let text = if error.starts_with("table ") {
+                    error.to_string()
+                } else {
+                    format!("table {}: {error}", t.table)
+                };
+                format!("  {}", text.replace('\n', "\n  "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// `3 of 5 tables synced, 1 failed (public.t), 1 not started`, for a stopped run.
+    pub fn progress(&self) -> String {
+        let failed: Vec<&str> = self.failures().map(|t| t.table.as_str()).collect();
+        let not_started = self.not_started().count();
+        let done = self.tables.len() - failed.len() - not_started;
+        let verb = if self.dry_run { "compared" } else { "synced" };
+        let mut text = format!("{done} of {} tables {verb}", self.tables.len());
+        if !failed.is_empty() {
+            text.push_str(&format!(", {} failed ({})", failed.len(), failed.join(", ")));
+        }
+        if not_started > 0 {
+            text.push_str(&format!(", {not_started} not started"));
+        }
+        text
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".to_string())
     }
@@ -166,7 +217,7 @@ impl Summary {
             "inserted",
             "updated",
             "deleted",
-            "chunks skipped/total",
+            "key ranges differing/compared",
             "seconds",
         ];
         let mut rows: Vec<Vec<String>> = self
@@ -190,7 +241,7 @@ impl Summary {
                     } else if t.chunks_total == 0 {
                         "-".to_string()
                     } else {
-                        format!("{}/{}", t.chunks_skipped, t.chunks_total)
+                        ranges_text(t.chunks_skipped, t.chunks_total)
                     },
                     format!("{:.2}", t.seconds),
                 ]
@@ -224,7 +275,7 @@ impl Summary {
                 let (s, n) = self.tables.iter().fold((0, 0), |(s, n), t| {
                     (s + t.chunks_skipped, n + t.chunks_total)
                 });
-                format!("{s}/{n}")
+                ranges_text(s, n)
             },
             format!("{:.2}", self.seconds),
         ]);
@@ -303,12 +354,12 @@ impl Summary {
             };
             out.push_str(&format!("{verb} standin-only table: {t}\n"));
         }
+        // The error itself is reported once, on stderr, by the caller (`failure_report`).
         for t in self.failures() {
-            out.push_str(&format!(
-                "FAILED {} (rolled back): {}\n",
-                t.table,
-                t.error.as_deref().unwrap_or_default()
-            ));
+            out.push_str(&format!("FAILED (rolled back): {}\n", t.table));
+        }
+        for t in self.not_started() {
+            out.push_str(&format!("not started: {}\n", t.table));
         }
         for t in self.tables.iter().filter(|t| !t.keys.is_empty()) {
             out.push_str(&format!(
@@ -385,6 +436,43 @@ mod tests {
         };
         insta::assert_snapshot!(s.render());
         assert_eq!(s.total_changes(), 1560);
+    }
+
+    #[test]
+    fn a_stopped_run_names_each_table_once() {
+        let s = Summary {
+            tables: vec![
+                TableSummary {
+                    table: "public.a".into(),
+                    mode: "compare".into(),
+                    ..Default::default()
+                },
+                TableSummary {
+                    table: "public.\"B\"".into(),
+                    mode: "failed".into(),
+                    error: Some("table public.\"B\": standin: COPY …: FATAL: terminating\n  detail: d".into()),
+                    ..Default::default()
+                },
+                TableSummary {
+                    table: "public.c".into(),
+                    mode: NOT_STARTED.into(),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        assert_eq!(
+            s.progress(),
+            "1 of 3 tables synced, 1 failed (public.\"B\"), 1 not started"
+        );
+        assert_eq!(
+            s.failure_report(),
+            "  table public.\"B\": standin: COPY …: FATAL: terminating\n    detail: d"
+        );
+        let text = s.render();
+        assert_eq!(text.matches("public.\"B\"").count(), 2, "{text}");
+        assert!(!text.contains("FATAL"), "{text}");
+        assert!(text.contains("not started: public.c"), "{text}");
     }
 
     #[test]

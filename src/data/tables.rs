@@ -62,8 +62,9 @@ pub struct ForeignKeyMeta {
 }
 
 impl TableMeta {
+    /// `schema.name` as SQL writes it (`public."Orders"`), for messages and the summary.
     pub fn qualified_name(&self) -> String {
-        format!("{}.{}", self.schema, self.name)
+        crate::quote::qualified(&self.schema, &self.name)
     }
 
     fn column(&self, name: &str) -> Option<&ColumnMeta> {
@@ -81,7 +82,7 @@ pub async fn load_tables(
     let rows = session
         .query(TABLES_SQL, &[&schemas])
         .await
-        .ctx(side, || "reading tables (sql/data/tables.sql)".to_string())?;
+        .ctx(side, || "reading tables".to_string())?;
     rows.iter()
         .map(|row| {
             let schema: String = row.get("schema_name");
@@ -127,7 +128,7 @@ pub async fn load_sequences(
         .query(SEQUENCES_SQL, &[&schemas])
         .await
         .ctx(session.side, || {
-            "reading sequences (sql/data/sequences.sql)".to_string()
+            "reading sequences".to_string()
         })?;
     Ok(rows
         .iter()
@@ -200,8 +201,9 @@ pub struct TablePair {
 }
 
 impl TablePair {
+    /// `schema.name` as SQL writes it (`public."Orders"`), for messages and the summary.
     pub fn qualified_name(&self) -> String {
-        format!("{}.{}", self.schema, self.name)
+        crate::quote::qualified(&self.schema, &self.name)
     }
 
     /// The summary's description of the key.

@@ -60,7 +60,7 @@ pub async fn safe_point(
         .query_one(SAFE_POINT_SQL, &[&margin_seconds])
         .await
         .ctx(Side::Main, || {
-            "reading open transactions (sql/data/safe_point.sql)".to_string()
+            "reading open transactions".to_string()
         })?;
     let oldest: String = row.get("oldest");
     let read_at: String = row.get("read_at");
@@ -126,7 +126,7 @@ pub async fn ensure_state_table(standin: &Session) -> Result<(), DataError> {
         .batch_execute(STATE_DDL)
         .await
         .ctx(Side::Standin, || {
-            "creating pgsyncer.sync_state (sql/data/sync_state.sql)".to_string()
+            "creating pgsyncer.sync_state".to_string()
         })
 }
 

@@ -44,7 +44,12 @@ impl Pair {
     pub async fn sync_with(&self, options: Options) -> Summary {
         let summary = self.try_sync(options).await.expect("sync");
         let failed: Vec<_> = summary.failures().collect();
-        assert!(failed.is_empty(), "failed tables:\n{}", summary.render());
+        assert!(
+            failed.is_empty(),
+            "failed tables:\n{}{}",
+            summary.render(),
+            summary.failure_report()
+        );
         summary
     }
 
