@@ -22,6 +22,7 @@ use super::keydiff::{self, KeyWriter, Values};
 use super::merge;
 use super::sql::TableSql;
 use super::strategy::{Outcome, PendingDelete, TableCtx};
+use super::summary::{Change, KeySamples};
 use super::tables::{Column, TablePair};
 use crate::conn::Side;
 use crate::quote::{ident, literal};
@@ -107,7 +108,14 @@ pub async fn sync(
         &ssql.copy_in(&ident(&stage)),
     )
     .await?;
+    out.keys = KeySamples::new(
+        ctx.show_keys,
+        table.key_columns().iter().map(|c| c.name.clone()).collect(),
+    );
     if read > 0 {
+        if ctx.show_keys > 0 {
+            sample_changed_keys(ctx, table, &stage, &mut out.keys).await?;
+        }
         let (inserted, updated) =
             merge::apply(ctx.standin, &merge::merge(table, &ident(&stage), None)).await?;
         out.inserted += inserted;
@@ -118,6 +126,89 @@ pub async fn sync(
         compare_keys(ctx, table, &mut out).await?;
     }
     Ok(out)
+}
+
+/// `--show-keys`: which staged rows the merge will insert (key absent on the standin) and
+/// update (row text differs, as the merge decides), up to the limit of each, read before
+/// the merge since after it the two cannot be told apart.
+async fn sample_changed_keys(
+    ctx: &TableCtx<'_>,
+    table: &TablePair,
+    stage: &str,
+    samples: &mut KeySamples,
+) -> Result<(), DataError> {
+    let sql = changed_keys_sql(table, stage, ctx.show_keys);
+    let rows = ctx
+        .standin
+        .query(&sql, &[])
+        .await
+        .ctx(Side::Standin, || sql.clone())?;
+    for row in rows {
+        let read = || -> Result<(bool, Vec<String>), tokio_postgres::Error> {
+            let key = (1..row.len())
+                .map(|i| Ok(row.try_get::<_, Option<String>>(i)?.unwrap_or_default()))
+                .collect::<Result<_, tokio_postgres::Error>>()?;
+            Ok((row.try_get(0)?, key))
+        };
+        let (fresh, key) = read().ctx(Side::Standin, || sql.clone())?;
+        let kind = if fresh {
+            Change::Inserted
+        } else {
+            Change::Updated
+        };
+        samples.note(kind, &key);
+    }
+    Ok(())
+}
+
+/// Up to `limit` keys (main's text) of staged rows missing on the standin and of staged
+/// rows that differ from the standin's, each row `(missing, key columns…)`.
+pub fn changed_keys_sql(table: &TablePair, stage: &str, limit: usize) -> String {
+    let target = TableSql::new(table, Side::Standin).relation();
+    let keys = table.key_columns();
+    let Some(first) = keys.first() else {
+        return "SELECT true WHERE false".to_string();
+    };
+    let join = keys
+        .iter()
+        .map(|c| format!("pgsyncer_t.{0} = pgsyncer_s.{0}", ident(&c.name)))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let key_text = keys
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("pgsyncer_s.{}::text AS pgsyncer_k{i}", ident(&c.name)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let outer = (0..keys.len())
+        .map(|i| format!("pgsyncer_k{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let updatable = merge::updatable(table);
+    let row = |alias: &str| {
+        let cols: Vec<String> = updatable
+            .iter()
+            .map(|c| format!("{alias}.{}", ident(&c.name)))
+            .collect();
+        format!("ROW({})::text", cols.join(", "))
+    };
+    let differs = if updatable.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " OR {} IS DISTINCT FROM {}",
+            row("pgsyncer_t"),
+            row("pgsyncer_s")
+        )
+    };
+    let missing = format!("pgsyncer_t.{} IS NULL", ident(&first.name));
+    format!(
+        "SELECT pgsyncer_missing, {outer} FROM (SELECT {missing} AS pgsyncer_missing, {key_text}, \
+         row_number() OVER (PARTITION BY {missing}) AS pgsyncer_n \
+         FROM {} AS pgsyncer_s LEFT JOIN {target} AS pgsyncer_t ON {join} \
+         WHERE {missing}{differs}) AS pgsyncer_c WHERE pgsyncer_n <= {limit}",
+        ident(stage)
+    )
 }
 
 /// Keys only the standin has are deleted (pending, children first); keys only main has (a row
@@ -141,7 +232,7 @@ async fn compare_keys(
         out.updated += updated;
     }
     out.deleted += found.surplus;
-    out.keys = found.keys;
+    out.keys.absorb(found.keys);
     out.by_totals = found.by_totals;
     if let Some(keys) = writer.deleted.clone() {
         // Matched by text: a key main has under another spelling (1.0 / 1.00), just merged
@@ -172,5 +263,14 @@ mod tests {
             pg_query::parse(s, 0).unwrap_or_else(|e| panic!("{s}: {e}"));
         }
         insta::assert_snapshot!(statements.join("\n"));
+    }
+
+    #[test]
+    fn changed_keys_statement_parses() {
+        for updatable in [true, false] {
+            let s = changed_keys_sql(&table(updatable), "pgsyncer_incr_1", 5);
+            pg_query::parse(&s, 0).unwrap_or_else(|e| panic!("{s}: {e}"));
+            assert!(s.contains("pgsyncer_n <= 5"), "{s}");
+        }
     }
 }

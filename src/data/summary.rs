@@ -76,6 +76,23 @@ impl KeySamples {
         }
     }
 
+    /// Add `other`'s keys (another pass over the same table) to these, up to the limit.
+    pub fn absorb(&mut self, other: KeySamples) {
+        if self.columns.is_empty() {
+            self.columns = other.columns;
+        }
+        self.limit = self.limit.max(other.limit);
+        for (kind, keys) in [
+            (Change::Inserted, other.inserted),
+            (Change::Updated, other.updated),
+            (Change::Deleted, other.deleted),
+        ] {
+            for key in keys {
+                self.note(kind, &key);
+            }
+        }
+    }
+
     /// `(id): inserted (9): 1, 4, …; deleted (1): 7`, given the table's counts.
     fn render(&self, counts: [u64; 3]) -> String {
         let kinds = [

@@ -164,3 +164,47 @@ async fn verbosity_levels_differ_and_piped_logs_have_no_colour_codes() {
     let stderr = text(&out.stderr);
     assert!(!stderr.contains(" ms: "), "{stderr}");
 }
+
+#[tokio::test]
+async fn show_keys_lists_updated_keys_in_incremental_mode() {
+    use pgsyncer::data::incremental::IncrementalOptions;
+    use pgsyncer::data::Options;
+    let schema = "CREATE TABLE items (id int PRIMARY KEY, note text,
+                      updated_at timestamptz NOT NULL DEFAULT now());";
+    let p = pair(
+        "incr_keys",
+        &format!("{schema} INSERT INTO items (id, note) SELECT g, 'n' || g FROM generate_series(1, 50) g;"),
+        schema,
+    )
+    .await;
+    let options = || Options {
+        incremental: Some(IncrementalOptions {
+            column: "updated_at".into(),
+            last_sync_time: None,
+            margin_seconds: 0.0,
+            deletes: true,
+        }),
+        show_keys: 10,
+        ..Options::default()
+    };
+    // The first run records the watermark; then main updates two rows, adds one, deletes one.
+    p.sync_with(options()).await;
+    p.main
+        .batch_execute(
+            "UPDATE items SET note = 'changed', updated_at = now() + interval '1 minute'
+                 WHERE id IN (7, 9);
+             INSERT INTO items (id, note, updated_at) VALUES (51, 'new', now() + interval '1 minute');
+             DELETE FROM items WHERE id = 3;",
+        )
+        .await
+        .unwrap();
+    let summary = p.sync_with(options()).await;
+    let t = crate::support::data_pair::row(&summary, "public.items");
+    assert_eq!((t.inserted, t.updated, t.deleted), (1, 2, 1), "{}", summary.render());
+    let mut updated = t.keys.updated.clone();
+    updated.sort();
+    assert_eq!(updated, [["7"], ["9"]], "{}", summary.render());
+    assert_eq!(t.keys.inserted, [["51"]], "{}", summary.render());
+    assert_eq!(t.keys.deleted, [["3"]], "{}", summary.render());
+    assert!(summary.render().contains("updated (2): "), "{}", summary.render());
+}
