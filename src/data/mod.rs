@@ -549,12 +549,17 @@ async fn sync_group(
         };
         bar.finish();
         tracing::info!(
-            "{}: {label}: {} main row(s), {} to insert, {} to update, {} to delete ({:.2} s)",
+            "{}: {label}: {} main row(s); {} inserted, {} updated, {} deleted{} ({:.2} s)",
             table.qualified_name(),
             outcome.main_rows,
             outcome.inserted,
             outcome.updated,
             outcome.deleted,
+            if options.dry_run {
+                " (dry run: differences only)"
+            } else {
+                ""
+            },
             started.elapsed().as_secs_f64()
         );
         let summary = TableSummary {
