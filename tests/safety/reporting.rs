@@ -208,3 +208,20 @@ async fn show_keys_lists_updated_keys_in_incremental_mode() {
     assert_eq!(t.keys.deleted, [["3"]], "{}", summary.render());
     assert!(summary.render().contains("updated (2): "), "{}", summary.render());
 }
+
+#[tokio::test]
+async fn the_summary_quotes_table_names_as_sql_does() {
+    let schema = r#"CREATE TABLE "Orders" (id int PRIMARY KEY); CREATE TABLE "select" (id int PRIMARY KEY);"#;
+    let p = pair(
+        "quoted_names",
+        &format!(r#"{schema} INSERT INTO "Orders" VALUES (1); INSERT INTO "select" VALUES (1);"#),
+        schema,
+    )
+    .await;
+    let out = run(&p, &[]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains(r#"public."Orders""#), "{stdout}");
+    assert!(stdout.contains(r#"public."select""#), "{stdout}");
+    assert!(stdout.contains("key ranges differing/compared"), "{stdout}");
+}
