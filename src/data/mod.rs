@@ -230,9 +230,7 @@ pub async fn sync_data(
     let worker_runs =
         (0..workers).map(|_| worker(main, standin, &coordinator, &run, &queue, &results));
     let outcomes = futures_util::future::join_all(worker_runs).await;
-    if !options.dry_run {
-        summary.notes.extend(modes.note());
-    }
+    let note = modes.note().filter(|_| !options.dry_run);
     // Cleanup first (the FDW user mapping holds main's password), then the first error.
     let cleanup = modes.finish(&control).await;
     let mut stopped = outcomes.into_iter().find_map(Result::err);
@@ -264,6 +262,10 @@ pub async fn sync_data(
         }
     }
 
+    if stopped.is_none() {
+        // Only a run that finished may announce the watermark of the next one.
+        summary.notes.extend(note);
+    }
     let slots = results
         .into_inner()
         .map_err(|_| DataError::Worker("a worker panicked".into()))?;
