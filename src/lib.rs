@@ -9,6 +9,7 @@
 //! - [`conn`]: DSNs, PG* variables, `.pgpass`, TLS, read-only main sessions, secret masking.
 //! - [`ddl`]: CREATE statements per object kind, the dump order, pg_query validation.
 //! - [`graph`]: dependency graph with a deterministic prioritised topological sort.
+//! - [`kinds`]: one module per object kind: its diff and its plan steps behind one interface.
 //! - [`interrupt`]: SIGINT / SIGTERM: stop, roll back, remove `--fdw-mode` objects, exit 130 / 143.
 //! - [`model`]: the schema model, one module per object kind, no I/O.
 //! - [`quote`]: the one quoting function for identifiers and literals.
@@ -31,6 +32,7 @@ pub mod diff;
 pub mod error;
 pub mod graph;
 pub mod interrupt;
+pub mod kinds;
 pub mod logging;
 pub mod model;
 pub mod plan;

@@ -5,19 +5,21 @@
 //! A rename is seen as a drop and a create: identities are names, never OIDs.
 //!
 //! # Layout
-//! - [`table`]: tables, columns, constraints, indexes, partitions.
-//! - [`types`]: enums, domains, composites, ranges, collations, sequences.
-//! - [`routines`]: views, materialized views, functions, triggers, policies; the
-//!   semantic comparison of definitions ([`same_sql`]).
+//! - each object kind's comparison: [`crate::kinds`]`::<kind>` ([`Kind::diff`]), asked in
+//!   [`crate::kinds::ALL`]'s order.
 //! - [`dependents`]: the objects to drop and recreate around a change.
+//! - `scope`: `--include` / `--exclude`.
+//! - [`comments`]: comments on objects of every kind.
+//! - [`same_sql`]: the semantic comparison of definitions.
+//!
+//! [`Kind::diff`]: crate::kinds::Kind::diff
 
+mod comments;
 mod dependents;
-mod routines;
+mod same_sql;
 mod scope;
-mod table;
-mod types;
 
-pub use routines::{normalize_sql, same_sql};
+pub use same_sql::{normalize_sql, same_sql};
 
 use std::collections::BTreeSet;
 
@@ -134,7 +136,7 @@ pub struct Diff {
     pub extras: Vec<ObjectId>,
 }
 
-/// Collects changes while diffing; kinds push into it.
+/// Collects changes while diffing; each kind ([`crate::kinds::Kind::diff`]) pushes into it.
 #[derive(Default)]
 pub(crate) struct Changes {
     list: Vec<Change>,
@@ -145,7 +147,7 @@ pub(crate) struct Changes {
 }
 
 impl Changes {
-    fn push(&mut self, id: ObjectId, kind: ChangeKind) {
+    pub(crate) fn push(&mut self, id: ObjectId, kind: ChangeKind) {
         if self.out_of_scope.contains(&id) {
             return;
         }
@@ -154,7 +156,7 @@ impl Changes {
 
     /// An object only in the standin: dropped with `clean_extra`, listed otherwise
     /// (neither when it belongs to an excluded table).
-    fn extra(&mut self, id: ObjectId) {
+    pub(crate) fn extra(&mut self, id: ObjectId) {
         if self.out_of_scope.contains(&id) {
             return;
         }
@@ -172,7 +174,7 @@ impl Changes {
         }
     }
 
-    fn drop(&mut self, id: ObjectId) {
+    pub(crate) fn drop(&mut self, id: ObjectId) {
         self.push(
             id,
             ChangeKind::Drop {
@@ -184,7 +186,7 @@ impl Changes {
     }
 
     /// Drop as the standin has it, create as main has it.
-    fn recreate(&mut self, id: ObjectId) {
+    pub(crate) fn recreate(&mut self, id: ObjectId) {
         self.drop(id.clone());
         self.push(id, ChangeKind::Create);
     }
@@ -213,26 +215,13 @@ pub fn diff(main: &Schema, standin: &Schema, options: DiffOptions) -> Diff {
         out_of_scope: scope::out_of_scope(main, standin, &options.tables),
         ..Changes::default()
     };
-    types::namespaces(main, standin, &mut changes);
-    types::extensions(main, standin, &mut changes);
-    types::collations(main, standin, &mut changes);
-    types::enums(main, standin, &mut changes);
-    types::domains(main, standin, &mut changes);
-    types::composites(main, standin, &mut changes);
-    types::ranges(main, standin, &mut changes);
-    types::sequences(main, standin, &mut changes);
-    table::tables(main, standin, &mut changes);
-    table::constraints(main, standin, &mut changes);
-    table::indexes(main, standin, &mut changes);
-    routines::views(main, standin, &mut changes);
-    routines::materialized_views(main, standin, &mut changes);
-    routines::functions(main, standin, &mut changes);
-    routines::triggers(main, standin, &mut changes);
-    routines::policies(main, standin, &mut changes);
+    for kind in crate::kinds::ALL {
+        kind.diff(main, standin, &mut changes);
+    }
     scope::keep_what_excluded_tables_need(standin, &mut changes);
     dependents::recreate_dependents(main, standin, &mut changes);
     dependents::mark_implied_drops(standin, &mut changes);
-    types::comments(main, standin, &mut changes);
+    comments::comments(main, standin, &mut changes);
     Diff {
         changes: changes.list,
         extras: changes.extras,

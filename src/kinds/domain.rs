@@ -1,0 +1,176 @@
+//! Domains and their CHECK constraints: default and NOT NULL altered in place, constraints
+//! added, validated and rebuilt one by one; a base type or collation change rebuilds the
+//! domain.
+
+use super::{strip_not_valid, Kind};
+use crate::ddl::create;
+use crate::diff::{Change, ChangeKind, Changes};
+use crate::model::{ObjectId, Schema, TableChild};
+use crate::plan::sql::Ctx;
+use crate::plan::{Action, Hazard, HazardKind, Statement};
+use crate::quote::ident;
+
+pub(crate) struct Domains;
+
+impl Kind for Domains {
+    fn owns(&self, id: &ObjectId) -> bool {
+        matches!(id, ObjectId::Domain(_) | ObjectId::DomainConstraint(_))
+    }
+
+    fn diff(&self, main: &Schema, standin: &Schema, changes: &mut Changes) {
+        for (name, m) in &main.domains {
+            let id = ObjectId::Domain(name.clone());
+            let Some(s) = standin.domains.get(name) else {
+                changes.push(id, ChangeKind::Create);
+                continue;
+            };
+            if s.base_type != m.base_type || s.collation != m.collation {
+                changes.recreate(id);
+                continue;
+            }
+            if s.default != m.default {
+                changes.push(id.clone(), ChangeKind::DomainSetDefault(m.default.clone()));
+            }
+            if s.not_null != m.not_null {
+                changes.push(id.clone(), ChangeKind::DomainNotNull(m.not_null));
+            }
+            for (cname, mc) in &m.constraints {
+                let cid = ObjectId::DomainConstraint(TableChild::new(name.clone(), cname));
+                match s.constraints.get(cname) {
+                    None => changes.push(cid, ChangeKind::Create),
+                    Some(sc) if sc == mc => {}
+                    Some(sc) => {
+                        if strip_not_valid(&sc.definition) == strip_not_valid(&mc.definition)
+                            && mc.validated
+                            && !sc.validated
+                        {
+                            changes.push(cid, ChangeKind::ValidateConstraint);
+                        } else {
+                            changes.recreate(cid);
+                        }
+                    }
+                }
+            }
+            for cname in s.constraints.keys() {
+                if !m.constraints.contains_key(cname) {
+                    let cid = ObjectId::DomainConstraint(TableChild::new(name.clone(), cname));
+                    changes.extra(cid);
+                }
+            }
+        }
+        for name in standin.domains.keys() {
+            if !main.domains.contains_key(name) {
+                changes.extra(ObjectId::Domain(name.clone()));
+            }
+        }
+    }
+
+    fn create(&self, ctx: &mut Ctx, id: &ObjectId) {
+        let main = ctx.main;
+        match id {
+            ObjectId::Domain(q) => {
+                for sql in main.domains.get(q).map(create::domain).unwrap_or_default() {
+                    ctx.build(id, 8, Action::Create, sql);
+                }
+            }
+            ObjectId::DomainConstraint(c) => {
+                let Some(dc) = main
+                    .domains
+                    .get(&c.parent)
+                    .and_then(|d| d.constraints.get(&c.name))
+                else {
+                    return;
+                };
+                // Added to a domain that already exists (and may have values).
+                let on_existing = ctx.standin.domains.contains_key(&c.parent)
+                    && !ctx.created.contains(&ObjectId::Domain(c.parent.clone()));
+                let sql = format!(
+                    "ALTER DOMAIN {} ADD CONSTRAINT {} {}",
+                    c.parent.sql(),
+                    ident(&c.name),
+                    dc.definition
+                );
+                let st = ctx.build(id, 8, Action::Create, sql);
+                if on_existing && !st.sql.ends_with("NOT VALID") {
+                    st.hazards.push(Hazard::new(
+                        HazardKind::MayFailOnData,
+                        "checks every value of the domain's columns; fails if one violates it",
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {
+        let sql = match id {
+            ObjectId::Domain(q) => format!("DROP DOMAIN {}", q.sql()),
+            ObjectId::DomainConstraint(c) => format!(
+                "ALTER DOMAIN {} DROP CONSTRAINT {}",
+                c.parent.sql(),
+                ident(&c.name)
+            ),
+            _ => String::new(),
+        };
+        Statement::new(id.to_string(), Action::Drop, sql)
+    }
+
+    fn alter(&self, ctx: &mut Ctx, change: &Change) {
+        let id = &change.id;
+        match (id, &change.kind) {
+            (ObjectId::DomainConstraint(c), ChangeKind::ValidateConstraint) => {
+                let sql = format!(
+                    "ALTER DOMAIN {} VALIDATE CONSTRAINT {}",
+                    c.parent.sql(),
+                    ident(&c.name)
+                );
+                ctx.build(id, 8, Action::Alter, sql)
+                    .hazards
+                    .push(Hazard::new(
+                        HazardKind::MayFailOnData,
+                        "checks every existing row; fails if one violates the constraint",
+                    ));
+            }
+            (ObjectId::Domain(q), ChangeKind::DomainSetDefault(d)) => {
+                let sql = match d {
+                    Some(d) => format!("ALTER DOMAIN {} SET DEFAULT {d}", q.sql()),
+                    None => format!("ALTER DOMAIN {} DROP DEFAULT", q.sql()),
+                };
+                ctx.build(id, 8, Action::Alter, sql);
+            }
+            (ObjectId::Domain(q), ChangeKind::DomainNotNull(true)) => {
+                ctx.build(
+                    id,
+                    8,
+                    Action::Alter,
+                    format!("ALTER DOMAIN {} SET NOT NULL", q.sql()),
+                )
+                .hazards
+                .push(Hazard::new(
+                    HazardKind::MayFailOnData,
+                    "fails if a column of this domain holds NULL",
+                ));
+            }
+            (ObjectId::Domain(q), ChangeKind::DomainNotNull(false)) => {
+                ctx.build(
+                    id,
+                    8,
+                    Action::Alter,
+                    format!("ALTER DOMAIN {} DROP NOT NULL", q.sql()),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn build_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
+        8
+    }
+
+    fn drop_rank(&self, _schema: &Schema, id: &ObjectId) -> u8 {
+        match id {
+            ObjectId::DomainConstraint(_) => 15,
+            _ => 16,
+        }
+    }
+}

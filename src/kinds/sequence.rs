@@ -1,0 +1,137 @@
+//! Sequences: options altered in place (`ALTER SEQUENCE`, restarting when the minimum
+//! rises), `OWNED BY` set once its column exists, rebuilt when logged-ness differs.
+
+use super::table::sequence_option_changes;
+use super::Kind;
+use crate::ddl::create;
+use crate::diff::{Change, ChangeKind, Changes};
+use crate::model::{ObjectId, Schema, TableChild};
+use crate::plan::sql::{Ctx, Phase};
+use crate::plan::{Action, Hazard, HazardKind, Statement};
+
+pub(crate) struct Sequences;
+
+impl Kind for Sequences {
+    fn owns(&self, id: &ObjectId) -> bool {
+        matches!(id, ObjectId::Sequence(_))
+    }
+
+    fn diff(&self, main: &Schema, standin: &Schema, changes: &mut Changes) {
+        for (name, m) in &main.sequences {
+            let id = ObjectId::Sequence(name.clone());
+            let Some(s) = standin.sequences.get(name) else {
+                changes.push(id.clone(), ChangeKind::Create);
+                if m.owned_by.is_some() {
+                    changes.push(id, ChangeKind::SequenceOwnedBy);
+                }
+                continue;
+            };
+            if s.options != m.options {
+                changes.push(
+                    id.clone(),
+                    ChangeKind::AlterSequence(Box::new((s.options.clone(), m.options.clone()))),
+                );
+            }
+            if s.owned_by != m.owned_by {
+                changes.push(id.clone(), ChangeKind::SequenceOwnedBy);
+            }
+            if s.unlogged != m.unlogged {
+                changes.recreate(id);
+            }
+        }
+        for name in standin.sequences.keys() {
+            if !main.sequences.contains_key(name) {
+                changes.extra(ObjectId::Sequence(name.clone()));
+            }
+        }
+    }
+
+    fn create(&self, ctx: &mut Ctx, id: &ObjectId) {
+        let ObjectId::Sequence(q) = id else { return };
+        let sqls = ctx.main.sequences.get(q).map(create::sequence);
+        for sql in sqls.unwrap_or_default() {
+            ctx.build(id, 12, Action::Create, sql);
+        }
+    }
+
+    fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {
+        let sql = match id {
+            ObjectId::Sequence(q) => format!("DROP SEQUENCE {}", q.sql()),
+            _ => String::new(),
+        };
+        Statement::new(id.to_string(), Action::Drop, sql).hazard(
+            HazardKind::DeletesData,
+            format!("drops {id} and its current value"),
+        )
+    }
+
+    fn alter(&self, ctx: &mut Ctx, change: &Change) {
+        let id = &change.id;
+        let ObjectId::Sequence(q) = id else { return };
+        match &change.kind {
+            ChangeKind::AlterSequence(options) => {
+                let (from, to) = options.as_ref();
+                let mut parts = Vec::new();
+                if from.data_type != to.data_type {
+                    parts.push(format!("AS {}", to.data_type));
+                }
+                parts.extend(sequence_option_changes(from, to));
+                // A raised minimum is above a fresh sequence's current value (PostgreSQL
+                // refuses that): start again. A lowered maximum is left to the server.
+                let restart = to.min > from.min;
+                if restart {
+                    parts.push("RESTART".to_string());
+                }
+                if !parts.is_empty() {
+                    let st = ctx.build(
+                        id,
+                        12,
+                        Action::Alter,
+                        format!("ALTER SEQUENCE {} {}", q.sql(), parts.join(" ")),
+                    );
+                    if restart {
+                        st.hazards.push(Hazard::new(
+                            HazardKind::DeletesData,
+                            "the minimum rises, so the sequence restarts at its START value (its current value is lost)",
+                        ));
+                    }
+                }
+            }
+            ChangeKind::SequenceOwnedBy => {
+                let Some(seq) = ctx.main.sequences.get(q) else {
+                    return;
+                };
+                match &seq.owned_by {
+                    Some((t, c)) => {
+                        // Keyed on the column: once it exists.
+                        let key = ObjectId::Column(TableChild::new(t.clone(), c));
+                        let sql = create::sequence_owned_by(seq).unwrap_or_default();
+                        ctx.push(
+                            &key,
+                            Phase::Build,
+                            28,
+                            Statement::new(id.to_string(), Action::Alter, sql),
+                        );
+                    }
+                    None => {
+                        ctx.build(
+                            id,
+                            12,
+                            Action::Alter,
+                            format!("ALTER SEQUENCE {} OWNED BY NONE", q.sql()),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn build_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
+        12
+    }
+
+    fn drop_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
+        14
+    }
+}
