@@ -122,6 +122,13 @@ impl Kind for Constraints {
             false => 6,
         }
     }
+
+    fn parent(&self, _schema: &Schema, id: &ObjectId) -> Option<ObjectId> {
+        match id {
+            ObjectId::Constraint(c) => Some(ObjectId::Table(c.parent.clone())),
+            _ => None,
+        }
+    }
 }
 
 fn foreign_key(schema: &Schema, id: &ObjectId) -> bool {

@@ -173,4 +173,11 @@ impl Kind for Domains {
             _ => 16,
         }
     }
+
+    fn parent(&self, _schema: &Schema, id: &ObjectId) -> Option<ObjectId> {
+        match id {
+            ObjectId::DomainConstraint(c) => Some(ObjectId::Domain(c.parent.clone())),
+            _ => None,
+        }
+    }
 }

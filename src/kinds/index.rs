@@ -91,4 +91,16 @@ impl Kind for Indexes {
     fn drop_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
         6
     }
+
+    /// The table or materialized view it is on.
+    fn parent(&self, schema: &Schema, id: &ObjectId) -> Option<ObjectId> {
+        let ObjectId::Index(q) = id else { return None };
+        schema.indexes.get(q).map(|i| {
+            if schema.materialized_views.contains_key(&i.table) {
+                ObjectId::MaterializedView(i.table.clone())
+            } else {
+                ObjectId::Table(i.table.clone())
+            }
+        })
+    }
 }

@@ -1,7 +1,7 @@
 //! One module per object kind: what differs between main's and the standin's objects of
 //! that kind (its diff) and the SQL of each difference (its steps), behind one small
 //! interface, [`Kind`]. A kind's catalog query is `sql/<kind>.sql`, its model
-//! `src/model/<kind>.rs`, its loader `catalog::load::<kind>s`, its `CREATE` DDL
+//! `src/model/<kind>.rs`, its loader a function in `catalog/load.rs`, its `CREATE` DDL
 //! `ddl::create::<kind>`; everything a plan does to it is here, in `kinds/<kind>.rs`.
 //!
 //! [`crate::diff::diff`] asks every registered kind, in [`ALL`]'s order, for its changes;
@@ -60,6 +60,11 @@ pub(crate) trait Kind: Sync {
     fn build_rank(&self, schema: &Schema, id: &ObjectId) -> u8;
     /// Drop-phase rank.
     fn drop_rank(&self, schema: &Schema, id: &ObjectId) -> u8;
+    /// What `id` needs besides its schema and the catalog's `pg_depend` rows (a table's
+    /// constraint needs the table): the plan orders its steps after that object's.
+    fn parent(&self, _schema: &Schema, _id: &ObjectId) -> Option<ObjectId> {
+        None
+    }
 }
 
 /// Every kind, in the order the diff visits them (which is also the tie-break order of

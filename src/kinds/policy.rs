@@ -44,4 +44,11 @@ impl Kind for Policies {
     fn drop_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
         0
     }
+
+    fn parent(&self, _schema: &Schema, id: &ObjectId) -> Option<ObjectId> {
+        match id {
+            ObjectId::Policy(c) => Some(ObjectId::Table(c.parent.clone())),
+            _ => None,
+        }
+    }
 }

@@ -112,6 +112,16 @@ impl Kind for Tables {
             _ => 10,
         }
     }
+
+    /// A partition's partitioned table.
+    fn parent(&self, schema: &Schema, id: &ObjectId) -> Option<ObjectId> {
+        let ObjectId::Table(q) = id else { return None };
+        schema
+            .tables
+            .get(q)
+            .and_then(|t| t.partition_of.as_ref())
+            .map(|p| ObjectId::Table(p.parent.clone()))
+    }
 }
 
 /// `USING INDEX` waits for its index: the key of a replica identity step on it.

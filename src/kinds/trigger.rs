@@ -85,4 +85,11 @@ impl Kind for Triggers {
     fn drop_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
         0
     }
+
+    fn parent(&self, _schema: &Schema, id: &ObjectId) -> Option<ObjectId> {
+        match id {
+            ObjectId::Trigger(c) => Some(ObjectId::Table(c.parent.clone())),
+            _ => None,
+        }
+    }
 }

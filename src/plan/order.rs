@@ -35,7 +35,8 @@ fn expand(id: &ObjectId) -> Vec<ObjectId> {
 }
 
 /// `(dependent, referenced)` pairs of a model, plus those the catalog does not record as
-/// such: an object needs its schema, a table's parts need the table.
+/// such: an object needs its schema, and what its kind says it needs
+/// ([`crate::kinds::Kind::parent`]: a table's parts need the table).
 fn dependencies(schema: &Schema) -> Vec<(ObjectId, ObjectId)> {
     let mut deps: Vec<(ObjectId, ObjectId)> = schema
         .dependencies
@@ -51,25 +52,7 @@ fn dependencies(schema: &Schema) -> Vec<(ObjectId, ObjectId)> {
                 deps.push((id.clone(), ObjectId::Schema(s.to_string())));
             }
         }
-        let parent = match &id {
-            ObjectId::Constraint(c) | ObjectId::Trigger(c) | ObjectId::Policy(c) => {
-                Some(ObjectId::Table(c.parent.clone()))
-            }
-            ObjectId::DomainConstraint(c) => Some(ObjectId::Domain(c.parent.clone())),
-            ObjectId::Index(q) => schema.indexes.get(q).map(|i| {
-                if schema.materialized_views.contains_key(&i.table) {
-                    ObjectId::MaterializedView(i.table.clone())
-                } else {
-                    ObjectId::Table(i.table.clone())
-                }
-            }),
-            ObjectId::Table(q) => schema
-                .tables
-                .get(q)
-                .and_then(|t| t.partition_of.as_ref())
-                .map(|p| ObjectId::Table(p.parent.clone())),
-            _ => None,
-        };
+        let parent = crate::kinds::of(&id).and_then(|k| k.parent(schema, &id));
         if let Some(parent) = parent {
             deps.push((id, parent));
         }
