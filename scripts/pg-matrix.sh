@@ -2,7 +2,7 @@
 # Run the test suite against PostgreSQL 13, 14, 15, 16, 17 and 18, one version at a time.
 #
 #   scripts/pg-matrix.sh                     whole suite on every version
-#   scripts/pg-matrix.sh --test dump         a subset: the arguments go to `cargo test`
+#   scripts/pg-matrix.sh --test it dump::    a subset: the arguments go to `cargo test`
 #   PGSYNCER_MATRIX_VERSIONS="13 18" scripts/pg-matrix.sh    only some versions
 #   PGSYNCER_MATRIX_TIMEOUT=1800     seconds allowed per version (then the run is killed)
 #
@@ -10,7 +10,8 @@
 # the system's for 15, scripts/fetch-pg.sh's cache for the others (fetched on first use).
 # Tests are built once before the first version; the build does not depend on the server.
 # Per version the full output goes to target/pg-matrix/<major>.log; at the end a table says,
-# per version, how many tests passed and failed and which (as <test binary>::<test name>).
+# per version, how many tests passed and failed and which (as <test binary>::<test name>,
+# e.g. it::dump::shop for the integration tests' module dump).
 # Exit status: 0 when every version passed, 1 otherwise.
 #
 # Snapshots: the committed .snap files hold the output of PostgreSQL 15, the version CI runs
@@ -36,14 +37,18 @@ if ! cargo test --no-run "$@" >"$logdir/build.log" 2>&1; then
 fi
 
 # Parse a cargo test log: prints "<passed> <failed>" on the first line, then one failing test
-# per line as <binary>::<test>. A test binary that died without a verdict per test (signal,
-# panic at start-up) is listed as <binary>::(crashed).
+# per line as <binary>::<test> (it::<module>::<test> for the integration tests). A test binary
+# that died without a verdict per test (signal, panic at start-up) is listed as
+# <binary>::(crashed).
 summarize() {
   awk '
     /^ *Running / {
-      # "Running tests/dump.rs (target/...)" or "Running unittests src/lib.rs (...)"
+      # "Running tests/it/main.rs (target/...)" or "Running unittests src/lib.rs (...)"
       src = ($2 == "unittests") ? $3 : $2
       n = split(src, parts, "/"); bin = parts[n]; sub(/\.rs$/, "", bin)
+      # A test binary made of modules (tests/it/main.rs) is named after its directory; its
+      # test names already start with the module (dump::..., safety::rls::...).
+      if (bin == "main" && n > 1) bin = parts[n - 1]
       if (src ~ /^src\/lib\.rs$/) bin = "lib"
       if (src ~ /^src\/main\.rs$/) bin = "bin"
       seen_result = 0

@@ -2,10 +2,8 @@
 //! B with `psql -v ON_ERROR_STOP=1`, dump B. The two dumps must be byte-identical, and
 //! pg_dump (an oracle only) must see the same schema in A and B. Each dump is snapshotted.
 //! One test per fixture so they run in parallel on the shared cluster.
-// Integration tests: helpers outside #[test] functions may unwrap too.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

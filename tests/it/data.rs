@@ -3,10 +3,8 @@
 //! filters, sequences, and an interrupted sync. Each test: two fresh databases on the shared
 //! cluster, load, sync, then compare a checksum of every row on both sides and check that a
 //! second sync finds nothing to do.
-// Integration tests: helpers outside #[test] functions may unwrap too.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

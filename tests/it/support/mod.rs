@@ -1,8 +1,7 @@
-//! Test helpers: one throwaway cluster per test binary, a fresh database per test.
+//! Test helpers: one throwaway cluster for the test binary, a fresh database per test.
 //!
 //! The shared cluster lives in a static, which Rust never drops, so it is stopped and its
 //! directory removed from a `libc::atexit` hook that runs when the test binary exits.
-#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, Once};

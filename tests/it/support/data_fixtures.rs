@@ -1,5 +1,5 @@
-//! Fixtures of the data tests shared with other test binaries (`tests/data.rs`,
-//! `tests/incremental.rs`): one copy of the SQL.
+//! Fixtures shared by the data tests (modules `data` and `incremental`): one copy of the
+//! SQL.
 
 pub const SIMPLE: &str = "
 CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price numeric(10,2), at timestamptz);

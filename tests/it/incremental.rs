@@ -3,10 +3,8 @@
 //! sync's snapshot and commits after it), incremental syncs that must leave every table equal
 //! to main; `--no-deletes`; FDW mode on the data tests' fixtures giving the default mode's
 //! result, its cleanup, `--fdw-keep`, and its errors.
-// Integration tests: helpers outside #[test] functions may unwrap too.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,12 +1,6 @@
 //! The guarantees a tool pointed at production must keep (issue 12): nothing lost, nothing
 //! leaked, no exit 0 when nothing or the wrong thing was synced. One module per guarantee;
 //! each test fails on code without the guard it covers.
-// Integration tests: helpers outside #[test] functions may unwrap too.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-#[path = "../support/mod.rs"]
-mod support;
-
 mod aliases;
 mod byte_keys;
 mod comments;

@@ -1,8 +1,6 @@
 //! TLS against real servers with certificates generated here (rcgen): every sslmode, with
 //! the right root certificate, a wrong one and none, host names that match the certificate
 //! and one that does not; `pg_stat_ssl` proves the session is encrypted.
-// Integration tests: helpers outside #[test] functions may unwrap too.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

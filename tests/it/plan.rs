@@ -5,9 +5,7 @@
 //! database, a failing apply that must leave the standin as it was, and the command line.
 //!
 //! Cases run concurrently on the shared cluster; failures are collected and named.
-// Integration tests: helpers outside #[test] functions may unwrap too.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -1,9 +1,7 @@
 //! The sandbox starts a real cluster, accepts TCP password and socket trust logins, and
 //! leaves no process or directory behind when dropped.
-// Integration tests: helpers outside #[test] functions may unwrap too.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use pgsyncer::sandbox::{Sandbox, SANDBOX_PASSWORD, SANDBOX_USER};
 

@@ -1,10 +1,8 @@
 //! The command line: the Go tool's flags with their defaults, both boolean forms, repeated
 //! and comma-separated schemas, the default subcommand, usage errors (exit 2, naming the flag
 //! and the accepted form), the refused --pgdump / --force-psql, and the help text.
-// Integration tests: helpers outside #[test] functions may unwrap too.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::process::{Command as Process, Output};
 

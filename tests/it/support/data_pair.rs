@@ -1,5 +1,5 @@
 //! Two fresh databases loaded with SQL, synced through the library and compared row by row:
-//! what the data tests (`tests/data.rs`, `tests/incremental.rs`) share.
+//! what the data tests (modules `data`, `incremental` and `safety`) share.
 
 use std::time::Duration;
 

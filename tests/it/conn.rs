@@ -1,10 +1,8 @@
 //! The connection layer: DSN resolution (URL, key=value, PG* variables, password file,
 //! precedence), real logins against the shared cluster, main's read-only sessions, and that
 //! no error, Debug output or log line ever shows a password.
-// Integration tests: helpers outside #[test] functions may unwrap too.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::os::unix::fs::PermissionsExt;
