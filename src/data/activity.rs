@@ -18,9 +18,9 @@
 
 use std::collections::HashMap;
 
-use super::error::{DataError, QueryContext};
-use super::watermark::MainIdentity;
 use crate::conn::{Session, Side};
+use crate::data::error::{DataError, QueryContext};
+use crate::data::watermark::MainIdentity;
 use crate::quote::literal;
 
 const ACTIVITY_SQL: &str = include_str!("../../sql/data/main_activity.sql");

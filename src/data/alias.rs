@@ -6,7 +6,7 @@
 //! reference to one ambiguous, whatever it is called. No base ends in `_<digits>`, so two
 //! bases never turn into the same name.
 
-use super::tables::TablePair;
+use crate::data::tables::TablePair;
 
 /// The table written or compared (`DELETE … AS pgsyncer_t`, `INSERT … AS pgsyncer_t`).
 pub const TARGET: &str = "pgsyncer_t";
@@ -176,8 +176,8 @@ mod tests {
     #[test]
     fn no_statement_introduces_a_column_name() {
         use crate::conn::Side;
-        use crate::data::buckets::Buckets;
-        use crate::data::keydiff::{listing_sql, Values};
+        use crate::data::compare::buckets::Buckets;
+        use crate::data::compare::keydiff::{listing_sql, Values};
         use crate::data::sql::TableSql;
         use crate::data::tables::{Key, TablePair};
         use crate::data::{fdw, merge};

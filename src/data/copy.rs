@@ -4,8 +4,8 @@
 use bytes::{Bytes, BytesMut};
 use futures_util::{pin_mut, SinkExt, StreamExt};
 
-use super::error::{DataError, QueryContext};
 use crate::conn::Session;
+use crate::data::error::{DataError, QueryContext};
 
 /// Bytes gathered before one write to the standin: a few hundred rows, not one message per row.
 const BATCH: usize = 256 * 1024;

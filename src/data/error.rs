@@ -24,7 +24,7 @@ pub enum DataError {
     Fingerprints {
         side: Side,
         #[source]
-        source: super::int8_copy::Int8CopyError,
+        source: crate::data::compare::int8_copy::Int8CopyError,
     },
     /// A foreign-key cycle whose constraints cannot be deferred or bypassed.
     #[error("foreign-key cycle {cycle}: its constraints are not DEFERRABLE and this role may not set session_replication_role = replica; make them DEFERRABLE or sync as a superuser")]
@@ -66,13 +66,13 @@ pub enum DataError {
     #[error("the data sync stopped: {source}\n{progress}")]
     Stopped {
         progress: String,
-        summary: Box<super::Summary>,
+        summary: Box<crate::data::Summary>,
         #[source]
         source: Box<DataError>,
     },
     /// `--fdw-mode` could not be set up.
     #[error(transparent)]
-    Fdw(#[from] super::fdw::FdwError),
+    Fdw(#[from] crate::data::fdw::FdwError),
     #[error("a worker task ended abnormally: {0}")]
     Worker(String),
 }

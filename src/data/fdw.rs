@@ -22,12 +22,12 @@
 //!   mode's COPY: postgres_fdw moves rows as text through one cursor, and main producing a
 //!   batch and the standin parsing and inserting it take turns instead of overlapping;
 //!   `fetch_size` above a thousand changes nothing measurable.
-//! - keyed: hash buckets as in the default mode ([`super::buckets`]): per bucket of the key's
+//! - keyed: hash buckets as in the default mode ([`crate::data::compare::buckets`]): per bucket of the key's
 //!   fingerprint, row count and sum of row fingerprints, once over the foreign table
 //!   (postgres_fdw pushes the whole `GROUP BY` down: main computes it, 2^k small rows cross)
 //!   and once over the standin table. Main's rows of the differing buckets (a `get_bit`
 //!   bitmap condition, also evaluated on main) go into a temporary stage, which is
-//!   [`merge`](super::merge)d (`ON CONFLICT (key) DO UPDATE … WHERE row IS DISTINCT FROM`);
+//!   [`merge`](crate::data::merge)d (`ON CONFLICT (key) DO UPDATE … WHERE row IS DISTINCT FROM`);
 //!   the standin's keys of those buckets missing from the stage are deleted (after the
 //!   group's writes, children first);
 //! - keyless: the same buckets over the row fingerprint; main's rows of differing buckets
@@ -59,16 +59,16 @@
 
 use std::collections::BTreeMap;
 
-use super::alias;
-use super::buckets::{Buckets, Checksums};
-use super::error::{DataError, QueryContext};
-use super::fingerprint::{base_type, combine, exact_hash};
-use super::indexes;
-use super::merge;
-use super::sql::{same_key_text, TableSql};
-use super::strategy::{estimated_rows, Outcome, PendingDelete, TableCtx};
-use super::tables::TablePair;
 use crate::conn::{live, Endpoint, Session, Side};
+use crate::data::alias;
+use crate::data::compare::buckets::{Buckets, Checksums};
+use crate::data::compare::fingerprint::{base_type, combine, exact_hash};
+use crate::data::error::{DataError, QueryContext};
+use crate::data::indexes;
+use crate::data::merge;
+use crate::data::sql::{same_key_text, TableSql};
+use crate::data::strategy::{estimated_rows, Outcome, PendingDelete, TableCtx};
+use crate::data::tables::TablePair;
 use crate::quote::{ident, literal, qualified};
 
 /// The foreign server's name on the standin.
@@ -1094,7 +1094,7 @@ async fn keyed_by_buckets(
         ctx.standin
             .execute(s.as_str(), &[])
             .await
-            .ctx(Side::Standin, || super::copy::brief(s))?;
+            .ctx(Side::Standin, || crate::data::copy::brief(s))?;
     }
     let (inserted, updated) =
         merge::apply(ctx.standin, &merge::merge(table, &ident(&stage), None)).await?;
@@ -1105,7 +1105,7 @@ async fn keyed_by_buckets(
         .standin
         .execute(&find, &[])
         .await
-        .ctx(Side::Standin, || super::copy::brief(&find))?;
+        .ctx(Side::Standin, || crate::data::copy::brief(&find))?;
     if out.deleted > 0 {
         out.pending = Some(PendingDelete::Keys { keys: gone });
     }
@@ -1151,7 +1151,7 @@ async fn keyless_by_buckets(
         ctx.standin
             .execute(s.as_str(), &[])
             .await
-            .ctx(Side::Standin, || super::copy::brief(s))?;
+            .ctx(Side::Standin, || crate::data::copy::brief(s))?;
     }
     let mut out = keyless_multisets(ctx, table, &ident(&stage), Some(&where_)).await?;
     out.main_rows = mc.rows();
@@ -1238,7 +1238,7 @@ pub struct FdwHashes {
 /// only, no cast through text (an I/O cast is not shipped, and output functions are stable),
 /// no collation other than the column's own. `None` for other types.
 ///
-/// Like the default mode's [`fingerprint`](super::fingerprint), values whose text differs
+/// Like the default mode's [`fingerprint`](crate::data::compare::fingerprint), values whose text differs
 /// hash differently. Types whose hash follows equality only (floats: `-0` = `0`; interval:
 /// `1 day` = `24 hours`; jsonb: `1.0` = `1.00`) are hashed through their binary send
 /// function, which keeps every bit (json and jsonb send their text). Those send text in the
@@ -1313,7 +1313,7 @@ fn shippable_other_hash(ty: &str, c: &str, seed: i64, in_key: bool) -> Option<St
 /// keyless table, any column). Both servers must have the same encoding (checked by
 /// [`shippable_hashes`]).
 pub fn fdw_hashes(table: &TablePair) -> Option<FdwHashes> {
-    let hash = |c: &super::tables::Column, seed: i64, in_key: bool| {
+    let hash = |c: &crate::data::tables::Column, seed: i64, in_key: bool| {
         (c.main_type == c.standin_type)
             .then(|| shippable_column_hash(&c.main_type, &ident(&c.name), seed, in_key))
             .flatten()
@@ -1346,14 +1346,14 @@ pub fn fdw_hashes(table: &TablePair) -> Option<FdwHashes> {
 }
 
 /// The fingerprint, computed on the standin, of `pulled` columns as read from `side`
-/// (the foreign table has main's types): the default mode's [`fingerprint`](super::fingerprint).
+/// (the foreign table has main's types): the default mode's [`fingerprint`](crate::data::compare::fingerprint).
 fn pulled_hash(table: &TablePair, pulled: &[usize], side: Side) -> String {
     let reduced = TablePair {
         columns: pulled.iter().map(|&i| table.columns[i].clone()).collect(),
         key: None,
         ..table.clone()
     };
-    super::fingerprint::row_hash(&reduced, side)
+    crate::data::compare::fingerprint::row_hash(&reduced, side)
 }
 
 /// Any column of `table` with a nondeterministic collation on this side? Its text would hash

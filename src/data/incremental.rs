@@ -5,26 +5,26 @@
 //! 1. `COPY (SELECT … WHERE updated_at >= watermark OR updated_at IS NULL)` from main (inside
 //!    the shared snapshot) into a temporary stage; rows without a timestamp cannot be proven
 //!    old, so they are always re-read (and written only when they differ).
-//! 2. [`merge`](super::merge) the stage into the table (`ON CONFLICT … DO UPDATE … WHERE row IS
+//! 2. [`merge`](crate::data::merge) the stage into the table (`ON CONFLICT … DO UPDATE … WHERE row IS
 //!    DISTINCT FROM`).
 //! 3. Unless `--no-deletes`: the key sets are compared by hash buckets of the key
-//!    ([`keydiff`](super::keydiff) with [`Values::Keys`]): one scan per side hashing keys
+//!    ([`keydiff`](crate::data::compare::keydiff) with [`Values::Keys`]): one scan per side hashing keys
 //!    only; then the keys of differing buckets, read off sums of the keys for an integer or uuid key
-//!    ([`reconcile`](super::reconcile)), listed by a second scan otherwise. Keys only the standin has are deleted (after
+//!    ([`reconcile`](crate::data::compare::reconcile)), listed by a second scan otherwise. Keys only the standin has are deleted (after
 //!    the group's writes, children first); keys only main has (a row the watermark missed,
 //!    e.g. written with an old `updated_at`) are fetched and merged too.
 //!
-//! Every other table falls back to the full comparison; see [`super::mode`].
+//! Every other table falls back to the full comparison; see [`crate::data::mode`].
 
-use super::copy::pipe;
-use super::error::{DataError, QueryContext};
-use super::keydiff::{self, KeyWriter, Values};
-use super::merge;
-use super::sql::TableSql;
-use super::strategy::{Outcome, PendingDelete, TableCtx};
-use super::summary::{Change, KeySamples};
-use super::tables::{Column, TablePair};
 use crate::conn::Side;
+use crate::data::compare::keydiff::{self, KeyWriter, Values};
+use crate::data::copy::pipe;
+use crate::data::error::{DataError, QueryContext};
+use crate::data::merge;
+use crate::data::sql::TableSql;
+use crate::data::strategy::{Outcome, PendingDelete, TableCtx};
+use crate::data::summary::{Change, KeySamples};
+use crate::data::tables::{Column, TablePair};
 use crate::quote::{ident, literal};
 
 /// The command line's incremental settings.

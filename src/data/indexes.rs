@@ -5,8 +5,8 @@
 //! alone: constraints referenced by foreign keys, the replica-identity index, indexes with a
 //! comment, and every index of a partitioned table.
 
-use super::error::{DataError, QueryContext};
 use crate::conn::{Session, Side};
+use crate::data::error::{DataError, QueryContext};
 use crate::quote::{ident, qualified};
 
 /// Tables smaller than this (main's estimate) are loaded with their indexes in place.

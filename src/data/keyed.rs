@@ -3,12 +3,12 @@
 //! then insert), and leave the deleted keys in a temporary table until every table of the
 //! group is written (deletes go children first).
 
-use super::error::{DataError, QueryContext};
-use super::keydiff::{self, KeyWriter, Values};
-use super::sql::TableSql;
-use super::strategy::{Outcome, PendingDelete, TableCtx};
-use super::tables::TablePair;
 use crate::conn::Side;
+use crate::data::compare::keydiff::{self, KeyWriter, Values};
+use crate::data::error::{DataError, QueryContext};
+use crate::data::sql::TableSql;
+use crate::data::strategy::{Outcome, PendingDelete, TableCtx};
+use crate::data::tables::TablePair;
 
 pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, DataError> {
     let mut writer = KeyWriter::new(ctx, table);

@@ -10,14 +10,14 @@
 use futures_util::{pin_mut, TryStreamExt};
 use tokio_postgres::types::ToSql;
 
-use super::alias;
-use super::buckets::{self, Buckets};
-use super::copy::pipe;
-use super::error::{DataError, QueryContext};
-use super::sql::TableSql;
-use super::strategy::{estimated_rows, Outcome, PendingDelete, TableCtx};
-use super::tables::TablePair;
 use crate::conn::Side;
+use crate::data::alias;
+use crate::data::compare::buckets::{self, Buckets};
+use crate::data::copy::pipe;
+use crate::data::error::{DataError, QueryContext};
+use crate::data::sql::TableSql;
+use crate::data::strategy::{estimated_rows, Outcome, PendingDelete, TableCtx};
+use crate::data::tables::TablePair;
 use crate::quote::ident;
 
 /// Hashes per fetch statement.

@@ -7,10 +7,10 @@
 //! no trigger and no dead tuple. Inserted and updated rows are counted in the same statement
 //! (see [`counted`]: `xmax = 0` marks a fresh insert; a partitioned table's keys are looked up).
 
-use super::alias::{self, Aliases};
-use super::sql::TableSql;
-use super::tables::{Column, TablePair};
 use crate::conn::Side;
+use crate::data::alias::{self, Aliases};
+use crate::data::sql::TableSql;
+use crate::data::tables::{Column, TablePair};
 use crate::quote::ident;
 
 /// How to apply a source to a table.
@@ -166,14 +166,14 @@ pub fn merge(table: &TablePair, source: &str, filter: Option<&str>) -> Merge {
 pub async fn apply(
     standin: &crate::conn::Session,
     merge: &Merge,
-) -> Result<(u64, u64), super::DataError> {
-    use super::error::QueryContext;
+) -> Result<(u64, u64), crate::data::DataError> {
+    use crate::data::error::QueryContext;
     match merge {
         Merge::Upsert(sql) => {
             let row = standin
                 .query_one(sql, &[])
                 .await
-                .ctx(Side::Standin, || super::copy::brief(sql))?;
+                .ctx(Side::Standin, || crate::data::copy::brief(sql))?;
             Ok((
                 row.get::<_, i64>(0).max(0) as u64,
                 row.get::<_, i64>(1).max(0) as u64,
@@ -185,19 +185,19 @@ pub async fn apply(
                 updated = standin
                     .execute(update, &[])
                     .await
-                    .ctx(Side::Standin, || super::copy::brief(update))?;
+                    .ctx(Side::Standin, || crate::data::copy::brief(update))?;
             }
             let inserted = standin
                 .execute(insert, &[])
                 .await
-                .ctx(Side::Standin, || super::copy::brief(insert))?;
+                .ctx(Side::Standin, || crate::data::copy::brief(insert))?;
             Ok((inserted, updated))
         }
         Merge::InsertMissing(insert) => {
             let inserted = standin
                 .execute(insert, &[])
                 .await
-                .ctx(Side::Standin, || super::copy::brief(insert))?;
+                .ctx(Side::Standin, || crate::data::copy::brief(insert))?;
             Ok((inserted, 0))
         }
     }

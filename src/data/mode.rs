@@ -1,5 +1,5 @@
 //! The optional modes of the data sync, chosen per table: `--use-updated-at`
-//! ([`incremental`](super::incremental)) and `--fdw-mode` ([`fdw`](super::fdw)). The engine
+//! ([`incremental`](crate::data::incremental)) and `--fdw-mode` ([`fdw`](crate::data::fdw)). The engine
 //! hands every table to [`Modes::run_table`] when a mode is on; tables a mode cannot serve
 //! fall back to the default strategies, and the summary's `mode` says which ran.
 //!
@@ -17,14 +17,14 @@
 
 use std::collections::HashMap;
 
-use super::error::DataError;
-use super::error::QueryContext;
-use super::fdw::{self, FdwOptions, Staging};
-use super::incremental::{self, IncrementalOptions};
-use super::strategy::{self, Outcome, Strategy, TableCtx};
-use super::tables::TablePair;
-use super::watermark::{self, SafePoint};
 use crate::conn::{Endpoint, Session, Side};
+use crate::data::error::DataError;
+use crate::data::error::QueryContext;
+use crate::data::fdw::{self, FdwOptions, Staging};
+use crate::data::incremental::{self, IncrementalOptions};
+use crate::data::strategy::{self, Outcome, Strategy, TableCtx};
+use crate::data::tables::TablePair;
+use crate::data::watermark::{self, SafePoint};
 
 /// What `--use-updated-at` knows for this run.
 pub struct IncrementalRun {

@@ -11,7 +11,7 @@ use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::unionfind::UnionFind;
 
-use super::tables::TablePair;
+use crate::data::tables::TablePair;
 
 /// Tables synced together, in parents-first order.
 #[derive(Debug, Clone)]

@@ -3,10 +3,10 @@
 
 use tokio_postgres::types::ToSql;
 
-use super::error::{DataError, QueryContext};
-use super::filter::TableFilter;
-use super::tables::{load_sequences, SequenceMeta};
 use crate::conn::{Session, Side};
+use crate::data::error::{DataError, QueryContext};
+use crate::data::filter::TableFilter;
+use crate::data::tables::{load_sequences, SequenceMeta};
 use crate::quote::qualified;
 
 /// Set (or, in a dry run, count as differing) every sequence on both sides that is owned by

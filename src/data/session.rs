@@ -1,8 +1,8 @@
 //! Sessions of the data sync: settings pinned on both sides, and one exported snapshot on
 //! main shared by every worker.
 
-use super::error::{DataError, QueryContext};
 use crate::conn::{Endpoint, Session};
+use crate::data::error::{DataError, QueryContext};
 use crate::quote::literal;
 
 /// Every setting that changes the text of a value, pinned so both servers print rows alike.

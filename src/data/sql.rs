@@ -1,12 +1,12 @@
 //! SQL text of the data sync, built from a [`TablePair`] for one side. Pure: no I/O, so
 //! every statement shape is snapshot-tested. Names only through [`crate::quote`].
 //!
-//! Rows are compared through their fingerprints ([`super::fingerprint`]).
+//! Rows are compared through their fingerprints ([`crate::data::compare::fingerprint`]).
 
-use super::alias::{self, Aliases};
-use super::buckets::Buckets;
-use super::tables::{Column, TablePair};
 use crate::conn::Side;
+use crate::data::alias::{self, Aliases};
+use crate::data::compare::buckets::Buckets;
+use crate::data::tables::{Column, TablePair};
 use crate::quote::{ident, literal, qualified};
 
 pub struct TableSql<'a> {
@@ -40,7 +40,7 @@ impl<'a> TableSql<'a> {
         }
     }
 
-    /// Internal names that no column of this table has ([`super::alias`]).
+    /// Internal names that no column of this table has ([`crate::data::alias`]).
     pub fn aliases(&self) -> Aliases {
         Aliases::of(self.table)
     }
@@ -49,9 +49,9 @@ impl<'a> TableSql<'a> {
         list(self.table.columns.iter().map(|c| ident(&c.name)))
     }
 
-    /// The row's fingerprint ([`super::fingerprint`]).
+    /// The row's fingerprint ([`crate::data::compare::fingerprint`]).
     pub fn row_hash(&self) -> String {
-        super::fingerprint::row_hash(self.table, self.side)
+        crate::data::compare::fingerprint::row_hash(self.table, self.side)
     }
 
     fn key_columns(&self) -> Vec<&'a Column> {
@@ -240,7 +240,7 @@ impl<'a> TableSql<'a> {
         )
     }
 
-    /// Keyless tables: every row's fingerprint, for [`super::buckets::Checksums::stream`].
+    /// Keyless tables: every row's fingerprint, for [`crate::data::compare::buckets::Checksums::stream`].
     pub fn fingerprints(&self) -> String {
         Buckets::stream_sql(&self.relation(), &self.row_hash(), None)
     }

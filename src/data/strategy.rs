@@ -4,14 +4,14 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use super::copy::pipe;
-use super::error::{DataError, QueryContext};
-use super::progress::TableBar;
-use super::sql::TableSql;
-use super::summary::KeySamples;
-use super::tables::TablePair;
-use super::{indexes, keyed, keyless};
 use crate::conn::{Session, Side};
+use crate::data::copy::pipe;
+use crate::data::error::{DataError, QueryContext};
+use crate::data::progress::TableBar;
+use crate::data::sql::TableSql;
+use crate::data::summary::KeySamples;
+use crate::data::tables::TablePair;
+use super::{indexes, keyed, keyless};
 
 /// What a table's sync needs: both sessions (main inside the shared snapshot, standin inside
 /// the group's transaction) and the run's settings.
@@ -30,7 +30,7 @@ pub struct TableCtx<'a> {
     /// (the group's first table), so it sees exactly the rows the transaction sees.
     pub standin_reader: Option<&'a Session>,
     /// Rows main's statistics show written to this table since its last sync, when known
-    /// ([`super::activity`]); a hint for which comparison to try first.
+    /// ([`crate::data::activity`]); a hint for which comparison to try first.
     pub main_writes: Option<u64>,
     /// Of those, rows deleted, when known: none means a key set probably unchanged.
     pub main_deletes: Option<u64>,
@@ -51,7 +51,7 @@ impl TableCtx<'_> {
 /// Deletes are applied after every table of a group is written, children first.
 #[derive(Debug, Clone)]
 pub enum PendingDelete {
-    /// Keys (temporary table) to delete, matched by text ([`super::sql::same_key_text`]).
+    /// Keys (temporary table) to delete, matched by text ([`crate::data::sql::same_key_text`]).
     Keys { keys: String },
     /// Keyless: `(hash, copies)` to delete (temporary table).
     Hashes { surplus: String },

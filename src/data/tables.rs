@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
-use super::error::{DataError, QueryContext};
 use crate::conn::{Session, Side};
+use crate::data::error::{DataError, QueryContext};
 
 const TABLES_SQL: &str = include_str!("../../sql/data/tables.sql");
 const SEQUENCES_SQL: &str = include_str!("../../sql/data/sequences.sql");

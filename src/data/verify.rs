@@ -3,12 +3,12 @@
 //! Slower than the sync's chunked comparison and sharing none of its code paths; used by
 //! `demo` and handy in tests.
 
-use super::error::{DataError, QueryContext};
-use super::session;
-use super::sql::TableSql;
-use super::tables::{load_tables, pair};
-use super::TableFilter;
 use crate::conn::{Endpoint, Session, Side};
+use crate::data::error::{DataError, QueryContext};
+use crate::data::session;
+use crate::data::sql::TableSql;
+use crate::data::TableFilter;
+use crate::data::tables::{load_tables, pair};
 
 #[derive(Debug, Clone)]
 pub struct TableCheck {

@@ -17,8 +17,8 @@
 
 use std::collections::HashMap;
 
-use super::error::{DataError, QueryContext};
 use crate::conn::{Endpoint, Session, Side};
+use crate::data::error::{DataError, QueryContext};
 use crate::quote::literal;
 
 const SAFE_POINT_SQL: &str = include_str!("../../sql/data/safe_point.sql");

@@ -1,7 +1,7 @@
 //! Differences read off invertible sums, for tables whose key is made of integer and uuid
 //! columns only (the common `bigint` / `integer` / `uuid` primary keys and composites of
 //! them), so that the keys of differing buckets need not be listed by a second scan of both
-//! tables ([`super::keydiff`]).
+//! tables ([`crate::data::compare::keydiff`]).
 //!
 //! The bucket stream then also carries the key columns (integers as `int8`, a uuid as its 16
 //! bytes, read as two `int8`s). Besides the bucket sums,
@@ -21,15 +21,15 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use super::buckets::{Buckets, Checksums, Comparison};
-use super::error::DataError;
-use super::fingerprint::{base_type, key_hash, row_hash};
-use super::keydiff::{Found, KeyWriter, Values};
-use super::sql::TableSql;
-use super::strategy::TableCtx;
-use super::summary::{Change, KeySamples};
-use super::tables::TablePair;
 use crate::conn::{Session, Side};
+use crate::data::compare::buckets::{Buckets, Checksums, Comparison};
+use crate::data::compare::fingerprint::{base_type, key_hash, row_hash};
+use crate::data::compare::keydiff::{Found, KeyWriter, Values};
+use crate::data::error::DataError;
+use crate::data::sql::TableSql;
+use crate::data::strategy::TableCtx;
+use crate::data::summary::{Change, KeySamples};
+use crate::data::tables::TablePair;
 use crate::quote::ident;
 
 /// Columns an element may have: the key fingerprint, the row fingerprint, and the key's

@@ -12,8 +12,8 @@
 //! differs between the sides is hashed through its text too, so `int4` against `int8` or
 //! `varchar` against `text` still compare by value.
 
-use super::tables::{Column, TablePair};
 use crate::conn::Side;
+use crate::data::tables::{Column, TablePair};
 use crate::quote::ident;
 
 /// Seeds of key columns start here, apart from row columns' seeds.
@@ -21,7 +21,7 @@ const KEY_SEED: i64 = 1000;
 
 /// `format_type` text without type modifiers: `numeric(12,2)` → `numeric`,
 /// `timestamp(3) with time zone` → `timestamp with time zone`.
-pub(super) fn base_type(ty: &str) -> String {
+pub(crate) fn base_type(ty: &str) -> String {
     let mut out = String::with_capacity(ty.len());
     let mut depth = 0;
     for ch in ty.chars() {
@@ -38,7 +38,7 @@ pub(super) fn base_type(ty: &str) -> String {
 /// The type's own hash of `c` under `seed`, for types whose hash tells apart exactly the
 /// values whose text differs and needs no cast and no collation, so that main can also
 /// compute it through postgres_fdw (`--fdw-mode`). `None` for other types.
-pub(super) fn exact_hash(ty: &str, c: &str, seed: i64) -> Option<String> {
+pub(crate) fn exact_hash(ty: &str, c: &str, seed: i64) -> Option<String> {
     Some(match ty {
         "smallint" => format!("hashint2extended({c}, {seed})"),
         "integer" => format!("hashint4extended({c}, {seed})"),
@@ -78,7 +78,7 @@ fn column_hash(column: &Column, side: Side, seed: i64) -> String {
 }
 
 /// The XOR of column hashes (`0` for none).
-pub(super) fn combine(parts: Vec<String>) -> String {
+pub(crate) fn combine(parts: Vec<String>) -> String {
     if parts.is_empty() {
         return "0::int8".to_string();
     }

@@ -12,12 +12,12 @@
 
 use futures_util::{pin_mut, StreamExt};
 
-use super::alias::{self, Aliases};
-use super::error::{DataError, QueryContext};
-use super::int8_copy::Int8Rows;
-use super::progress::TableBar;
-use super::session::query_hash_grouped;
 use crate::conn::Session;
+use crate::data::alias::{self, Aliases};
+use crate::data::compare::int8_copy::Int8Rows;
+use crate::data::error::{DataError, QueryContext};
+use crate::data::progress::TableBar;
+use crate::data::session::query_hash_grouped;
 
 /// Rows per bucket aimed at: the fewer rows a differing bucket holds, the fewer are listed
 /// again; more buckets cost only pgsyncer's memory.
@@ -102,7 +102,7 @@ impl Buckets {
 
     /// Per bucket: `(bucket, count, sum of value)` over `relation`. `key` picks the bucket
     /// and `value` is summed (both `int8` expressions); no `value`: the key is summed.
-    /// `names`: the table's internal names ([`super::alias`]).
+    /// `names`: the table's internal names ([`crate::data::alias`]).
     pub fn aggregate_sql(
         &self,
         names: &Aliases,
@@ -232,7 +232,7 @@ impl Checksums {
 
     /// [`Checksums::stream`] for rows of `N` columns, the key (and the value) first; `each`
     /// also gets the rows, a batch at a time.
-    pub(super) async fn stream_rows<const N: usize>(
+    pub(crate) async fn stream_rows<const N: usize>(
         session: &Session,
         (buckets, with_value): (Buckets, bool),
         sql: &str,
@@ -306,7 +306,7 @@ impl Comparison {
     }
 
     /// Main's sums against the standin's; the equal buckets count as done on `bar`.
-    pub(super) fn of(main: &Checksums, standin: &Checksums, bar: &TableBar) -> Comparison {
+    pub(crate) fn of(main: &Checksums, standin: &Checksums, bar: &TableBar) -> Comparison {
         let comparison = Comparison {
             main_rows: main.rows(),
             buckets: main.sums.len() as u64,
@@ -344,7 +344,7 @@ pub async fn settled_by_totals(
 /// Stream both sides' rows ([`Buckets::stream_sql`]: `main_sql` on `main`, `standin_sql` on
 /// `standin`) at once, sum and compare their buckets; the equal ones count as done on `bar`.
 /// With `totals` ([`Buckets::total_sql`] for main and for the standin, given when the table
-/// is probably unchanged: see [`super::activity`]), the sums over the whole table are
+/// is probably unchanged: see [`crate::data::activity`]), the sums over the whole table are
 /// compared first, and when they are equal nothing is streamed.
 pub async fn compare(
     (main, main_sql): (&Session, &str),

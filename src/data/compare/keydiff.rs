@@ -3,7 +3,7 @@
 //!
 //! 1. Both servers at once stream every row's key fingerprint and row fingerprint
 //!    ([`Values::Rows`]; only the key's for [`Values::Keys`], finding deletes); pgsyncer sums
-//!    them per bucket of the key fingerprint ([`super::buckets`]). One scan per side, no sort,
+//!    them per bucket of the key fingerprint ([`crate::data::compare::buckets`]). One scan per side, no sort,
 //!    no key-range boundaries.
 //! 2. For the buckets that differ, both servers list `(key fingerprint, key as text, value)`
 //!    for just those rows, ordered by the key fingerprint, through cursors. The two lists
@@ -12,27 +12,27 @@
 //!
 //! When the key is made of integer and uuid columns and few rows likely differ (a key set, or main's
 //! write count since the last sync is small), step 1's stream also carries the key columns
-//! and the differing keys are read off sums of them ([`super::reconcile`]); step 2 then runs
+//! and the differing keys are read off sums of them ([`crate::data::compare::reconcile`]); step 2 then runs
 //! only if there were too many to read off.
 //!
-//! Memory: the bucket sums (capped, see [`super::buckets`]), two cursor batches and the
+//! Memory: the bucket sums (capped, see [`crate::data::compare::buckets`]), two cursor batches and the
 //! writer's batch of keys, whatever the table size.
 
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
-use super::alias;
-use super::buckets::{self, Buckets};
-use super::copy::pipe;
-use super::cursor::Cursor;
-use super::error::{DataError, QueryContext};
-use super::fingerprint::{key_hash, row_hash};
-use super::reconcile;
-use super::sql::TableSql;
-use super::strategy::{estimated_rows, TableCtx};
-use super::summary::{Change, KeySamples};
-use super::tables::TablePair;
 use crate::conn::{Session, Side};
+use crate::data::alias;
+use crate::data::compare::buckets::{self, Buckets};
+use crate::data::compare::cursor::Cursor;
+use crate::data::compare::fingerprint::{key_hash, row_hash};
+use crate::data::compare::reconcile;
+use crate::data::copy::pipe;
+use crate::data::error::{DataError, QueryContext};
+use crate::data::sql::TableSql;
+use crate::data::strategy::{estimated_rows, TableCtx};
+use crate::data::summary::{Change, KeySamples};
+use crate::data::tables::TablePair;
 use crate::quote::ident;
 
 /// What a bucket's sum is made of.
@@ -73,7 +73,7 @@ fn value_hash(table: &TablePair, side: Side, values: Values) -> String {
 
 /// Phase 2's listing: `(key fingerprint, key columns as text…, value)` of the rows in
 /// `differing` buckets, in fingerprint order.
-pub(super) fn listing_sql(
+pub(crate) fn listing_sql(
     table: &TablePair,
     side: Side,
     values: Values,
@@ -295,7 +295,7 @@ impl<'a> KeyWriter<'a> {
         }
     }
 
-    pub(super) async fn fetch(&mut self, key: Vec<String>) -> Result<(), DataError> {
+    pub(crate) async fn fetch(&mut self, key: Vec<String>) -> Result<(), DataError> {
         if !self.dry_run {
             self.fetch.push(key);
             if self.fetch.len() >= self.batch {
@@ -305,7 +305,7 @@ impl<'a> KeyWriter<'a> {
         Ok(())
     }
 
-    pub(super) async fn delete(&mut self, key: Vec<String>) -> Result<(), DataError> {
+    pub(crate) async fn delete(&mut self, key: Vec<String>) -> Result<(), DataError> {
         if !self.dry_run {
             self.delete.push(key);
             if self.delete.len() >= self.batch {

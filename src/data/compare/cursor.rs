@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 
 use tokio_postgres::Row;
 
-use super::error::{DataError, QueryContext};
 use crate::conn::Session;
+use crate::data::error::{DataError, QueryContext};
 use crate::quote::ident;
 
 /// Rows per `FETCH`.
