@@ -163,8 +163,8 @@ mod tests {
     /// data sync builds for it, in every mode: none introduces a name a column has, and every
     /// name introduced comes from [`INTERNAL`] (a name added without going through
     /// [`Aliases`] fails here).
-    fn merge_statements(merge: crate::data::merge::Merge) -> Vec<String> {
-        use crate::data::merge::Merge;
+    fn merge_statements(merge: crate::data::write::merge::Merge) -> Vec<String> {
+        use crate::data::write::merge::Merge;
         match merge {
             Merge::Upsert(sql) | Merge::InsertMissing(sql) => vec![sql],
             Merge::UpdateThenInsert { update, insert } => {
@@ -178,9 +178,10 @@ mod tests {
         use crate::conn::Side;
         use crate::data::compare::buckets::Buckets;
         use crate::data::compare::keydiff::{listing_sql, Values};
+        use crate::data::fdw;
         use crate::data::sql::TableSql;
         use crate::data::tables::{Key, TablePair};
-        use crate::data::{fdw, merge};
+        use crate::data::write::merge;
         let column = |name: &str, ty: &str| Column {
             name: name.into(),
             main_type: ty.into(),
@@ -306,7 +307,7 @@ mod tests {
             identity_always: false,
             exact: true,
         };
-        let mut table = crate::data::merge::tests::table(true);
+        let mut table = crate::data::write::merge::tests::table(true);
         table.columns = ["pgsyncer_h", "pgsyncer_h_1", "c0", "s"]
             .into_iter()
             .map(column)

@@ -27,7 +27,7 @@
 //!   (postgres_fdw pushes the whole `GROUP BY` down: main computes it, 2^k small rows cross)
 //!   and once over the standin table. Main's rows of the differing buckets (a `get_bit`
 //!   bitmap condition, also evaluated on main) go into a temporary stage, which is
-//!   [`merge`](crate::data::merge)d (`ON CONFLICT (key) DO UPDATE … WHERE row IS DISTINCT FROM`);
+//!   [`merge`](crate::data::write::merge)d (`ON CONFLICT (key) DO UPDATE … WHERE row IS DISTINCT FROM`);
 //!   the standin's keys of those buckets missing from the stage are deleted (after the
 //!   group's writes, children first);
 //! - keyless: the same buckets over the row fingerprint; main's rows of differing buckets
@@ -64,11 +64,11 @@ use crate::data::alias;
 use crate::data::compare::buckets::{Buckets, Checksums};
 use crate::data::compare::fingerprint::{base_type, combine, exact_hash};
 use crate::data::error::{DataError, QueryContext};
-use crate::data::indexes;
-use crate::data::merge;
 use crate::data::sql::{same_key_text, TableSql};
 use crate::data::strategy::{estimated_rows, Outcome, PendingDelete, TableCtx};
 use crate::data::tables::TablePair;
+use crate::data::write::indexes;
+use crate::data::write::merge;
 use crate::quote::{ident, literal, qualified};
 
 /// The foreign server's name on the standin.
@@ -1094,7 +1094,7 @@ async fn keyed_by_buckets(
         ctx.standin
             .execute(s.as_str(), &[])
             .await
-            .ctx(Side::Standin, || crate::data::copy::brief(s))?;
+            .ctx(Side::Standin, || crate::data::write::copy::brief(s))?;
     }
     let (inserted, updated) =
         merge::apply(ctx.standin, &merge::merge(table, &ident(&stage), None)).await?;
@@ -1105,7 +1105,7 @@ async fn keyed_by_buckets(
         .standin
         .execute(&find, &[])
         .await
-        .ctx(Side::Standin, || crate::data::copy::brief(&find))?;
+        .ctx(Side::Standin, || crate::data::write::copy::brief(&find))?;
     if out.deleted > 0 {
         out.pending = Some(PendingDelete::Keys { keys: gone });
     }
@@ -1151,7 +1151,7 @@ async fn keyless_by_buckets(
         ctx.standin
             .execute(s.as_str(), &[])
             .await
-            .ctx(Side::Standin, || crate::data::copy::brief(s))?;
+            .ctx(Side::Standin, || crate::data::write::copy::brief(s))?;
     }
     let mut out = keyless_multisets(ctx, table, &ident(&stage), Some(&where_)).await?;
     out.main_rows = mc.rows();
@@ -1546,7 +1546,7 @@ async fn keyless_multisets(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::merge::tests::table;
+    use crate::data::write::merge::tests::table;
 
     #[test]
     fn fdw_statements() {

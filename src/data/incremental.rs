@@ -5,7 +5,7 @@
 //! 1. `COPY (SELECT … WHERE updated_at >= watermark OR updated_at IS NULL)` from main (inside
 //!    the shared snapshot) into a temporary stage; rows without a timestamp cannot be proven
 //!    old, so they are always re-read (and written only when they differ).
-//! 2. [`merge`](crate::data::merge) the stage into the table (`ON CONFLICT … DO UPDATE … WHERE row IS
+//! 2. [`merge`](crate::data::write::merge) the stage into the table (`ON CONFLICT … DO UPDATE … WHERE row IS
 //!    DISTINCT FROM`).
 //! 3. Unless `--no-deletes`: the key sets are compared by hash buckets of the key
 //!    ([`keydiff`](crate::data::compare::keydiff) with [`Values::Keys`]): one scan per side hashing keys
@@ -18,13 +18,13 @@
 
 use crate::conn::Side;
 use crate::data::compare::keydiff::{self, KeyWriter, Values};
-use crate::data::copy::pipe;
 use crate::data::error::{DataError, QueryContext};
-use crate::data::merge;
 use crate::data::sql::TableSql;
 use crate::data::strategy::{Outcome, PendingDelete, TableCtx};
 use crate::data::summary::{Change, KeySamples};
 use crate::data::tables::{Column, TablePair};
+use crate::data::write::copy::pipe;
+use crate::data::write::merge;
 use crate::quote::{ident, literal};
 
 /// The command line's incremental settings.
@@ -245,7 +245,7 @@ async fn compare_keys(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::merge::tests::table;
+    use crate::data::write::merge::tests::table;
 
     #[test]
     fn incremental_statements() {

@@ -13,11 +13,11 @@ use tokio_postgres::types::ToSql;
 use crate::conn::Side;
 use crate::data::alias;
 use crate::data::compare::buckets::{self, Buckets};
-use crate::data::copy::pipe;
 use crate::data::error::{DataError, QueryContext};
 use crate::data::sql::TableSql;
 use crate::data::strategy::{estimated_rows, Outcome, PendingDelete, TableCtx};
 use crate::data::tables::TablePair;
+use crate::data::write::copy::pipe;
 use crate::quote::ident;
 
 /// Hashes per fetch statement.

@@ -22,19 +22,15 @@
 pub mod activity;
 pub mod alias;
 pub mod compare;
-pub mod copy;
 pub mod error;
 pub mod fdw;
 pub mod filter;
 pub mod incremental;
-pub mod indexes;
 pub mod keyed;
 pub mod keyless;
-pub mod merge;
 pub mod mode;
 pub mod order;
 pub mod progress;
-pub mod sequences;
 pub mod session;
 pub mod sql;
 pub mod strategy;
@@ -42,6 +38,7 @@ pub mod summary;
 pub mod tables;
 pub mod verify;
 pub mod watermark;
+pub mod write;
 
 use std::collections::VecDeque;
 use std::sync::atomic::AtomicU32;
@@ -239,7 +236,7 @@ pub async fn sync_data(
             .iter()
             .map(|p| (p.schema.clone(), p.name.clone()))
             .collect();
-        let sequences = sequences::sync(
+        let sequences = write::sequences::sync(
             &coordinator.session,
             &control,
             schemas,

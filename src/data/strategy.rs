@@ -5,13 +5,14 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::conn::{Session, Side};
-use crate::data::copy::pipe;
 use crate::data::error::{DataError, QueryContext};
 use crate::data::progress::TableBar;
 use crate::data::sql::TableSql;
 use crate::data::summary::KeySamples;
 use crate::data::tables::TablePair;
-use super::{indexes, keyed, keyless};
+use crate::data::write::copy::pipe;
+use crate::data::write::indexes;
+use crate::data::{keyed, keyless};
 
 /// What a table's sync needs: both sessions (main inside the shared snapshot, standin inside
 /// the group's transaction) and the run's settings.

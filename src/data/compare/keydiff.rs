@@ -27,12 +27,12 @@ use crate::data::compare::buckets::{self, Buckets};
 use crate::data::compare::cursor::Cursor;
 use crate::data::compare::fingerprint::{key_hash, row_hash};
 use crate::data::compare::reconcile;
-use crate::data::copy::pipe;
 use crate::data::error::{DataError, QueryContext};
 use crate::data::sql::TableSql;
 use crate::data::strategy::{estimated_rows, TableCtx};
 use crate::data::summary::{Change, KeySamples};
 use crate::data::tables::TablePair;
+use crate::data::write::copy::pipe;
 use crate::quote::ident;
 
 /// What a bucket's sum is made of.

@@ -424,7 +424,7 @@ pub async fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::merge::tests::table;
+    use crate::data::write::merge::tests::table;
 
     fn peel_sets(
         main: &[[i64; 2]],

@@ -173,7 +173,7 @@ pub async fn apply(
             let row = standin
                 .query_one(sql, &[])
                 .await
-                .ctx(Side::Standin, || crate::data::copy::brief(sql))?;
+                .ctx(Side::Standin, || crate::data::write::copy::brief(sql))?;
             Ok((
                 row.get::<_, i64>(0).max(0) as u64,
                 row.get::<_, i64>(1).max(0) as u64,
@@ -185,19 +185,19 @@ pub async fn apply(
                 updated = standin
                     .execute(update, &[])
                     .await
-                    .ctx(Side::Standin, || crate::data::copy::brief(update))?;
+                    .ctx(Side::Standin, || crate::data::write::copy::brief(update))?;
             }
             let inserted = standin
                 .execute(insert, &[])
                 .await
-                .ctx(Side::Standin, || crate::data::copy::brief(insert))?;
+                .ctx(Side::Standin, || crate::data::write::copy::brief(insert))?;
             Ok((inserted, updated))
         }
         Merge::InsertMissing(insert) => {
             let inserted = standin
                 .execute(insert, &[])
                 .await
-                .ctx(Side::Standin, || crate::data::copy::brief(insert))?;
+                .ctx(Side::Standin, || crate::data::write::copy::brief(insert))?;
             Ok((inserted, 0))
         }
     }
