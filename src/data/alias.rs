@@ -178,7 +178,7 @@ mod tests {
         use crate::conn::Side;
         use crate::data::compare::buckets::Buckets;
         use crate::data::compare::keydiff::{listing_sql, Values};
-        use crate::data::fdw;
+        use crate::data::strategy::fdw;
         use crate::data::sql::TableSql;
         use crate::data::tables::{Key, TablePair};
         use crate::data::write::merge;

@@ -72,7 +72,7 @@ pub enum DataError {
     },
     /// `--fdw-mode` could not be set up.
     #[error(transparent)]
-    Fdw(#[from] crate::data::fdw::FdwError),
+    Fdw(#[from] crate::data::strategy::fdw::FdwError),
     #[error("a worker task ended abnormally: {0}")]
     Worker(String),
 }

@@ -23,12 +23,7 @@ pub mod activity;
 pub mod alias;
 pub mod compare;
 pub mod error;
-pub mod fdw;
 pub mod filter;
-pub mod incremental;
-pub mod keyed;
-pub mod keyless;
-pub mod mode;
 pub mod order;
 pub mod progress;
 pub mod session;
@@ -49,6 +44,7 @@ use std::time::Instant;
 pub use compare::{buckets, fingerprint};
 pub use error::DataError;
 pub use filter::TableFilter;
+pub use strategy::{fdw, incremental};
 pub use summary::{Summary, TableSummary};
 
 use error::QueryContext;
@@ -189,7 +185,7 @@ pub async fn sync_data(
         summary.dropped = extra;
     }
 
-    let modes = mode::Modes::start(
+    let modes = strategy::mode::Modes::start(
         main,
         &control,
         &pairs,
@@ -307,7 +303,7 @@ struct Run<'a> {
     pairs: &'a [TablePair],
     options: &'a Options,
     progress: &'a Progress,
-    modes: &'a mode::Modes,
+    modes: &'a strategy::mode::Modes,
     activity: Option<&'a activity::Activity>,
 }
 

@@ -1,6 +1,21 @@
-//! How one table's rows are moved. The engine picks a [`Strategy`] per table and calls
-//! [`run`]; other modes (incremental by `updated_at`, server-side through `postgres_fdw`) are
-//! new variants here with their own module, sharing [`TableCtx`] and [`Outcome`].
+//! The per-table strategies, each built from the comparison ([`super::compare`]) and the
+//! writes ([`super::write`]). The engine picks a [`Strategy`] per table and calls [`run`];
+//! the optional modes are picked first by [`mode`], sharing [`TableCtx`] and [`Outcome`].
+//!
+//! - [`run`] (here): picks `copy_all` for an empty standin table (one COPY, its indexes
+//!   rebuilt after), else [`keyed`] or [`keyless`].
+//! - [`keyed`]: a table with a key: `keydiff` over whole rows, then upsert the stage.
+//! - [`keyless`]: a multiset comparison by hash buckets and a merge of `(hash, copies)`.
+//! - [`incremental`]: `--use-updated-at`: rows changed since the watermark, merged; the key
+//!   pass finds deletes and missing rows.
+//! - [`fdw`]: `--fdw-mode`: the same steps run server-side through postgres_fdw.
+//! - [`mode`]: per-table dispatch of the optional modes with fallback to the default ones.
+
+pub mod fdw;
+pub mod incremental;
+pub mod keyed;
+pub mod keyless;
+pub mod mode;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -12,7 +27,6 @@ use crate::data::summary::KeySamples;
 use crate::data::tables::TablePair;
 use crate::data::write::copy::pipe;
 use crate::data::write::indexes;
-use crate::data::{keyed, keyless};
 
 /// What a table's sync needs: both sessions (main inside the shared snapshot, standin inside
 /// the group's transaction) and the run's settings.

@@ -14,7 +14,7 @@
 //!    the group's writes, children first); keys only main has (a row the watermark missed,
 //!    e.g. written with an old `updated_at`) are fetched and merged too.
 //!
-//! Every other table falls back to the full comparison; see [`crate::data::mode`].
+//! Every other table falls back to the full comparison; see [`crate::data::strategy::mode`].
 
 use crate::conn::Side;
 use crate::data::compare::keydiff::{self, KeyWriter, Values};

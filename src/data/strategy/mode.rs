@@ -1,5 +1,5 @@
 //! The optional modes of the data sync, chosen per table: `--use-updated-at`
-//! ([`incremental`](crate::data::incremental)) and `--fdw-mode` ([`fdw`](crate::data::fdw)). The engine
+//! ([`incremental`](crate::data::strategy::incremental)) and `--fdw-mode` ([`fdw`](crate::data::strategy::fdw)). The engine
 //! hands every table to [`Modes::run_table`] when a mode is on; tables a mode cannot serve
 //! fall back to the default strategies, and the summary's `mode` says which ran.
 //!
@@ -20,8 +20,8 @@ use std::collections::HashMap;
 use crate::conn::{Endpoint, Session, Side};
 use crate::data::error::DataError;
 use crate::data::error::QueryContext;
-use crate::data::fdw::{self, FdwOptions, Staging};
-use crate::data::incremental::{self, IncrementalOptions};
+use crate::data::strategy::fdw::{self, FdwOptions, Staging};
+use crate::data::strategy::incremental::{self, IncrementalOptions};
 use crate::data::strategy::{self, Outcome, Strategy, TableCtx};
 use crate::data::tables::TablePair;
 use crate::data::watermark::{self, SafePoint};
