@@ -19,20 +19,13 @@
 //!
 //! Memory is bounded by the chunk size, not the table size.
 
-pub mod activity;
 pub mod alias;
 pub mod compare;
 pub mod error;
-pub mod filter;
-pub mod order;
-pub mod progress;
-pub mod session;
+pub mod run;
 pub mod sql;
 pub mod strategy;
-pub mod summary;
 pub mod tables;
-pub mod verify;
-pub mod watermark;
 pub mod write;
 
 use std::collections::VecDeque;
@@ -43,14 +36,16 @@ use std::time::Instant;
 // Paths the tests and the rest of the crate use, kept where they were before the layers.
 pub use compare::{buckets, fingerprint};
 pub use error::DataError;
-pub use filter::TableFilter;
+pub use run::filter::TableFilter;
+pub use run::summary::{Summary, TableSummary};
+pub use run::{session, verify, watermark};
 pub use strategy::{fdw, incremental};
-pub use summary::{Summary, TableSummary};
 
 use error::QueryContext;
-use order::Group;
-use progress::Progress;
-use session::Coordinator;
+use run::order::Group;
+use run::progress::Progress;
+use run::session::Coordinator;
+use run::{activity, order, summary};
 use strategy::{Outcome, TableCtx};
 use tables::TablePair;
 

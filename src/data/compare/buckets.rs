@@ -16,8 +16,8 @@ use crate::conn::Session;
 use crate::data::alias::{self, Aliases};
 use crate::data::compare::int8_copy::Int8Rows;
 use crate::data::error::{DataError, QueryContext};
-use crate::data::progress::TableBar;
-use crate::data::session::query_hash_grouped;
+use crate::data::run::progress::TableBar;
+use crate::data::run::session::query_hash_grouped;
 
 /// Rows per bucket aimed at: the fewer rows a differing bucket holds, the fewer are listed
 /// again; more buckets cost only pgsyncer's memory.
@@ -344,7 +344,7 @@ pub async fn settled_by_totals(
 /// Stream both sides' rows ([`Buckets::stream_sql`]: `main_sql` on `main`, `standin_sql` on
 /// `standin`) at once, sum and compare their buckets; the equal ones count as done on `bar`.
 /// With `totals` ([`Buckets::total_sql`] for main and for the standin, given when the table
-/// is probably unchanged: see [`crate::data::activity`]), the sums over the whole table are
+/// is probably unchanged: see [`crate::data::run::activity`]), the sums over the whole table are
 /// compared first, and when they are equal nothing is streamed.
 pub async fn compare(
     (main, main_sql): (&Session, &str),

@@ -26,9 +26,9 @@ use crate::data::compare::buckets::{Buckets, Checksums, Comparison};
 use crate::data::compare::fingerprint::{base_type, key_hash, row_hash};
 use crate::data::compare::keydiff::{Found, KeyWriter, Values};
 use crate::data::error::DataError;
+use crate::data::run::summary::{Change, KeySamples};
 use crate::data::sql::TableSql;
 use crate::data::strategy::TableCtx;
-use crate::data::summary::{Change, KeySamples};
 use crate::data::tables::TablePair;
 use crate::quote::ident;
 

@@ -19,9 +19,9 @@
 use crate::conn::Side;
 use crate::data::compare::keydiff::{self, KeyWriter, Values};
 use crate::data::error::{DataError, QueryContext};
+use crate::data::run::summary::{Change, KeySamples};
 use crate::data::sql::TableSql;
 use crate::data::strategy::{Outcome, PendingDelete, TableCtx};
-use crate::data::summary::{Change, KeySamples};
 use crate::data::tables::{Column, TablePair};
 use crate::data::write::copy::pipe;
 use crate::data::write::merge;

@@ -21,9 +21,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::conn::{Session, Side};
 use crate::data::error::{DataError, QueryContext};
-use crate::data::progress::TableBar;
+use crate::data::run::progress::TableBar;
+use crate::data::run::summary::KeySamples;
 use crate::data::sql::TableSql;
-use crate::data::summary::KeySamples;
 use crate::data::tables::TablePair;
 use crate::data::write::copy::pipe;
 use crate::data::write::indexes;
@@ -45,7 +45,7 @@ pub struct TableCtx<'a> {
     /// (the group's first table), so it sees exactly the rows the transaction sees.
     pub standin_reader: Option<&'a Session>,
     /// Rows main's statistics show written to this table since its last sync, when known
-    /// ([`crate::data::activity`]); a hint for which comparison to try first.
+    /// ([`crate::data::run::activity`]); a hint for which comparison to try first.
     pub main_writes: Option<u64>,
     /// Of those, rows deleted, when known: none means a key set probably unchanged.
     pub main_deletes: Option<u64>,

@@ -20,11 +20,11 @@ use std::collections::HashMap;
 use crate::conn::{Endpoint, Session, Side};
 use crate::data::error::DataError;
 use crate::data::error::QueryContext;
+use crate::data::run::watermark::{self, SafePoint};
 use crate::data::strategy::fdw::{self, FdwOptions, Staging};
 use crate::data::strategy::incremental::{self, IncrementalOptions};
 use crate::data::strategy::{self, Outcome, Strategy, TableCtx};
 use crate::data::tables::TablePair;
-use crate::data::watermark::{self, SafePoint};
 
 /// What `--use-updated-at` knows for this run.
 pub struct IncrementalRun {

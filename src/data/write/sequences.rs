@@ -5,7 +5,7 @@ use tokio_postgres::types::ToSql;
 
 use crate::conn::{Session, Side};
 use crate::data::error::{DataError, QueryContext};
-use crate::data::filter::TableFilter;
+use crate::data::run::filter::TableFilter;
 use crate::data::tables::{load_sequences, SequenceMeta};
 use crate::quote::qualified;
 

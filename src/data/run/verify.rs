@@ -5,7 +5,7 @@
 
 use crate::conn::{Endpoint, Session, Side};
 use crate::data::error::{DataError, QueryContext};
-use crate::data::session;
+use crate::data::run::session;
 use crate::data::sql::TableSql;
 use crate::data::TableFilter;
 use crate::data::tables::{load_tables, pair};

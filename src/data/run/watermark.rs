@@ -21,8 +21,8 @@ use crate::conn::{Endpoint, Session, Side};
 use crate::data::error::{DataError, QueryContext};
 use crate::quote::literal;
 
-const SAFE_POINT_SQL: &str = include_str!("../../sql/data/safe_point.sql");
-const STATE_DDL: &str = include_str!("../../sql/data/sync_state.sql");
+const SAFE_POINT_SQL: &str = include_str!("../../../sql/data/safe_point.sql");
+const STATE_DDL: &str = include_str!("../../../sql/data/sync_state.sql");
 
 /// The schema pgsyncer keeps its state in on the standin; never synced or dropped as data.
 pub const STATE_SCHEMA: &str = "pgsyncer";

@@ -20,12 +20,12 @@ use std::collections::HashMap;
 
 use crate::conn::{Session, Side};
 use crate::data::error::{DataError, QueryContext};
-use crate::data::watermark::MainIdentity;
+use crate::data::run::watermark::MainIdentity;
 use crate::quote::literal;
 
-const ACTIVITY_SQL: &str = include_str!("../../sql/data/main_activity.sql");
+const ACTIVITY_SQL: &str = include_str!("../../../sql/data/main_activity.sql");
 /// Both state tables (`sql/data/sync_state.sql`).
-const STATE_DDL: &str = include_str!("../../sql/data/sync_state.sql");
+const STATE_DDL: &str = include_str!("../../../sql/data/sync_state.sql");
 /// For a state table made before deletes were counted; on its own, as a role that does not
 /// own the table may not run it.
 const ADD_DELETES: &str =
