@@ -23,7 +23,7 @@ pub enum ApplyError {
         source: tokio_postgres::Error,
     },
     /// BEGIN or COMMIT failed.
-    #[error("standin: {what} failed: {}", crate::error::pg_reason(.source))]
+    #[error("standin: {what} failed: {}", crate::report::pg_reason(.source))]
     Transaction {
         what: &'static str,
         #[source]

@@ -130,7 +130,7 @@ async fn stop<W>(work: W) {
             Ok(Err(e)) => eprintln!(
                 "{}: could not remove the postgres_fdw objects (the next pgsyncer run removes them): {}",
                 Side::Standin,
-                crate::error::report(&e)
+                crate::report::report(&e)
             ),
             Err(_) => eprintln!(
                 "{}: removing the postgres_fdw objects took over {} s: left for the next pgsyncer run",

@@ -19,6 +19,7 @@
 //! - [`apply`]: run a plan on the standin in one transaction.
 //! - [`schema_sync`]: the schema phase of `sync` (introspect both, plan, apply).
 //! - [`error`]: the top-level error and its exit codes.
+//! - [`report`]: an error's chain as the user reads it (server message, SQLSTATE, detail, hint).
 //! - [`logging`]: `-v`/`-vv`/`-vvv` and `PGSYNCER_LOG` on stderr.
 
 pub mod apply;
@@ -37,6 +38,7 @@ pub mod logging;
 pub mod model;
 pub mod plan;
 pub mod quote;
+pub mod report;
 pub mod sandbox;
 pub mod schema_sync;
 

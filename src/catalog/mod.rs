@@ -19,7 +19,7 @@ use queries::Query;
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     /// A catalog query failed.
-    #[error("{side}: catalog query {query} failed: {}", crate::error::pg_reason(.source))]
+    #[error("{side}: catalog query {query} failed: {}", crate::report::pg_reason(.source))]
     Query {
         side: crate::conn::Side,
         query: &'static str,
@@ -34,7 +34,7 @@ pub enum CatalogError {
         reason: String,
     },
     /// Opening or closing the introspection transaction failed.
-    #[error("{side}: cannot {what}: {}", crate::error::pg_reason(.source))]
+    #[error("{side}: cannot {what}: {}", crate::report::pg_reason(.source))]
     Transaction {
         side: crate::conn::Side,
         what: &'static str,

@@ -110,7 +110,7 @@ async fn load_fixture(cluster: &Sandbox, sql: &str, which: &str) -> Result<Strin
     client.batch_execute(sql).await.map_err(|e| {
         Error::Demo(format!(
             "{which}: loading fixtures/demo: {}",
-            crate::error::report(&e)
+            crate::report::report(&e)
         ))
     })?;
     client

@@ -8,8 +8,8 @@ pub enum DataError {
     Connect(#[from] ConnectError),
     /// A statement failed on one side. `what` is short (see [`QueryContext::ctx`]); the
     /// server's message follows it, its detail and hint are added by
-    /// [`crate::error::report`].
-    #[error("{side}: {what}: {}", crate::error::pg_reason(.source))]
+    /// [`crate::report::report`].
+    #[error("{side}: {what}: {}", crate::report::pg_reason(.source))]
     Query {
         side: Side,
         what: String,

@@ -348,7 +348,7 @@ async fn worker(
             Err((failed, error)) => {
                 // Reported once, at the end of the run (`Summary::failure_report`).
                 let error = explain_row_security(error, failed.map(|f| &pairs[f]), main, standin);
-                let message = crate::error::report(&error);
+                let message = crate::report::report(&error);
                 tracing::info!("{}: failed, rolled back", group_names(pairs, &group));
                 let mut slots = results
                     .lock()

@@ -68,7 +68,7 @@ impl Activity {
             Err(e) => {
                 tracing::info!(
                     "no write counts from main ({}): every table is compared by buckets",
-                    crate::error::report(&e)
+                    crate::report::report(&e)
                 );
                 None
             }
