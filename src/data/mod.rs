@@ -1,21 +1,34 @@
 //! The data sync: make every selected standin table hold main's rows, moving only what
 //! differs.
 //!
+//! # Layout
+//!
+//! - [`compare`]: what compares: fingerprints, hash buckets, key listings, reconciling sums.
+//! - [`write`]: what writes: COPY, merge, index rebuilds, sequences.
+//! - [`strategy`]: the per-table strategies built from those two: copy, [`strategy::keyed`],
+//!   [`strategy::keyless`], [`strategy::incremental`], [`strategy::fdw`] (picked by
+//!   [`strategy::mode`]).
+//! - [`run`]: what every table of a run shares: snapshot and sessions, FK groups and order,
+//!   filter, activity, watermark, progress, summary.
+//! - Shared by all: [`tables`] (the tables and their pairing), [`sql`] (the statements,
+//!   pure), [`alias`] (internal names), [`error`].
+//! - Here: [`sync_data`], the worker pool and a group's standin transaction.
+//!
 //! # Flow
 //!
 //! 1. A coordinator session on main opens `REPEATABLE READ READ ONLY` and exports its
-//!    snapshot ([`session`]); every worker imports it, so all tables are read as of one
+//!    snapshot ([`run::session`]); every worker imports it, so all tables are read as of one
 //!    instant. Settings that change text output are pinned on every session.
 //! 2. Table metadata comes from one catalog query per side ([`tables`]); tables present on
 //!    both sides are paired (common columns, a key unique on both sides).
-//! 3. Tables joined by foreign keys form groups ([`order`]); `--workers` workers take groups
-//!    largest first. A group is one standin transaction: tables written parents first,
+//! 3. Tables joined by foreign keys form groups ([`run::order`]); `--workers` workers take
+//!    groups largest first. A group is one standin transaction: tables written parents first,
 //!    deletes applied children first, so a failure or Ctrl-C leaves every table as it was.
-//! 4. Per table a [`strategy::Strategy`]: a straight COPY into an empty table ([`copy`]),
-//!    bucket checksums and a merge of differing buckets ([`keyed`]), or a multiset comparison
-//!    ([`keyless`]).
-//! 5. Sequences are set to main's values ([`sequences`]); a [`summary::Summary`] says what
-//!    changed.
+//! 4. Per table a [`strategy::Strategy`]: a straight COPY into an empty table
+//!    ([`write::copy`]), bucket checksums and a merge of differing buckets
+//!    ([`strategy::keyed`]), or a multiset comparison ([`strategy::keyless`]).
+//! 5. Sequences are set to main's values ([`write::sequences`]); a [`run::summary::Summary`]
+//!    says what changed.
 //!
 //! Memory is bounded by the chunk size, not the table size.
 
