@@ -11,7 +11,9 @@ pub fn report(error: &(dyn std::error::Error + 'static)) -> String {
     let mut source = error.source();
     while let Some(cause) = source {
         let is_driver = cause.downcast_ref::<tokio_postgres::Error>().is_some()
-            || cause.downcast_ref::<tokio_postgres::error::DbError>().is_some();
+            || cause
+                .downcast_ref::<tokio_postgres::error::DbError>()
+                .is_some();
         let line = match cause.downcast_ref::<tokio_postgres::Error>() {
             Some(pg) => pg_reason(pg),
             None if is_driver => String::new(),

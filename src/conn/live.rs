@@ -27,7 +27,9 @@ impl Connection {
     /// Ask the server to cancel what this connection runs now (a no-op when it is idle).
     /// Bounded by `limit`; failures are ignored: the connection is being closed anyway.
     pub async fn cancel(&self, limit: std::time::Duration) {
-        let request = self.cancel.cancel_query(self.endpoint.tls.connector.clone());
+        let request = self
+            .cancel
+            .cancel_query(self.endpoint.tls.connector.clone());
         let _ = tokio::time::timeout(limit, request).await;
     }
 }
@@ -48,7 +50,9 @@ static REGISTER: Mutex<Register> = Mutex::new(Register {
 
 fn register() -> MutexGuard<'static, Register> {
     // A panic while holding the lock leaves plain data behind: keep using it.
-    REGISTER.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    REGISTER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Held by a connection's task; dropping it (the task ended) removes the connection.

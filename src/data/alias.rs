@@ -178,8 +178,8 @@ mod tests {
         use crate::conn::Side;
         use crate::data::compare::buckets::Buckets;
         use crate::data::compare::keydiff::{listing_sql, Values};
-        use crate::data::strategy::fdw;
         use crate::data::sql::TableSql;
+        use crate::data::strategy::fdw;
         use crate::data::tables::{Key, TablePair};
         use crate::data::write::merge;
         let column = |name: &str, ty: &str| Column {

@@ -141,7 +141,10 @@ mod tests {
     #[test]
     fn statements_are_shortened_to_one_line() {
         assert_eq!(shorten("SELECT 1"), "SELECT 1");
-        assert_eq!(shorten("INSERT INTO t\n  SELECT *\n\tFROM s"), "INSERT INTO t SELECT * FROM s");
+        assert_eq!(
+            shorten("INSERT INTO t\n  SELECT *\n\tFROM s"),
+            "INSERT INTO t SELECT * FROM s"
+        );
         let long = format!("INSERT INTO t VALUES {}", "(1, 'é'), ".repeat(100));
         let short = shorten(&long);
         assert_eq!(short.chars().count(), 201);

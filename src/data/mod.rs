@@ -278,10 +278,13 @@ pub async fn sync_data(
     match stopped {
         None => Ok(summary),
         Some(source) => Err(DataError::Stopped {
-            progress: [format!("  {}", summary.progress()), summary.failure_report()]
-                .join("\n")
-                .trim_end()
-                .to_string(),
+            progress: [
+                format!("  {}", summary.progress()),
+                summary.failure_report(),
+            ]
+            .join("\n")
+            .trim_end()
+            .to_string(),
             summary: Box::new(summary),
             source: Box::new(source),
         }),

@@ -127,9 +127,7 @@ pub async fn load_sequences(
     let rows = session
         .query(SEQUENCES_SQL, &[&schemas])
         .await
-        .ctx(session.side, || {
-            "reading sequences".to_string()
-        })?;
+        .ctx(session.side, || "reading sequences".to_string())?;
     Ok(rows
         .iter()
         .map(|r| SequenceMeta {

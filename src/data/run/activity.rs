@@ -81,9 +81,10 @@ impl Activity {
         standin: &Session,
         record: bool,
     ) -> Result<Option<Activity>, DataError> {
-        let rows = main.query(ACTIVITY_SQL, &[]).await.ctx(Side::Main, || {
-            "reading write counts".to_string()
-        })?;
+        let rows = main
+            .query(ACTIVITY_SQL, &[])
+            .await
+            .ctx(Side::Main, || "reading write counts".to_string())?;
         let current: HashMap<TableName, Counts> = rows
             .iter()
             .filter_map(|r| {

@@ -212,7 +212,11 @@ impl Summary {
         let verb = if self.dry_run { "compared" } else { "synced" };
         let mut text = format!("{done} of {} tables {verb}", self.tables.len());
         if !failed.is_empty() {
-            text.push_str(&format!(", {} failed ({})", failed.len(), failed.join(", ")));
+            text.push_str(&format!(
+                ", {} failed ({})",
+                failed.len(),
+                failed.join(", ")
+            ));
         }
         if not_started > 0 {
             text.push_str(&format!(", {not_started} not started"));
@@ -467,7 +471,10 @@ mod tests {
                 TableSummary {
                     table: "public.\"B\"".into(),
                     mode: "failed".into(),
-                    error: Some("table public.\"B\": standin: COPY …: FATAL: terminating\n  detail: d".into()),
+                    error: Some(
+                        "table public.\"B\": standin: COPY …: FATAL: terminating\n  detail: d"
+                            .into(),
+                    ),
                     ..Default::default()
                 },
                 TableSummary {

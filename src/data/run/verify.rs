@@ -7,8 +7,8 @@ use crate::conn::{Endpoint, Session, Side};
 use crate::data::error::{DataError, QueryContext};
 use crate::data::run::session;
 use crate::data::sql::TableSql;
-use crate::data::TableFilter;
 use crate::data::tables::{load_tables, pair};
+use crate::data::TableFilter;
 
 #[derive(Debug, Clone)]
 pub struct TableCheck {

@@ -59,9 +59,7 @@ pub async fn safe_point(
     let row = session
         .query_one(SAFE_POINT_SQL, &[&margin_seconds])
         .await
-        .ctx(Side::Main, || {
-            "reading open transactions".to_string()
-        })?;
+        .ctx(Side::Main, || "reading open transactions".to_string())?;
     let oldest: String = row.get("oldest");
     let read_at: String = row.get("read_at");
     let hidden: i64 = row.get("hidden");
@@ -125,9 +123,7 @@ pub async fn ensure_state_table(standin: &Session) -> Result<(), DataError> {
     standin
         .batch_execute(STATE_DDL)
         .await
-        .ctx(Side::Standin, || {
-            "creating pgsyncer.sync_state".to_string()
-        })
+        .ctx(Side::Standin, || "creating pgsyncer.sync_state".to_string())
 }
 
 /// Watermarks recorded by earlier runs against `identity`, by `(schema, table)`.

@@ -93,7 +93,10 @@ async fn setup(main_sql: &str, standin_sql: &str) -> Setup {
     let standin_url =
         format!("postgres://{STANDIN_ROLE}:{STANDIN_PASSWORD}@127.0.0.1:{port}/{STANDIN_DB}");
     let owner = crate::support::raw_client(&standin_url).await;
-    owner.batch_execute(standin_sql).await.expect("load standin");
+    owner
+        .batch_execute(standin_sql)
+        .await
+        .expect("load standin");
     admin
         .batch_execute("SELECT pg_stat_statements_reset()")
         .await
@@ -213,7 +216,9 @@ async fn password_reaches_no_log_statistics_or_output() {
     for (n, (flags, log)) in runs.into_iter().enumerate() {
         // Rows to move on every run.
         s.main
-            .batch_execute(&format!("UPDATE items SET note = 'run {n}' WHERE id % 4 = {n}"))
+            .batch_execute(&format!(
+                "UPDATE items SET note = 'run {n}' WHERE id % 4 = {n}"
+            ))
             .await
             .unwrap();
         let mut run = s.pgsyncer(&["sync", "--fdw-mode", "--json"]);
@@ -242,7 +247,10 @@ async fn password_reaches_no_log_statistics_or_output() {
     assert_eq!(s.fdw_objects().await, (0, 0, 0));
     s.assert_extension_kept().await;
     let synced = s
-        .count(&s.standin, "SELECT count(*) FROM items WHERE note LIKE 'run%'")
+        .count(
+            &s.standin,
+            "SELECT count(*) FROM items WHERE note LIKE 'run%'",
+        )
         .await;
     assert!(synced > 0, "rows moved");
 
@@ -301,7 +309,11 @@ fn start(s: &Setup, args: &[&str], dir: &tempfile::TempDir) -> Child {
 }
 
 /// Wait (up to `limit`) for `child` to exit; its status and stderr.
-async fn finished(child: &mut Child, dir: &tempfile::TempDir, limit: Duration) -> (ExitStatus, String) {
+async fn finished(
+    child: &mut Child,
+    dir: &tempfile::TempDir,
+    limit: Duration,
+) -> (ExitStatus, String) {
     let deadline = Instant::now() + limit;
     loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -356,7 +368,10 @@ async fn stopped_by(signal: libc::c_int, code: i32) {
     let took = sent.elapsed();
     assert_eq!(status.code(), Some(code), "{status:?}: {stderr}");
     // The load had seconds of work left.
-    assert!(took < Duration::from_secs(6), "stopping took {took:?}: {stderr}");
+    assert!(
+        took < Duration::from_secs(6),
+        "stopping took {took:?}: {stderr}"
+    );
     assert!(leaks(&stderr).is_empty(), "{stderr}");
     assert_eq!(s.fdw_objects().await, (0, 0, 0), "{stderr}");
     s.assert_extension_kept().await;
@@ -408,11 +423,18 @@ async fn killed_then(next: &[&str]) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(s.standin_sessions().await, 0, "the killed run's sessions ended");
+    assert_eq!(
+        s.standin_sessions().await,
+        0,
+        "the killed run's sessions ended"
+    );
     let out = s.pgsyncer(next).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{next:?}: {stderr}");
-    assert!(stderr.contains("dropped the postgres_fdw objects"), "{stderr}");
+    assert!(
+        stderr.contains("dropped the postgres_fdw objects"),
+        "{stderr}"
+    );
     assert_eq!(s.fdw_objects().await, (0, 0, 0), "{next:?}: {stderr}");
     s.assert_extension_kept().await;
     assert_tables_whole(&s).await;
@@ -432,7 +454,11 @@ async fn after_sigkill_a_dry_run_removes_the_leftovers() {
 async fn a_live_runs_objects_are_left_alone() {
     let s = setup(SLOW_MAIN, SLOW_STANDIN).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut live = start(&s, &["sync", "--fdw-mode", "--include", "public.slow"], &dir);
+    let mut live = start(
+        &s,
+        &["sync", "--fdw-mode", "--include", "public.slow"],
+        &dir,
+    );
     s.wait_until_loading().await;
     for other in [
         &["diff", "--include", "public.other"][..],
@@ -444,7 +470,11 @@ async fn a_live_runs_objects_are_left_alone() {
             "{other:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert_eq!(s.fdw_objects().await, (1, 1, 1), "{other:?} left the live run's objects");
+        assert_eq!(
+            s.fdw_objects().await,
+            (1, 1, 1),
+            "{other:?} left the live run's objects"
+        );
     }
     send(&live, libc::SIGINT);
     let (status, stderr) = finished(&mut live, &dir, Duration::from_secs(30)).await;

@@ -61,9 +61,17 @@ async fn a_failed_table_is_reported_once_with_the_servers_message_and_detail() {
         "statements are shortened:\n{stderr}"
     );
     // The summary marks the table but does not repeat the error.
-    assert!(stdout.contains("FAILED (rolled back): public.picky"), "{stdout}");
+    assert!(
+        stdout.contains("FAILED (rolled back): public.picky"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("v_positive"), "{stdout}");
-    assert_eq!(crate::support::data_pair::checksum(&p.standin, "fine").await.0, 100);
+    assert_eq!(
+        crate::support::data_pair::checksum(&p.standin, "fine")
+            .await
+            .0,
+        100
+    );
 }
 
 #[tokio::test]
@@ -109,7 +117,10 @@ async fn a_dropped_connection_still_prints_the_summary_and_names_the_table() {
         if napping > 0 {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "never reached m_slow");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never reached m_slow"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     watcher
@@ -122,14 +133,26 @@ async fn a_dropped_connection_still_prints_the_summary_and_names_the_table() {
     let out = child.wait_with_output().unwrap();
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
-    assert!(stdout.contains("key ranges"), "the summary is printed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("FAILED (rolled back): public.m_slow"), "{stdout}");
+    assert!(
+        stdout.contains("key ranges"),
+        "the summary is printed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("FAILED (rolled back): public.m_slow"),
+        "{stdout}"
+    );
     assert!(
         stderr.contains("table public.m_slow") && stderr.contains("failed (public.m_slow)"),
         "{stderr}"
     );
-    assert!(!stderr.contains("sql/") && !stderr.contains(".sql"), "{stderr}");
-    assert!(!stdout.contains("sql/") && !stderr.contains("db error"), "{stderr}");
+    assert!(
+        !stderr.contains("sql/") && !stderr.contains(".sql"),
+        "{stderr}"
+    );
+    assert!(
+        !stdout.contains("sql/") && !stderr.contains("db error"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -146,16 +169,29 @@ async fn verbosity_levels_differ_and_piped_logs_have_no_colour_codes() {
         let out = run(&p, &[flag]);
         let stderr = text(&out.stderr);
         assert!(out.status.success(), "{flag}: {stderr}");
-        assert!(!stderr.contains("\x1b["), "{flag}: colour codes in a pipe:\n{stderr}");
+        assert!(
+            !stderr.contains("\x1b["),
+            "{flag}: colour codes in a pipe:\n{stderr}"
+        );
         assert!(!stderr.contains(password), "{flag}: {stderr}");
-        assert!(stderr.contains("public.fine"), "{flag}: each table's outcome:\n{stderr}");
+        assert!(
+            stderr.contains("public.fine"),
+            "{flag}: each table's outcome:\n{stderr}"
+        );
         let statement = stderr.lines().any(|l| l.contains(" ms: SELECT"));
-        assert_eq!(statement, flag != "-v", "{flag}: statements at debug only:\n{stderr}");
+        assert_eq!(
+            statement,
+            flag != "-v",
+            "{flag}: statements at debug only:\n{stderr}"
+        );
         let protocol = stderr.contains("executing statement");
         assert_eq!(protocol, flag == "-vvv", "{flag}: driver log at trace only");
         lengths.push(stderr.len());
     }
-    assert!(lengths[0] < lengths[1] && lengths[1] < lengths[2], "{lengths:?}");
+    assert!(
+        lengths[0] < lengths[1] && lengths[1] < lengths[2],
+        "{lengths:?}"
+    );
     // PGSYNCER_LOG overrides -v.
     let out = sync_command(&p, &["-vv"])
         .env("PGSYNCER_LOG", "warn")
@@ -200,13 +236,22 @@ async fn show_keys_lists_updated_keys_in_incremental_mode() {
         .unwrap();
     let summary = p.sync_with(options()).await;
     let t = crate::support::data_pair::row(&summary, "public.items");
-    assert_eq!((t.inserted, t.updated, t.deleted), (1, 2, 1), "{}", summary.render());
+    assert_eq!(
+        (t.inserted, t.updated, t.deleted),
+        (1, 2, 1),
+        "{}",
+        summary.render()
+    );
     let mut updated = t.keys.updated.clone();
     updated.sort();
     assert_eq!(updated, [["7"], ["9"]], "{}", summary.render());
     assert_eq!(t.keys.inserted, [["51"]], "{}", summary.render());
     assert_eq!(t.keys.deleted, [["3"]], "{}", summary.render());
-    assert!(summary.render().contains("updated (2): "), "{}", summary.render());
+    assert!(
+        summary.render().contains("updated (2): "),
+        "{}",
+        summary.render()
+    );
 }
 
 #[tokio::test]

@@ -69,8 +69,8 @@ mod write;
 
 pub use compare::{fdw_hashes, FdwHashes};
 pub use setup::{
-    clean_leftovers_if_idle, cleanup, remove_after_stop, server_options, setup,
-    user_mapping_block, FdwError, FdwOptions, Staging, IN_USE, KEPT, SERVER, STAGE_PREFIX,
+    clean_leftovers_if_idle, cleanup, remove_after_stop, server_options, setup, user_mapping_block,
+    FdwError, FdwOptions, Staging, IN_USE, KEPT, SERVER, STAGE_PREFIX,
 };
 pub use write::{
     bucket_key_statements, gone_statement, insert_all, key_statements, keyless_statements,

@@ -538,7 +538,10 @@ async fn drop_objects(
         .collect();
     if server {
         drops.push((
-            format!("foreign server {} and its user mapping (main's password)", ident(SERVER)),
+            format!(
+                "foreign server {} and its user mapping (main's password)",
+                ident(SERVER)
+            ),
             format!("DROP SERVER IF EXISTS {} CASCADE", ident(SERVER)),
         ));
     }
@@ -635,7 +638,9 @@ pub async fn remove_after_stop(standin: &Endpoint, backends: &[i32]) -> Result<S
                 &[&backends],
             )
             .await
-            .ctx(Side::Standin, || "waiting for the run's sessions to end".to_string())?
+            .ctx(Side::Standin, || {
+                "waiting for the run's sessions to end".to_string()
+            })?
             .get(0);
         if alive == 0 {
             break;

@@ -76,7 +76,11 @@ pub(super) async fn merge_more(
 }
 
 /// Does the standin lack any of main's keys (a temporary table `keys`)?
-pub(super) async fn lacks_keys(ctx: &TableCtx<'_>, table: &TablePair, keys: &str) -> Result<bool, DataError> {
+pub(super) async fn lacks_keys(
+    ctx: &TableCtx<'_>,
+    table: &TablePair,
+    keys: &str,
+) -> Result<bool, DataError> {
     let sql = missing_keys_statement(table, keys);
     Ok(ctx
         .standin
