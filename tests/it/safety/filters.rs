@@ -3,7 +3,7 @@
 //! outside `--schema`, with its rows; it drops the included ones, and `sync` prints every
 //! drop it applies. `sync --dry-run` prints the whole schema plan and changes nothing.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use crate::support;
 
@@ -28,12 +28,7 @@ CREATE TABLE scratch.keep (id int, m scratch.mood);
 INSERT INTO scratch.keep VALUES (1, 'ok'), (2, 'ok');";
 
 fn pgsyncer(args: &[&str]) -> Output {
-    Command::new(support::pgsyncer_bin())
-        .args(args)
-        .env_remove("PGSYNCER_MAINDSN")
-        .env_remove("PGSYNCER_STANDINDSN")
-        .output()
-        .expect("run pgsyncer")
+    support::run_pgsyncer(args)
 }
 
 fn text(bytes: &[u8]) -> String {

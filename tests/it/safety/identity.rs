@@ -9,24 +9,14 @@ use std::process::{Command, Output};
 
 use pgsyncer::sandbox::{SANDBOX_PASSWORD, SANDBOX_USER};
 
-use crate::support::{fresh_db, pgsyncer_bin, raw_client, with_cluster};
+use crate::support::{fresh_db, raw_client, with_cluster};
 
 fn pgsyncer(args: &[&str]) -> Output {
-    Command::new(pgsyncer_bin())
-        .args(args)
-        .env_remove("PGSYNCER_MAINDSN")
-        .env_remove("PGSYNCER_STANDINDSN")
-        .output()
-        .expect("run pgsyncer")
+    crate::support::run_pgsyncer(args)
 }
 
 fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    crate::support::output_text(out)
 }
 
 /// The database name at the end of a sandbox URL.

@@ -4,26 +4,16 @@
 //! with a clear message before anything is written; `--last-sync-time` without
 //! `--use-updated-at` is a usage error. Each ran and exited 0 before.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::support::{fresh_db, pgsyncer_bin, raw_client};
+use crate::support::{fresh_db, raw_client};
 
 fn pgsyncer(args: &[&str]) -> Output {
-    Command::new(pgsyncer_bin())
-        .args(args)
-        .env_remove("PGSYNCER_MAINDSN")
-        .env_remove("PGSYNCER_STANDINDSN")
-        .output()
-        .expect("run pgsyncer")
+    crate::support::run_pgsyncer(args)
 }
 
 fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    crate::support::output_text(out)
 }
 
 /// Run `args` against `main` and `standin`; it must exit with `code` and say every `part`.

@@ -114,3 +114,23 @@ pub fn pg_dump_schema(url: &str) -> String {
         .map(|l| format!("{l}\n"))
         .collect()
 }
+
+/// Run the pgsyncer binary with `args`, without the DSN variables of the environment.
+pub fn run_pgsyncer(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(pgsyncer_bin())
+        .args(args)
+        .env_remove("PGSYNCER_MAINDSN")
+        .env_remove("PGSYNCER_STANDINDSN")
+        .output()
+        .expect("run pgsyncer")
+}
+
+/// A run's exit status, stdout and stderr, for an assertion message.
+pub fn output_text(out: &std::process::Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
