@@ -1,19 +1,21 @@
 //! Catalog introspection: run the queries in `sql/`, build a [`crate::model::Schema`].
 //!
-//! A fixed number of queries per database (one per object kind), never one per object.
+//! A fixed number of queries per database (one or two per object kind: `Kind::queries`),
+//! never one per object; each kind loads its rows into the model (`Kind::load`).
 
 mod load;
 pub mod queries;
+mod rows;
 mod snapshot;
 
+pub use queries::Query;
+pub(crate) use rows::{OidMap, Rows};
 pub use snapshot::{load_snapshot, save_snapshot};
 
 use std::path::PathBuf;
 
 use crate::conn::Session;
 use crate::model::Schema;
-use load::{OidMap, Rows};
-use queries::Query;
 
 /// What went wrong reading a catalog or a snapshot file.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +43,9 @@ pub enum CatalogError {
         #[source]
         source: tokio_postgres::Error,
     },
+    /// A kind read other rows than it asked for (a bug in pgsyncer).
+    #[error("internal error: {0}")]
+    Internal(String),
     /// Reading or writing a snapshot file failed.
     #[error("snapshot {path}: {source}")]
     SnapshotIo {
@@ -114,6 +119,17 @@ pub async fn introspect(session: &Session, filter: &SchemaFilter) -> Result<Sche
     Ok(schema)
 }
 
+/// A kind's rows as the `N` queries it listed: [`crate::kinds::Kind::load`] is given
+/// exactly those, so a mismatch is a bug in the kind.
+pub(crate) fn rows_of<const N: usize>(rows: &[Rows]) -> Result<&[Rows; N], CatalogError> {
+    rows.try_into().map_err(|_| {
+        CatalogError::Internal(format!(
+            "a kind's loader expected {N} query results, got {}",
+            rows.len()
+        ))
+    })
+}
+
 async fn run(
     session: &Session,
     query: Query,
@@ -153,48 +169,33 @@ async fn read_all(session: &Session, filter: &SchemaFilter) -> Result<Schema, Ca
         }
     }
     let p: &[&(dyn tokio_postgres::types::ToSql + Sync)] = &[&ns];
-    use queries::*;
-    let (ext, coll, en, dom, comp, rng, seq, tab, col, con) = tokio::try_join!(
-        run(session, EXTENSIONS, p),
-        run(session, COLLATIONS, p),
-        run(session, ENUMS, p),
-        run(session, DOMAINS, p),
-        run(session, COMPOSITES, p),
-        run(session, RANGES, p),
-        run(session, SEQUENCES, p),
-        run(session, TABLES, p),
-        run(session, COLUMNS, p),
-        run(session, CONSTRAINTS, p),
+    // Every kind's queries and the shared ones, sent together (pipelined on the one
+    // connection), then loaded in the kinds' order.
+    let per_kind: Vec<&[Query]> = crate::kinds::ALL.iter().map(|k| k.queries()).collect();
+    let kind_rows = futures_util::future::try_join_all(
+        per_kind
+            .iter()
+            .flat_map(|qs| qs.iter())
+            .map(|q| run(session, *q, p)),
+    );
+    let (kind_rows, comments, depend, unmodelled) = tokio::try_join!(
+        kind_rows,
+        run(session, queries::COMMENTS, &[]),
+        run(session, queries::DEPEND, &[]),
+        run(session, queries::UNMODELLED, p),
     )?;
-    let (idx, view, mat, func, trig, pol, comm, dep, unm) = tokio::try_join!(
-        run(session, INDEXES, p),
-        run(session, VIEWS, p),
-        run(session, MATVIEWS, p),
-        run(session, FUNCTIONS, p),
-        run(session, TRIGGERS, p),
-        run(session, POLICIES, p),
-        run(session, COMMENTS, &[]),
-        run(session, DEPEND, &[]),
-        run(session, UNMODELLED, p),
-    )?;
-    load::extensions(&ext, &mut schema, &mut oids)?;
-    load::collations(&coll, &mut schema, &mut oids)?;
-    load::enums(&en, &mut schema, &mut oids)?;
-    load::domains(&dom, &mut schema, &mut oids)?;
-    load::composites(&comp, &mut schema, &mut oids)?;
-    load::ranges(&rng, &mut schema, &mut oids)?;
-    load::sequences(&seq, &mut schema, &mut oids)?;
-    let tables = load::tables(&tab, &mut schema, &mut oids)?;
-    load::columns(&col, &mut schema, &tables)?;
-    load::constraints(&con, &mut schema, &mut oids)?;
-    load::indexes(&idx, &mut schema, &mut oids)?;
-    load::views(&view, &mut schema, &mut oids)?;
-    load::matviews(&mat, &mut schema, &mut oids)?;
-    load::functions(&func, &mut schema, &mut oids)?;
-    load::triggers(&trig, &mut schema, &mut oids)?;
-    load::policies(&pol, &mut schema, &mut oids)?;
-    load::comments(&comm, &mut schema, &oids)?;
-    load::dependencies(&dep, &mut schema, &oids)?;
-    load::unmodelled(&unm, &mut schema)?;
+    let mut rest = kind_rows.as_slice();
+    for (kind, qs) in crate::kinds::ALL.iter().zip(&per_kind) {
+        let Some((rows, after)) = rest.split_at_checked(qs.len()) else {
+            return Err(CatalogError::Internal(
+                "fewer query results than queries".into(),
+            ));
+        };
+        kind.load(rows, &mut schema, &mut oids)?;
+        rest = after;
+    }
+    load::comments(&comments, &mut schema, &oids)?;
+    load::dependencies(&depend, &mut schema, &oids)?;
+    load::unmodelled(&unmodelled, &mut schema)?;
     Ok(schema)
 }

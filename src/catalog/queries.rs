@@ -1,7 +1,8 @@
 //! The catalog queries, one file per object kind under `sql/`, compiled in.
 //!
-//! All but `namespaces` take `$1 oid[]`: the selected schemas' oids, so the number of
-//! queries per database is fixed (one per kind) whatever the number of objects.
+//! The queries no kind owns are here; each kind names its own in `Kind::queries`. All but
+//! `namespaces` take `$1 oid[]`: the selected schemas' oids, so the number of queries per
+//! database is fixed (one or two per kind) whatever the number of objects.
 
 /// A named catalog query.
 #[derive(Debug, Clone, Copy)]
@@ -12,59 +13,35 @@ pub struct Query {
     pub sql: &'static str,
 }
 
-macro_rules! query {
+/// A [`Query`] from `sql/<name>.sql`, compiled in (usable in any module: each kind names
+/// its own).
+#[macro_export]
+macro_rules! catalog_query {
     ($name:literal) => {
-        Query {
+        $crate::catalog::Query {
             name: $name,
-            sql: include_str!(concat!("../../sql/", $name, ".sql")),
+            sql: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/sql/", $name, ".sql")),
         }
     };
 }
 
-pub const NAMESPACES: Query = query!("namespaces");
-pub const EXTENSIONS: Query = query!("extensions");
-pub const COLLATIONS: Query = query!("collations");
-pub const ENUMS: Query = query!("enums");
-pub const DOMAINS: Query = query!("domains");
-pub const COMPOSITES: Query = query!("composites");
-pub const RANGES: Query = query!("ranges");
-pub const SEQUENCES: Query = query!("sequences");
-pub const TABLES: Query = query!("tables");
-pub const COLUMNS: Query = query!("columns");
-pub const CONSTRAINTS: Query = query!("constraints");
-pub const INDEXES: Query = query!("indexes");
-pub const VIEWS: Query = query!("views");
-pub const MATVIEWS: Query = query!("matviews");
-pub const FUNCTIONS: Query = query!("functions");
-pub const TRIGGERS: Query = query!("triggers");
-pub const POLICIES: Query = query!("policies");
-pub const COMMENTS: Query = query!("comments");
-pub const DEPEND: Query = query!("depend");
-pub const UNMODELLED: Query = query!("unmodelled");
+/// The schemas; `$1 bool` = all of them, `$2 text[]` = these names.
+pub const NAMESPACES: Query = catalog_query!("namespaces");
+/// Comments on any object of the selected schemas.
+pub const COMMENTS: Query = catalog_query!("comments");
+/// `pg_depend` rows between objects of the selected schemas.
+pub const DEPEND: Query = catalog_query!("depend");
+/// The objects of kinds the model does not hold.
+pub const UNMODELLED: Query = catalog_query!("unmodelled");
 
-/// Every query, for the parse test.
-pub const ALL: &[Query] = &[
-    NAMESPACES,
-    EXTENSIONS,
-    COLLATIONS,
-    ENUMS,
-    DOMAINS,
-    COMPOSITES,
-    RANGES,
-    SEQUENCES,
-    TABLES,
-    COLUMNS,
-    CONSTRAINTS,
-    INDEXES,
-    VIEWS,
-    MATVIEWS,
-    FUNCTIONS,
-    TRIGGERS,
-    POLICIES,
-    COMMENTS,
-    DEPEND,
-    UNMODELLED,
-];
+/// Every query: the shared ones and each kind's, for the tests.
+pub fn all() -> Vec<Query> {
+    let mut out = vec![NAMESPACES, COMMENTS, DEPEND, UNMODELLED];
+    for kind in crate::kinds::ALL {
+        out.extend(kind.queries().iter().copied());
+    }
+    out
+}
 
 #[cfg(test)]
 mod tests {
@@ -72,7 +49,7 @@ mod tests {
 
     #[test]
     fn every_catalog_query_parses() {
-        for q in ALL {
+        for q in all() {
             if let Err(e) = pg_query::parse(q.sql, pg_query::ParserOptions::DEFAULT) {
                 panic!("sql/{}.sql does not parse: {e}", q.name);
             }
@@ -89,7 +66,7 @@ mod tests {
             .filter(|n| n.ends_with(".sql"))
             .collect();
         files.sort();
-        let mut listed: Vec<String> = ALL.iter().map(|q| format!("{}.sql", q.name)).collect();
+        let mut listed: Vec<String> = all().iter().map(|q| format!("{}.sql", q.name)).collect();
         listed.sort();
         assert_eq!(files, listed);
     }

@@ -1,12 +1,15 @@
-//! DDL from the model: `CREATE` statements per object kind ([`create`]), the order a
-//! whole schema is created in ([`dump_order`], on [`crate::graph`]), and the check that
-//! every statement parses ([`validate`]) before anyone sees it.
+//! DDL from the model: a whole schema's statements ([`schema_statements`], [`dump`]) in
+//! the order it is created in ([`dump_order`], on [`crate::graph`]: each object's kind
+//! gives its statements, section and needs, `crate::kinds`), the pieces of DDL several
+//! kinds share ([`create`]), and the check that every statement parses ([`validate`])
+//! before anyone sees it.
 
 pub mod create;
 
 use std::collections::BTreeSet;
 
 use crate::graph::{CycleError, Graph};
+use crate::kinds::table;
 use crate::model::*;
 
 /// Rendering went wrong: always a bug in pgsyncer, never the user's.
@@ -53,32 +56,9 @@ pub fn validate(object: &ObjectId, sql: &str) -> Result<(), DdlError> {
     }
 }
 
-/// Sort priority of an object when several could come next: the pg_dump-like section
-/// order (types, functions, sequences, tables, views, constraints, indexes, foreign keys,
-/// triggers, policies).
+/// Sort priority of an object when several could come next: its kind's dump section.
 fn priority(schema: &Schema, id: &ObjectId) -> i64 {
-    match id {
-        ObjectId::Schema(_) => 0,
-        ObjectId::Extension(_) => 1,
-        ObjectId::Collation(_) => 2,
-        ObjectId::Enum(_) => 3,
-        ObjectId::Range(_) | ObjectId::Composite(_) => 4,
-        ObjectId::Domain(_) | ObjectId::DomainConstraint(_) => 5,
-        ObjectId::Function { .. } => 6,
-        ObjectId::Sequence(_) => 7,
-        ObjectId::Table(_) => 8,
-        // A column default set apart to break a cycle: right after functions allow.
-        ObjectId::Column(_) => 8,
-        ObjectId::View(_) => 9,
-        ObjectId::MaterializedView(_) => 10,
-        ObjectId::Constraint(c) => match schema.constraints.get(c).map(|c| c.kind) {
-            Some(ConstraintKind::ForeignKey) => 13,
-            _ => 11,
-        },
-        ObjectId::Index(_) => 12,
-        ObjectId::Trigger(_) => 14,
-        ObjectId::Policy(_) => 15,
-    }
+    crate::kinds::of(id).map_or(0, |k| k.section(schema, id))
 }
 
 /// The graph node an identity is created with: columns with their relation, domain
@@ -101,17 +81,6 @@ fn node_of(schema: &Schema, id: &ObjectId) -> Option<ObjectId> {
         }
         ObjectId::DomainConstraint(c) => Some(ObjectId::Domain(c.parent.clone())),
         other => Some(other.clone()),
-    }
-}
-
-/// The relation (table or materialized view) an index or trigger is on.
-fn relation_node(schema: &Schema, q: &QualifiedName) -> ObjectId {
-    if schema.materialized_views.contains_key(q) {
-        ObjectId::MaterializedView(q.clone())
-    } else if schema.views.contains_key(q) {
-        ObjectId::View(q.clone())
-    } else {
-        ObjectId::Table(q.clone())
     }
 }
 
@@ -182,98 +151,21 @@ fn order_with(schema: &Schema, split: &BTreeSet<TableChild>) -> Result<Vec<Objec
             g.before(&a, &b);
         }
     }
-    for (name, e) in &schema.extensions {
-        g.before(
-            &ObjectId::Schema(e.schema.clone()),
-            &ObjectId::Extension(name.clone()),
-        );
-    }
-    for (name, t) in &schema.tables {
-        let id = ObjectId::Table(name.clone());
-        for parent in &t.inherits {
-            g.before(&ObjectId::Table(parent.clone()), &id);
-        }
-        if let Some(p) = &t.partition_of {
-            g.before(&ObjectId::Table(p.parent.clone()), &id);
-        }
-    }
-    // Per table, what can back a foreign key: primary keys, unique constraints and indexes.
-    let mut keys: std::collections::HashMap<&QualifiedName, Vec<ObjectId>> =
-        std::collections::HashMap::new();
-    for (key, c) in &schema.constraints {
-        if matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique) {
-            keys.entry(&c.table)
-                .or_default()
-                .push(ObjectId::Constraint(key.clone()));
-        }
-    }
-    for (name, i) in &schema.indexes {
-        if i.unique {
-            keys.entry(&i.table)
-                .or_default()
-                .push(ObjectId::Index(name.clone()));
-        }
-    }
-    for (key, c) in &schema.constraints {
-        let id = ObjectId::Constraint(key.clone());
-        g.before(&ObjectId::Table(c.table.clone()), &id);
-        if let Some(r) = &c.referenced_table {
-            g.before(&ObjectId::Table(r.clone()), &id);
-            for k in keys.get(r).into_iter().flatten() {
-                g.before(k, &id);
+    // What each kind says it needs besides (a constraint its table and referenced keys,
+    // a partition its parent, a trigger its function).
+    for id in schema.object_ids() {
+        if let Some(kind) = crate::kinds::of(&id) {
+            for needed in kind.needs(schema, &id) {
+                g.before(&needed, &id);
             }
         }
-    }
-    for (name, i) in &schema.indexes {
-        let id = ObjectId::Index(name.clone());
-        g.before(&relation_node(schema, &i.table), &id);
-        if let Some(parent) = &i.parent_index {
-            g.before(&ObjectId::Index(parent.clone()), &id);
-        }
-    }
-    for (key, t) in &schema.triggers {
-        let id = ObjectId::Trigger(key.clone());
-        g.before(&relation_node(schema, &t.table), &id);
-        g.before(&t.function, &id);
-    }
-    for (key, p) in &schema.policies {
-        g.before(
-            &ObjectId::Table(p.table.clone()),
-            &ObjectId::Policy(key.clone()),
-        );
     }
     Ok(g.sort()?)
 }
 
-/// The statements that create one object (see [`create`]).
+/// The statements that create one object: its kind's [`crate::kinds::Kind::create_sql`].
 pub fn create_statements(schema: &Schema, id: &ObjectId) -> Vec<String> {
-    match id {
-        ObjectId::Schema(n) => schema.namespaces.get(n).map(create::schema),
-        ObjectId::Extension(n) => schema.extensions.get(n).map(create::extension),
-        ObjectId::Collation(q) => schema.collations.get(q).map(create::collation),
-        ObjectId::Enum(q) => schema.enums.get(q).map(create::enum_type),
-        ObjectId::Domain(q) => schema.domains.get(q).map(create::domain),
-        ObjectId::Composite(q) => schema.composites.get(q).map(create::composite),
-        ObjectId::Range(q) => schema.ranges.get(q).map(create::range),
-        ObjectId::Sequence(q) => schema.sequences.get(q).map(create::sequence),
-        ObjectId::Table(q) => schema.tables.get(q).map(|t| {
-            let mut out = create::table(schema, t);
-            out.extend(create::inherited_column_overrides(schema, t));
-            out
-        }),
-        ObjectId::Constraint(c) => schema.constraints.get(c).map(create::constraint),
-        ObjectId::Index(q) => schema.indexes.get(q).map(create::index),
-        ObjectId::View(q) => schema.views.get(q).map(create::view),
-        ObjectId::MaterializedView(q) => schema
-            .materialized_views
-            .get(q)
-            .map(create::materialized_view),
-        ObjectId::Function { .. } => schema.functions.get(id).map(create::function),
-        ObjectId::Trigger(c) => schema.triggers.get(c).map(create::trigger),
-        ObjectId::Policy(c) => schema.policies.get(c).map(create::policy),
-        ObjectId::Column(_) | ObjectId::DomainConstraint(_) => None,
-    }
-    .unwrap_or_default()
+    crate::kinds::of(id).map_or_else(Vec::new, |k| k.create_sql(schema, id))
 }
 
 /// Every statement that recreates `schema` in an empty database, in order, each parsed.
@@ -303,8 +195,8 @@ pub fn schema_statements(schema: &Schema) -> Result<Vec<Statement>, DdlError> {
                     }
                 }
                 t.map(|t| {
-                    let mut out = create::table(schema, &t);
-                    out.extend(create::inherited_column_overrides(schema, &t));
+                    let mut out = table::table_sql(schema, &t);
+                    out.extend(table::inherited_column_overrides(schema, &t));
                     out
                 })
                 .unwrap_or_default()
@@ -331,28 +223,17 @@ pub fn schema_statements(schema: &Schema) -> Result<Vec<Statement>, DdlError> {
             });
         }
     }
-    for (name, s) in &schema.sequences {
-        if let Some(sql) = create::sequence_owned_by(s) {
-            out.push(Statement {
-                object: ObjectId::Sequence(name.clone()),
-                sql,
-            });
-        }
-    }
-    for (name, t) in &schema.tables {
-        if let Some(sql) = create::replica_identity(t) {
-            out.push(Statement {
-                object: ObjectId::Table(name.clone()),
-                sql,
-            });
-        }
-    }
-    for (name, i) in &schema.indexes {
-        if let Some(sql) = create::index_cluster(i) {
-            out.push(Statement {
-                object: ObjectId::Index(name.clone()),
-                sql,
-            });
+    // What needs every object in place (OWNED BY, replica identity, CLUSTER ON), kind by
+    // kind.
+    let ids = schema.object_ids();
+    for kind in crate::kinds::ALL {
+        for id in ids.iter().filter(|id| kind.owns(id)) {
+            for sql in kind.after_sql(schema, id) {
+                out.push(Statement {
+                    object: id.clone(),
+                    sql,
+                });
+            }
         }
     }
     for (id, text) in &schema.comments {

@@ -1,12 +1,16 @@
 //! Composite types: attributes added, dropped and retyped in place while the kept ones keep
 //! their order and new ones come last; otherwise rebuilt.
 
+use serde::Deserialize;
+
 use super::Kind;
-use crate::ddl::create;
+use crate::catalog::{rows_of, CatalogError, OidMap, Query, Rows};
+use crate::catalog_query;
 use crate::diff::{Change, ChangeKind, Changes};
-use crate::model::{ObjectId, Schema};
+use crate::model::*;
 use crate::plan::sql::Ctx;
 use crate::plan::{Action, Statement};
+use crate::quote;
 use crate::quote::ident;
 
 pub(crate) struct Composites;
@@ -14,6 +18,35 @@ pub(crate) struct Composites;
 impl Kind for Composites {
     fn owns(&self, id: &ObjectId) -> bool {
         matches!(id, ObjectId::Composite(_))
+    }
+
+    fn queries(&self) -> &'static [Query] {
+        &[catalog_query!("composites")]
+    }
+
+    fn load(
+        &self,
+        rows: &[Rows],
+        schema: &mut Schema,
+        oids: &mut OidMap,
+    ) -> Result<(), CatalogError> {
+        let [rows] = rows_of::<1>(rows)?;
+        load_composites(rows, schema, oids)
+    }
+
+    fn create_sql(&self, schema: &Schema, id: &ObjectId) -> Vec<String> {
+        let ObjectId::Composite(q) = id else {
+            return Vec::new();
+        };
+        schema
+            .composites
+            .get(q)
+            .map(composite_sql)
+            .unwrap_or_default()
+    }
+
+    fn section(&self, _schema: &Schema, _id: &ObjectId) -> i64 {
+        4
     }
 
     fn diff(&self, main: &Schema, standin: &Schema, changes: &mut Changes) {
@@ -69,14 +102,6 @@ impl Kind for Composites {
             if !main.composites.contains_key(name) {
                 changes.extra(ObjectId::Composite(name.clone()));
             }
-        }
-    }
-
-    fn create(&self, ctx: &mut Ctx, id: &ObjectId) {
-        let ObjectId::Composite(q) = id else { return };
-        let sqls = ctx.main.composites.get(q).map(create::composite);
-        for sql in sqls.unwrap_or_default() {
-            ctx.build(id, 6, Action::Create, sql);
         }
     }
 
@@ -138,4 +163,71 @@ impl Kind for Composites {
     fn drop_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
         18
     }
+}
+
+// Reading: catalog rows into the model.
+
+#[derive(Deserialize)]
+struct AttributeRow {
+    name: String,
+    data_type: String,
+    collation_schema: Option<String>,
+    collation_name: Option<String>,
+}
+
+fn load_composites(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        let id = ObjectId::Composite(name.clone());
+        oids.insert_type(&r, &id)?;
+        oids.insert("pg_class", r.get("class_oid")?, id);
+        let attrs: Vec<AttributeRow> = r.json("attributes")?;
+        let attributes = attrs
+            .into_iter()
+            .map(|a| {
+                let collation = match (&a.collation_schema, &a.collation_name) {
+                    (Some(s), Some(n)) => Some(quote::qualified(s, n)),
+                    _ => None,
+                };
+                (
+                    a.name.clone(),
+                    CompositeAttribute {
+                        name: a.name,
+                        data_type: a.data_type,
+                        collation,
+                    },
+                )
+            })
+            .collect();
+        schema
+            .composites
+            .insert(name.clone(), CompositeType { name, attributes });
+    }
+    Ok(())
+}
+
+// DDL: the statements that create one object, from the model alone.
+
+/// `CREATE TYPE … AS (…)`.
+pub(crate) fn composite_sql(t: &CompositeType) -> Vec<String> {
+    let attrs: Vec<String> = t
+        .attributes
+        .values()
+        .map(|a| {
+            let mut s = format!("{} {}", ident(&a.name), a.data_type);
+            if let Some(c) = &a.collation {
+                s.push_str(&format!(" COLLATE {c}"));
+            }
+            s
+        })
+        .collect();
+    vec![format!(
+        "CREATE TYPE {} AS (\n    {}\n)",
+        t.name.sql(),
+        attrs.join(",\n    ")
+    )]
 }

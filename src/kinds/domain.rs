@@ -2,10 +2,15 @@
 //! added, validated and rebuilt one by one; a base type or collation change rebuilds the
 //! domain.
 
+use serde::Deserialize;
+
+use indexmap::IndexMap;
+
 use super::{strip_not_valid, Kind};
-use crate::ddl::create;
+use crate::catalog::{rows_of, CatalogError, OidMap, Query, Rows};
+use crate::catalog_query;
 use crate::diff::{Change, ChangeKind, Changes};
-use crate::model::{ObjectId, Schema, TableChild};
+use crate::model::*;
 use crate::plan::sql::Ctx;
 use crate::plan::{Action, Hazard, HazardKind, Statement};
 use crate::quote::ident;
@@ -15,6 +20,32 @@ pub(crate) struct Domains;
 impl Kind for Domains {
     fn owns(&self, id: &ObjectId) -> bool {
         matches!(id, ObjectId::Domain(_) | ObjectId::DomainConstraint(_))
+    }
+
+    fn queries(&self) -> &'static [Query] {
+        &[catalog_query!("domains")]
+    }
+
+    fn load(
+        &self,
+        rows: &[Rows],
+        schema: &mut Schema,
+        oids: &mut OidMap,
+    ) -> Result<(), CatalogError> {
+        let [rows] = rows_of::<1>(rows)?;
+        load_domains(rows, schema, oids)
+    }
+
+    fn create_sql(&self, schema: &Schema, id: &ObjectId) -> Vec<String> {
+        // A domain's constraints are in its CREATE DOMAIN.
+        let ObjectId::Domain(q) = id else {
+            return Vec::new();
+        };
+        schema.domains.get(q).map(domain_sql).unwrap_or_default()
+    }
+
+    fn section(&self, _schema: &Schema, _id: &ObjectId) -> i64 {
+        5
     }
 
     fn diff(&self, main: &Schema, standin: &Schema, changes: &mut Changes) {
@@ -69,7 +100,7 @@ impl Kind for Domains {
         let main = ctx.main;
         match id {
             ObjectId::Domain(q) => {
-                for sql in main.domains.get(q).map(create::domain).unwrap_or_default() {
+                for sql in main.domains.get(q).map(domain_sql).unwrap_or_default() {
                     ctx.build(id, 8, Action::Create, sql);
                 }
             }
@@ -180,4 +211,82 @@ impl Kind for Domains {
             _ => None,
         }
     }
+}
+
+// Reading: catalog rows into the model.
+
+#[derive(Deserialize)]
+struct DomainCheckRow {
+    oid: u32,
+    name: String,
+    definition: String,
+    validated: bool,
+}
+
+fn load_domains(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        oids.insert_type(&r, &ObjectId::Domain(name.clone()))?;
+        let checks: Vec<DomainCheckRow> = r.json("constraints")?;
+        let mut constraints = IndexMap::new();
+        for c in checks {
+            oids.insert(
+                "pg_constraint",
+                c.oid,
+                ObjectId::DomainConstraint(TableChild::new(name.clone(), c.name.clone())),
+            );
+            constraints.insert(
+                c.name.clone(),
+                DomainConstraint {
+                    name: c.name,
+                    definition: c.definition,
+                    validated: c.validated,
+                },
+            );
+        }
+        schema.domains.insert(
+            name.clone(),
+            Domain {
+                name,
+                base_type: r.get("base_type")?,
+                collation: r.opt_qualified("collation_schema", "collation_name")?,
+                default: r.get("default_expr")?,
+                not_null: r.get("not_null")?,
+                constraints,
+            },
+        );
+    }
+    Ok(())
+}
+
+// DDL: the statements that create one object, from the model alone.
+
+/// `CREATE DOMAIN`, validated checks inline, `NOT VALID` ones added after.
+pub(crate) fn domain_sql(d: &Domain) -> Vec<String> {
+    let mut sql = format!("CREATE DOMAIN {} AS {}", d.name.sql(), d.base_type);
+    if let Some(c) = &d.collation {
+        sql.push_str(&format!(" COLLATE {c}"));
+    }
+    if let Some(def) = &d.default {
+        sql.push_str(&format!(" DEFAULT {def}"));
+    }
+    if d.not_null {
+        sql.push_str(" NOT NULL");
+    }
+    let mut later = Vec::new();
+    for c in d.constraints.values() {
+        if c.validated {
+            sql.push_str(&format!(" CONSTRAINT {} {}", ident(&c.name), c.definition));
+        } else {
+            later.push(format!(
+                "ALTER DOMAIN {} ADD CONSTRAINT {} {}",
+                d.name.sql(),
+                ident(&c.name),
+                c.definition
+            ));
+        }
+    }
+    let mut out = vec![sql];
+    out.extend(later);
+    out
 }

@@ -4,9 +4,10 @@
 
 use super::table::{alter_column_sql, column_of};
 use super::Kind;
-use crate::ddl::create;
+use crate::catalog::{rows_of, CatalogError, OidMap, Query, Rows};
+use crate::catalog_query;
 use crate::diff::{column_uses_type, Change, ChangeKind, Changes, EnumPosition};
-use crate::model::{ObjectId, QualifiedName, Schema, TableChild};
+use crate::model::*;
 use crate::plan::sql::Ctx;
 use crate::plan::{Action, Hazard, HazardKind, Statement};
 use crate::quote::{ident, literal, qualified};
@@ -16,6 +17,31 @@ pub(crate) struct Enums;
 impl Kind for Enums {
     fn owns(&self, id: &ObjectId) -> bool {
         matches!(id, ObjectId::Enum(_))
+    }
+
+    fn queries(&self) -> &'static [Query] {
+        &[catalog_query!("enums")]
+    }
+
+    fn load(
+        &self,
+        rows: &[Rows],
+        schema: &mut Schema,
+        oids: &mut OidMap,
+    ) -> Result<(), CatalogError> {
+        let [rows] = rows_of::<1>(rows)?;
+        load_enums(rows, schema, oids)
+    }
+
+    fn create_sql(&self, schema: &Schema, id: &ObjectId) -> Vec<String> {
+        let ObjectId::Enum(q) = id else {
+            return Vec::new();
+        };
+        schema.enums.get(q).map(enum_sql).unwrap_or_default()
+    }
+
+    fn section(&self, _schema: &Schema, _id: &ObjectId) -> i64 {
+        3
     }
 
     fn diff(&self, main: &Schema, standin: &Schema, changes: &mut Changes) {
@@ -79,14 +105,6 @@ impl Kind for Enums {
         }
     }
 
-    fn create(&self, ctx: &mut Ctx, id: &ObjectId) {
-        let ObjectId::Enum(q) = id else { return };
-        let sqls = ctx.main.enums.get(q).map(create::enum_type);
-        for sql in sqls.unwrap_or_default() {
-            ctx.build(id, 6, Action::Create, sql);
-        }
-    }
-
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {
         let sql = match id {
             ObjectId::Enum(q) => format!("DROP TYPE {}", q.sql()),
@@ -144,7 +162,7 @@ fn recreate(ctx: &mut Ctx, id: &ObjectId, q: &QualifiedName, columns: &[(Qualifi
         HazardKind::RecreatesDependents,
         "values were removed or reordered: the type is built anew and its columns converted",
     ));
-    for sql in create::enum_type(m) {
+    for sql in enum_sql(m) {
         ctx.build(id, 6, Action::Create, sql);
     }
     for (table, column) in columns {
@@ -202,4 +220,33 @@ fn recreate(ctx: &mut Ctx, id: &ObjectId, q: &QualifiedName, columns: &[(Qualifi
         }
     }
     ctx.build(id, 6, Action::Drop, format!("DROP TYPE {old}"));
+}
+
+// Reading: catalog rows into the model.
+
+fn load_enums(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        oids.insert_type(&r, &ObjectId::Enum(name.clone()))?;
+        schema.enums.insert(
+            name.clone(),
+            EnumType {
+                name,
+                labels: r.get("labels")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+// DDL: the statements that create one object, from the model alone.
+
+/// `CREATE TYPE … AS ENUM`.
+pub(crate) fn enum_sql(e: &EnumType) -> Vec<String> {
+    let labels: Vec<String> = e.labels.iter().map(|l| literal(l)).collect();
+    vec![format!(
+        "CREATE TYPE {} AS ENUM ({})",
+        e.name.sql(),
+        labels.join(", ")
+    )]
 }

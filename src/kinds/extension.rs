@@ -2,9 +2,10 @@
 //! is dropped and created again) and moved to main's schema.
 
 use super::Kind;
-use crate::ddl::create;
+use crate::catalog::{rows_of, CatalogError, OidMap, Query, Rows};
+use crate::catalog_query;
 use crate::diff::{Change, ChangeKind, Changes};
-use crate::model::{ObjectId, Schema};
+use crate::model::*;
 use crate::plan::sql::Ctx;
 use crate::plan::{Action, Statement};
 use crate::quote::{ident, literal};
@@ -14,6 +15,47 @@ pub(crate) struct Extensions;
 impl Kind for Extensions {
     fn owns(&self, id: &ObjectId) -> bool {
         matches!(id, ObjectId::Extension(_))
+    }
+
+    fn queries(&self) -> &'static [Query] {
+        &[catalog_query!("extensions")]
+    }
+
+    fn load(
+        &self,
+        rows: &[Rows],
+        schema: &mut Schema,
+        oids: &mut OidMap,
+    ) -> Result<(), CatalogError> {
+        let [rows] = rows_of::<1>(rows)?;
+        load_extensions(rows, schema, oids)
+    }
+
+    fn create_sql(&self, schema: &Schema, id: &ObjectId) -> Vec<String> {
+        let ObjectId::Extension(n) = id else {
+            return Vec::new();
+        };
+        schema
+            .extensions
+            .get(n)
+            .map(extension_sql)
+            .unwrap_or_default()
+    }
+
+    fn section(&self, _schema: &Schema, _id: &ObjectId) -> i64 {
+        1
+    }
+
+    fn needs(&self, schema: &Schema, id: &ObjectId) -> Vec<ObjectId> {
+        let ObjectId::Extension(n) = id else {
+            return Vec::new();
+        };
+        schema
+            .extensions
+            .get(n)
+            .map(|e| ObjectId::Schema(e.schema.clone()))
+            .into_iter()
+            .collect()
     }
 
     fn diff(&self, main: &Schema, standin: &Schema, changes: &mut Changes) {
@@ -41,14 +83,6 @@ impl Kind for Extensions {
             if !main.extensions.contains_key(name) {
                 changes.extra(ObjectId::Extension(name.clone()));
             }
-        }
-    }
-
-    fn create(&self, ctx: &mut Ctx, id: &ObjectId) {
-        let ObjectId::Extension(n) = id else { return };
-        let sqls = ctx.main.extensions.get(n).map(create::extension);
-        for sql in sqls.unwrap_or_default() {
-            ctx.build(id, 2, Action::Create, sql);
         }
     }
 
@@ -97,4 +131,42 @@ fn version_key(version: &str) -> Vec<(u64, String)> {
         .split(['.', '-'])
         .map(|p| (p.parse::<u64>().unwrap_or(0), p.to_string()))
         .collect()
+}
+
+// Reading: catalog rows into the model.
+
+fn load_extensions(
+    rows: &Rows,
+    schema: &mut Schema,
+    oids: &mut OidMap,
+) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name: String = r.get("name")?;
+        oids.insert(
+            "pg_extension",
+            r.get("oid")?,
+            ObjectId::Extension(name.clone()),
+        );
+        schema.extensions.insert(
+            name.clone(),
+            Extension {
+                name,
+                schema: r.get("schema")?,
+                version: r.get("version")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+// DDL: the statements that create one object, from the model alone.
+
+/// `CREATE EXTENSION … WITH SCHEMA … VERSION …`.
+pub(crate) fn extension_sql(e: &Extension) -> Vec<String> {
+    vec![format!(
+        "CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {} VERSION {}",
+        ident(&e.name),
+        ident(&e.schema),
+        literal(&e.version)
+    )]
 }

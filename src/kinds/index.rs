@@ -3,18 +3,69 @@
 //! when the definition differs. A partition's index attached to its parent's comes with
 //! the parent's.
 
-use super::Kind;
-use crate::ddl::create;
-use crate::diff::{Change, ChangeKind, Changes};
-use crate::model::{ObjectId, Schema};
+use super::{relation_of, Kind};
+use crate::catalog::{rows_of, CatalogError, OidMap, Query, Rows};
+use crate::catalog_query;
+use crate::diff::{ChangeKind, Changes};
+use crate::model::*;
 use crate::plan::sql::{Ctx, Phase};
 use crate::plan::{Action, Hazard, HazardKind, Statement};
+use crate::quote::ident;
 
 pub(crate) struct Indexes;
 
 impl Kind for Indexes {
     fn owns(&self, id: &ObjectId) -> bool {
         matches!(id, ObjectId::Index(_))
+    }
+
+    fn queries(&self) -> &'static [Query] {
+        &[catalog_query!("indexes")]
+    }
+
+    fn load(
+        &self,
+        rows: &[Rows],
+        schema: &mut Schema,
+        oids: &mut OidMap,
+    ) -> Result<(), CatalogError> {
+        let [rows] = rows_of::<1>(rows)?;
+        load_indexes(rows, schema, oids)
+    }
+
+    fn create_sql(&self, schema: &Schema, id: &ObjectId) -> Vec<String> {
+        let ObjectId::Index(q) = id else {
+            return Vec::new();
+        };
+        schema.indexes.get(q).map(index_sql).unwrap_or_default()
+    }
+
+    fn section(&self, _schema: &Schema, _id: &ObjectId) -> i64 {
+        12
+    }
+
+    fn needs(&self, schema: &Schema, id: &ObjectId) -> Vec<ObjectId> {
+        let ObjectId::Index(q) = id else {
+            return Vec::new();
+        };
+        let Some(i) = schema.indexes.get(q) else {
+            return Vec::new();
+        };
+        let mut out = vec![relation_of(schema, &i.table)];
+        out.extend(i.parent_index.iter().map(|p| ObjectId::Index(p.clone())));
+        out
+    }
+
+    fn after_sql(&self, schema: &Schema, id: &ObjectId) -> Vec<String> {
+        let ObjectId::Index(q) = id else {
+            return Vec::new();
+        };
+        schema
+            .indexes
+            .get(q)
+            .and_then(cluster_sql)
+            .into_iter()
+            .collect()
     }
 
     fn diff(&self, main: &Schema, standin: &Schema, changes: &mut Changes) {
@@ -50,7 +101,7 @@ impl Kind for Indexes {
         let on_existing = ctx.existing_table(&i.table);
         // On a partitioned table, without ONLY: PostgreSQL builds and attaches the
         // partitions' indexes itself.
-        for sql in create::index(i) {
+        for sql in index_sql(i) {
             let st = ctx.build(
                 id,
                 rank,
@@ -64,7 +115,7 @@ impl Kind for Indexes {
                 ));
             }
         }
-        if let Some(sql) = create::index_cluster(i) {
+        if let Some(sql) = cluster_sql(i) {
             ctx.push(
                 id,
                 Phase::Build,
@@ -81,8 +132,6 @@ impl Kind for Indexes {
         };
         Statement::new(id.to_string(), Action::Drop, sql)
     }
-
-    fn alter(&self, _ctx: &mut Ctx, _change: &Change) {}
 
     fn build_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
         18
@@ -103,4 +152,55 @@ impl Kind for Indexes {
             }
         })
     }
+}
+
+// Reading: catalog rows into the model.
+
+fn load_indexes(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        oids.insert("pg_class", r.get("oid")?, ObjectId::Index(name.clone()));
+        let parent_index = r.opt_qname("parent_schema", "parent_name")?;
+        schema.indexes.insert(
+            name.clone(),
+            Index {
+                table: r.qname("schema", "table_name")?,
+                name,
+                definition: r.get("definition")?,
+                unique: r.get("is_unique")?,
+                method: r.get("method")?,
+                parent_index,
+                clustered: r.get("clustered")?,
+                valid: r.get("valid")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+// DDL: the statements that create one object, from the model alone.
+
+/// `CREATE INDEX` as the server rendered it; a partition's index is then attached to its
+/// parent's (`pg_get_indexdef` renders the parent's as `ON ONLY`).
+pub(crate) fn index_sql(i: &Index) -> Vec<String> {
+    let mut out = vec![i.definition.clone()];
+    if let Some(parent) = &i.parent_index {
+        out.push(format!(
+            "ALTER INDEX {} ATTACH PARTITION {}",
+            parent.sql(),
+            i.name.sql()
+        ));
+    }
+    out
+}
+
+/// `ALTER TABLE … CLUSTER ON`, if the index was clustered on.
+pub(crate) fn cluster_sql(i: &Index) -> Option<String> {
+    i.clustered.then(|| {
+        format!(
+            "ALTER TABLE ONLY {} CLUSTER ON {}",
+            i.table.sql(),
+            ident(&i.name.name)
+        )
+    })
 }

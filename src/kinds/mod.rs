@@ -1,13 +1,18 @@
-//! One module per object kind: what differs between main's and the standin's objects of
-//! that kind (its diff) and the SQL of each difference (its steps), behind one small
-//! interface, [`Kind`]. A kind's catalog query is `sql/<kind>.sql`, its model
-//! `src/model/<kind>.rs`, its loader a function in `catalog/load.rs`, its `CREATE` DDL
-//! `ddl::create::<kind>`; everything a plan does to it is here, in `kinds/<kind>.rs`.
+//! One module per object kind: everything pgsyncer knows about that kind, behind one small
+//! interface, [`Kind`]: how its objects are read from the catalog (`load`, from its query
+//! `sql/<kind>.sql`), the statements that create one (`create_sql`, for dumps and plans),
+//! where it goes in a dump (`section`, `needs`), what differs between main's and the
+//! standin's (`diff`) and the SQL of each difference (`create`, `drop`, `alter`). Its model
+//! is `src/model/<kind>.rs`. A kind with more than one file is a directory
+//! (`kinds/table/`).
 //!
-//! [`crate::diff::diff`] asks every registered kind, in [`ALL`]'s order, for its changes;
-//! [`crate::plan::sql`] asks the kind that owns a change's object ([`of`]) for its steps.
-//! What no kind owns stays there: comments (any object), dependents to rebuild and drops
-//! implied by other drops (`diff::dependents`), `--include`/`--exclude` (`diff::scope`).
+//! [`crate::catalog::introspect`] runs every registered kind's queries and loads them, in
+//! [`ALL`]'s order; [`crate::ddl`] asks each object's kind ([`of`]) for its statements and
+//! place; [`crate::diff::diff`] asks every kind for its changes; [`crate::plan::sql`] asks
+//! the kind that owns a change's object for its steps. What no kind owns stays there:
+//! schemas (read first: their oids select everything else), comments and `pg_depend` rows
+//! (any object), dependents to rebuild and drops implied by other drops
+//! (`diff::dependents`), `--include`/`--exclude` (`diff::scope`).
 //!
 //! # Layout
 //! - [`namespace`], [`extension`], [`collation`], [`enum_type`], [`domain`] (and its
@@ -32,12 +37,13 @@ pub mod table;
 pub mod trigger;
 pub mod view;
 
+use crate::catalog::{CatalogError, OidMap, Query, Rows};
 use crate::diff::{Change, Changes};
-use crate::model::{ObjectId, Schema};
+use crate::model::{ObjectId, QualifiedName, Schema};
 use crate::plan::sql::Ctx;
-use crate::plan::Statement;
+use crate::plan::{Action, Statement};
 
-/// An object kind's diff and SQL generator.
+/// An object kind: how it is read, dumped, compared and changed.
 ///
 /// Ranks break ties between steps the dependency order leaves free (lower first): in the
 /// build phase what others are built on goes first (schemas, types, …, comments last), in
@@ -45,17 +51,53 @@ use crate::plan::Statement;
 pub(crate) trait Kind: Sync {
     /// Whether `id` is one of this kind's objects (or parts, such as a table's columns).
     fn owns(&self, id: &ObjectId) -> bool;
+
+    /// The catalog queries its objects are read from (`sql/<name>.sql`, made with
+    /// [`crate::catalog_query!`]), each run with `$1` = the selected schemas' oids.
+    fn queries(&self) -> &'static [Query];
+    /// Fill `schema` from `rows` (one per query of [`Kind::queries`], in that order),
+    /// registering each object's `(catalog, oid)` in `oids` so comments and `pg_depend`
+    /// rows find it.
+    fn load(
+        &self,
+        rows: &[Rows],
+        schema: &mut Schema,
+        oids: &mut OidMap,
+    ) -> Result<(), CatalogError>;
+
+    /// The statements that create `id` as `schema` has it: a dump's, and a plan's create
+    /// step unless [`Kind::create`] says more.
+    fn create_sql(&self, schema: &Schema, id: &ObjectId) -> Vec<String>;
+    /// Where `id` goes in a dump when the dependency order leaves it free: the pg_dump-like
+    /// section (types, functions, sequences, tables, views, constraints, indexes, foreign
+    /// keys, triggers, policies).
+    fn section(&self, schema: &Schema, id: &ObjectId) -> i64;
+    /// What a dump runs for `id` once every object exists (a sequence's `OWNED BY`, a
+    /// table's replica identity, an index's `CLUSTER ON`).
+    fn after_sql(&self, _schema: &Schema, _id: &ObjectId) -> Vec<String> {
+        Vec::new()
+    }
+    /// What a dump creates before `id` besides its schema and the `pg_depend` rows.
+    fn needs(&self, schema: &Schema, id: &ObjectId) -> Vec<ObjectId> {
+        self.parent(schema, id).into_iter().collect()
+    }
+
     /// Push what must be created, altered or dropped so the standin's objects of this
     /// kind equal main's.
     fn diff(&self, main: &Schema, standin: &Schema, changes: &mut Changes);
     /// The steps that create `id` as main has it.
-    fn create(&self, ctx: &mut Ctx, id: &ObjectId);
+    fn create(&self, ctx: &mut Ctx, id: &ObjectId) {
+        let rank = self.build_rank(ctx.main, id);
+        for sql in self.create_sql(ctx.main, id) {
+            ctx.build(id, rank, Action::Create, sql);
+        }
+    }
     /// The statement that drops `id` as the standin has it, with the hazards of dropping
     /// it (the plan adds why it is dropped, and orders it).
     fn drop(&self, standin: &Schema, id: &ObjectId) -> Statement;
     /// The steps of an in-place change (any [`crate::diff::ChangeKind`] but create, drop
     /// and comment).
-    fn alter(&self, ctx: &mut Ctx, change: &Change);
+    fn alter(&self, _ctx: &mut Ctx, _change: &Change) {}
     /// Build-phase rank.
     fn build_rank(&self, schema: &Schema, id: &ObjectId) -> u8;
     /// Drop-phase rank.
@@ -118,6 +160,18 @@ pub(crate) fn diff_whole<K, V, F, I>(
         if !map(main).contains_key(key) {
             changes.extra(id(key.clone()));
         }
+    }
+}
+
+/// The relation (table, view or materialized view) named `q` as its identity: what an
+/// index or trigger on it is created after.
+pub(crate) fn relation_of(schema: &Schema, q: &QualifiedName) -> ObjectId {
+    if schema.materialized_views.contains_key(q) {
+        ObjectId::MaterializedView(q.clone())
+    } else if schema.views.contains_key(q) {
+        ObjectId::View(q.clone())
+    } else {
+        ObjectId::Table(q.clone())
     }
 }
 

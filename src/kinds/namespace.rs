@@ -1,10 +1,9 @@
 //! Schemas (namespaces): created and dropped, nothing to alter.
 
 use super::Kind;
-use crate::ddl::create;
-use crate::diff::{Change, ChangeKind, Changes};
-use crate::model::{ObjectId, Schema};
-use crate::plan::sql::Ctx;
+use crate::catalog::{CatalogError, OidMap, Query, Rows};
+use crate::diff::{ChangeKind, Changes};
+use crate::model::*;
 use crate::plan::{Action, Statement};
 use crate::quote::ident;
 
@@ -13,6 +12,31 @@ pub(crate) struct Namespaces;
 impl Kind for Namespaces {
     fn owns(&self, id: &ObjectId) -> bool {
         matches!(id, ObjectId::Schema(_))
+    }
+
+    fn queries(&self) -> &'static [Query] {
+        // Schemas are read before every kind: their oids select what the others read.
+        &[]
+    }
+
+    fn load(
+        &self,
+        _rows: &[Rows],
+        _schema: &mut Schema,
+        _oids: &mut OidMap,
+    ) -> Result<(), CatalogError> {
+        Ok(())
+    }
+
+    fn create_sql(&self, schema: &Schema, id: &ObjectId) -> Vec<String> {
+        let ObjectId::Schema(n) = id else {
+            return Vec::new();
+        };
+        schema.namespaces.get(n).map(schema_sql).unwrap_or_default()
+    }
+
+    fn section(&self, _schema: &Schema, _id: &ObjectId) -> i64 {
+        0
     }
 
     fn diff(&self, main: &Schema, standin: &Schema, changes: &mut Changes) {
@@ -28,14 +52,6 @@ impl Kind for Namespaces {
         }
     }
 
-    fn create(&self, ctx: &mut Ctx, id: &ObjectId) {
-        let ObjectId::Schema(n) = id else { return };
-        let sqls = ctx.main.namespaces.get(n).map(create::schema);
-        for sql in sqls.unwrap_or_default() {
-            ctx.build(id, 0, Action::Create, sql);
-        }
-    }
-
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {
         let sql = match id {
             ObjectId::Schema(n) => format!("DROP SCHEMA {}", ident(n)),
@@ -44,13 +60,22 @@ impl Kind for Namespaces {
         Statement::new(id.to_string(), Action::Drop, sql)
     }
 
-    fn alter(&self, _ctx: &mut Ctx, _change: &Change) {}
-
     fn build_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
         0
     }
 
     fn drop_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
         24
+    }
+}
+
+// DDL: the statements that create one object, from the model alone.
+
+/// `CREATE SCHEMA`; `public` (present in every new database) gets `IF NOT EXISTS`.
+pub(crate) fn schema_sql(ns: &Namespace) -> Vec<String> {
+    if ns.name == "public" {
+        vec!["CREATE SCHEMA IF NOT EXISTS public".to_string()]
+    } else {
+        vec![format!("CREATE SCHEMA {}", ident(&ns.name))]
     }
 }

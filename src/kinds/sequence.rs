@@ -3,17 +3,61 @@
 
 use super::table::sequence_option_changes;
 use super::Kind;
+use crate::catalog::{rows_of, CatalogError, OidMap, Query, Rows};
+use crate::catalog_query;
 use crate::ddl::create;
 use crate::diff::{Change, ChangeKind, Changes};
-use crate::model::{ObjectId, Schema, TableChild};
+use crate::model::*;
 use crate::plan::sql::{Ctx, Phase};
 use crate::plan::{Action, Hazard, HazardKind, Statement};
+use crate::quote::ident;
 
 pub(crate) struct Sequences;
 
 impl Kind for Sequences {
     fn owns(&self, id: &ObjectId) -> bool {
         matches!(id, ObjectId::Sequence(_))
+    }
+
+    fn queries(&self) -> &'static [Query] {
+        &[catalog_query!("sequences")]
+    }
+
+    fn load(
+        &self,
+        rows: &[Rows],
+        schema: &mut Schema,
+        oids: &mut OidMap,
+    ) -> Result<(), CatalogError> {
+        let [rows] = rows_of::<1>(rows)?;
+        load_sequences(rows, schema, oids)
+    }
+
+    fn create_sql(&self, schema: &Schema, id: &ObjectId) -> Vec<String> {
+        let ObjectId::Sequence(q) = id else {
+            return Vec::new();
+        };
+        schema
+            .sequences
+            .get(q)
+            .map(sequence_sql)
+            .unwrap_or_default()
+    }
+
+    fn section(&self, _schema: &Schema, _id: &ObjectId) -> i64 {
+        7
+    }
+
+    fn after_sql(&self, schema: &Schema, id: &ObjectId) -> Vec<String> {
+        let ObjectId::Sequence(q) = id else {
+            return Vec::new();
+        };
+        schema
+            .sequences
+            .get(q)
+            .and_then(owned_by_sql)
+            .into_iter()
+            .collect()
     }
 
     fn diff(&self, main: &Schema, standin: &Schema, changes: &mut Changes) {
@@ -43,14 +87,6 @@ impl Kind for Sequences {
             if !main.sequences.contains_key(name) {
                 changes.extra(ObjectId::Sequence(name.clone()));
             }
-        }
-    }
-
-    fn create(&self, ctx: &mut Ctx, id: &ObjectId) {
-        let ObjectId::Sequence(q) = id else { return };
-        let sqls = ctx.main.sequences.get(q).map(create::sequence);
-        for sql in sqls.unwrap_or_default() {
-            ctx.build(id, 12, Action::Create, sql);
         }
     }
 
@@ -105,7 +141,7 @@ impl Kind for Sequences {
                     Some((t, c)) => {
                         // Keyed on the column: once it exists.
                         let key = ObjectId::Column(TableChild::new(t.clone(), c));
-                        let sql = create::sequence_owned_by(seq).unwrap_or_default();
+                        let sql = owned_by_sql(seq).unwrap_or_default();
                         ctx.push(
                             &key,
                             Phase::Build,
@@ -134,4 +170,54 @@ impl Kind for Sequences {
     fn drop_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
         14
     }
+}
+
+// Reading: catalog rows into the model.
+
+fn load_sequences(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        oids.insert("pg_class", r.get("oid")?, ObjectId::Sequence(name.clone()));
+        let owner_schema: Option<String> = r.get("table_schema")?;
+        let owner_table: Option<String> = r.get("table_name")?;
+        let owner_column: Option<String> = r.get("column_name")?;
+        let owned_by = match (owner_schema, owner_table, owner_column) {
+            (Some(s), Some(t), Some(c)) => Some((QualifiedName::new(s, t), c)),
+            _ => None,
+        };
+        schema.sequences.insert(
+            name.clone(),
+            Sequence {
+                name,
+                options: r.sequence_options("")?,
+                owned_by,
+                unlogged: r.get("unlogged")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+// DDL: the statements that create one object, from the model alone.
+
+/// `CREATE SEQUENCE` (OWNED BY comes later, once the table exists: [`sequence_owned_by`]).
+pub(crate) fn sequence_sql(s: &Sequence) -> Vec<String> {
+    vec![format!(
+        "CREATE {}SEQUENCE {} {}",
+        if s.unlogged { "UNLOGGED " } else { "" },
+        s.name.sql(),
+        create::sequence_options(&s.options, true)
+    )]
+}
+
+/// `ALTER SEQUENCE … OWNED BY table.column`, if owned.
+pub(crate) fn owned_by_sql(s: &Sequence) -> Option<String> {
+    s.owned_by.as_ref().map(|(table, column)| {
+        format!(
+            "ALTER SEQUENCE {} OWNED BY {}.{}",
+            s.name.sql(),
+            table.sql(),
+            ident(column)
+        )
+    })
 }

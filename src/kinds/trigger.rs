@@ -1,10 +1,11 @@
 //! Triggers: created as the server rendered them, enabled state altered in place, rebuilt
 //! when the definition differs.
 
-use super::Kind;
-use crate::ddl::create;
+use super::{relation_of, Kind};
+use crate::catalog::{rows_of, CatalogError, OidMap, Query, Rows};
+use crate::catalog_query;
 use crate::diff::{same_sql, Change, ChangeKind, Changes};
-use crate::model::{ObjectId, Schema, TriggerEnabled};
+use crate::model::*;
 use crate::plan::sql::Ctx;
 use crate::plan::{Action, Statement};
 use crate::quote::ident;
@@ -14,6 +15,41 @@ pub(crate) struct Triggers;
 impl Kind for Triggers {
     fn owns(&self, id: &ObjectId) -> bool {
         matches!(id, ObjectId::Trigger(_))
+    }
+
+    fn queries(&self) -> &'static [Query] {
+        &[catalog_query!("triggers")]
+    }
+
+    fn load(
+        &self,
+        rows: &[Rows],
+        schema: &mut Schema,
+        oids: &mut OidMap,
+    ) -> Result<(), CatalogError> {
+        let [rows] = rows_of::<1>(rows)?;
+        load_triggers(rows, schema, oids)
+    }
+
+    fn create_sql(&self, schema: &Schema, id: &ObjectId) -> Vec<String> {
+        let ObjectId::Trigger(c) = id else {
+            return Vec::new();
+        };
+        schema.triggers.get(c).map(trigger_sql).unwrap_or_default()
+    }
+
+    fn section(&self, _schema: &Schema, _id: &ObjectId) -> i64 {
+        14
+    }
+
+    fn needs(&self, schema: &Schema, id: &ObjectId) -> Vec<ObjectId> {
+        let ObjectId::Trigger(key) = id else {
+            return Vec::new();
+        };
+        let Some(t) = schema.triggers.get(key) else {
+            return Vec::new();
+        };
+        vec![relation_of(schema, &t.table), t.function.clone()]
     }
 
     fn diff(&self, main: &Schema, standin: &Schema, changes: &mut Changes) {
@@ -35,14 +71,6 @@ impl Kind for Triggers {
             if !main.triggers.contains_key(key) {
                 changes.extra(ObjectId::Trigger(key.clone()));
             }
-        }
-    }
-
-    fn create(&self, ctx: &mut Ctx, id: &ObjectId) {
-        let ObjectId::Trigger(c) = id else { return };
-        let sqls = ctx.main.triggers.get(c).map(create::trigger);
-        for sql in sqls.unwrap_or_default() {
-            ctx.build(id, 26, Action::Create, sql);
         }
     }
 
@@ -92,4 +120,57 @@ impl Kind for Triggers {
             _ => None,
         }
     }
+}
+
+// Reading: catalog rows into the model.
+
+fn load_triggers(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let key = r.table_child()?;
+        let (table, name) = (key.parent.clone(), key.name.clone());
+        oids.insert("pg_trigger", r.get("oid")?, ObjectId::Trigger(key.clone()));
+        let enabled = match r.get::<String>("enabled")?.as_str() {
+            "D" => TriggerEnabled::Disabled,
+            "R" => TriggerEnabled::Replica,
+            "A" => TriggerEnabled::Always,
+            _ => TriggerEnabled::Origin,
+        };
+        schema.triggers.insert(
+            key,
+            Trigger {
+                table,
+                name,
+                definition: r.get("definition")?,
+                function: ObjectId::Function {
+                    schema: r.get("function_schema")?,
+                    name: r.get("function_name")?,
+                    args: r.get("function_args")?,
+                },
+                enabled,
+                is_constraint: r.get("is_constraint")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+// DDL: the statements that create one object, from the model alone.
+
+/// `CREATE TRIGGER` as the server rendered it, then its enabled state if not the default.
+pub(crate) fn trigger_sql(t: &Trigger) -> Vec<String> {
+    let mut out = vec![t.definition.clone()];
+    let state = match t.enabled {
+        TriggerEnabled::Origin => None,
+        TriggerEnabled::Disabled => Some("DISABLE TRIGGER"),
+        TriggerEnabled::Replica => Some("ENABLE REPLICA TRIGGER"),
+        TriggerEnabled::Always => Some("ENABLE ALWAYS TRIGGER"),
+    };
+    if let Some(state) = state {
+        out.push(format!(
+            "ALTER TABLE {} {state} {}",
+            t.table.sql(),
+            ident(&t.name)
+        ));
+    }
+    out
 }

@@ -3,17 +3,45 @@
 //! `pg_query` parse → deparse ([`crate::diff::same_sql`]).
 
 use super::Kind;
+use crate::catalog::{rows_of, CatalogError, OidMap, Query, Rows};
+use crate::catalog_query;
 use crate::ddl::create;
 use crate::diff::{same_sql, Change, ChangeKind, Changes};
-use crate::model::{ObjectId, Schema};
+use crate::model::*;
 use crate::plan::sql::Ctx;
 use crate::plan::{Action, Statement};
+use crate::quote::ident;
 
 pub(crate) struct Views;
 
 impl Kind for Views {
     fn owns(&self, id: &ObjectId) -> bool {
         matches!(id, ObjectId::View(_))
+    }
+
+    fn queries(&self) -> &'static [Query] {
+        &[catalog_query!("views")]
+    }
+
+    fn load(
+        &self,
+        rows: &[Rows],
+        schema: &mut Schema,
+        oids: &mut OidMap,
+    ) -> Result<(), CatalogError> {
+        let [rows] = rows_of::<1>(rows)?;
+        load_views(rows, schema, oids)
+    }
+
+    fn create_sql(&self, schema: &Schema, id: &ObjectId) -> Vec<String> {
+        let ObjectId::View(q) = id else {
+            return Vec::new();
+        };
+        schema.views.get(q).map(view_sql).unwrap_or_default()
+    }
+
+    fn section(&self, _schema: &Schema, _id: &ObjectId) -> i64 {
+        9
     }
 
     fn diff(&self, main: &Schema, standin: &Schema, changes: &mut Changes) {
@@ -43,14 +71,6 @@ impl Kind for Views {
         }
     }
 
-    fn create(&self, ctx: &mut Ctx, id: &ObjectId) {
-        let ObjectId::View(q) = id else { return };
-        let sqls = ctx.main.views.get(q).map(create::view);
-        for sql in sqls.unwrap_or_default() {
-            ctx.build(id, 22, Action::Create, sql);
-        }
-    }
-
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {
         let sql = match id {
             ObjectId::View(q) => format!("DROP VIEW {}", q.sql()),
@@ -65,7 +85,7 @@ impl Kind for Views {
             return;
         };
         let sql = ctx.main.views.get(q).and_then(|v| {
-            create::view(v)
+            view_sql(v)
                 .into_iter()
                 .next()
                 .map(|s| s.replacen("CREATE VIEW", "CREATE OR REPLACE VIEW", 1))
@@ -91,6 +111,35 @@ impl Kind for MaterializedViews {
         matches!(id, ObjectId::MaterializedView(_))
     }
 
+    fn queries(&self) -> &'static [Query] {
+        &[catalog_query!("matviews")]
+    }
+
+    fn load(
+        &self,
+        rows: &[Rows],
+        schema: &mut Schema,
+        oids: &mut OidMap,
+    ) -> Result<(), CatalogError> {
+        let [rows] = rows_of::<1>(rows)?;
+        load_matviews(rows, schema, oids)
+    }
+
+    fn create_sql(&self, schema: &Schema, id: &ObjectId) -> Vec<String> {
+        let ObjectId::MaterializedView(q) = id else {
+            return Vec::new();
+        };
+        schema
+            .materialized_views
+            .get(q)
+            .map(matview_sql)
+            .unwrap_or_default()
+    }
+
+    fn section(&self, _schema: &Schema, _id: &ObjectId) -> i64 {
+        10
+    }
+
     fn diff(&self, main: &Schema, standin: &Schema, changes: &mut Changes) {
         for (name, m) in &main.materialized_views {
             let id = ObjectId::MaterializedView(name.clone());
@@ -114,20 +163,6 @@ impl Kind for MaterializedViews {
         }
     }
 
-    fn create(&self, ctx: &mut Ctx, id: &ObjectId) {
-        let ObjectId::MaterializedView(q) = id else {
-            return;
-        };
-        let sqls = ctx
-            .main
-            .materialized_views
-            .get(q)
-            .map(create::materialized_view);
-        for sql in sqls.unwrap_or_default() {
-            ctx.build(id, 24, Action::Create, sql);
-        }
-    }
-
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {
         let sql = match id {
             ObjectId::MaterializedView(q) => format!("DROP MATERIALIZED VIEW {}", q.sql()),
@@ -136,8 +171,6 @@ impl Kind for MaterializedViews {
         Statement::new(id.to_string(), Action::Drop, sql)
     }
 
-    fn alter(&self, _ctx: &mut Ctx, _change: &Change) {}
-
     fn build_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
         24
     }
@@ -145,4 +178,77 @@ impl Kind for MaterializedViews {
     fn drop_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
         2
     }
+}
+
+// Reading: catalog rows into the model.
+
+fn load_views(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        oids.insert_relation(&r, ObjectId::View(name.clone()))?;
+        let options: Vec<String> = r.get("options")?;
+        schema.views.insert(
+            name.clone(),
+            View {
+                name,
+                definition: r.get("definition")?,
+                options,
+                columns: r.get("columns")?,
+                column_types: r.get("column_types")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+fn load_matviews(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let name = r.qname("schema", "name")?;
+        oids.insert_relation(&r, ObjectId::MaterializedView(name.clone()))?;
+        let options: Vec<String> = r.get("options")?;
+        schema.materialized_views.insert(
+            name.clone(),
+            MaterializedView {
+                name,
+                definition: r.get("definition")?,
+                options,
+                access_method: r.get("access_method")?,
+                populated: r.get("populated")?,
+                columns: r.get("columns")?,
+            },
+        );
+    }
+    Ok(())
+}
+
+// DDL: the statements that create one object, from the model alone.
+
+fn view_query(definition: &str) -> &str {
+    definition.trim().trim_end_matches(';').trim_end()
+}
+
+/// `CREATE VIEW`.
+pub(crate) fn view_sql(v: &View) -> Vec<String> {
+    vec![format!(
+        "CREATE VIEW {}{} AS\n{}",
+        v.name.sql(),
+        create::with_options(&v.options),
+        view_query(&v.definition)
+    )]
+}
+
+/// `CREATE MATERIALIZED VIEW … WITH [NO] DATA`.
+pub(crate) fn matview_sql(m: &MaterializedView) -> Vec<String> {
+    let using = m
+        .access_method
+        .as_ref()
+        .map(|am| format!(" USING {}", ident(am)))
+        .unwrap_or_default();
+    vec![format!(
+        "CREATE MATERIALIZED VIEW {}{using}{} AS\n{}\nWITH {}DATA",
+        m.name.sql(),
+        create::with_options(&m.options),
+        view_query(&m.definition),
+        if m.populated { "" } else { "NO " }
+    )]
 }

@@ -1,7 +1,7 @@
 //! The SQL of each change, as [`Step`]s keyed on the object [`super::order`] sorts them by.
-//! Each object kind renders its own ([`crate::kinds`]: creates from
-//! [`crate::ddl::create`] and main's model, drops from the standin's, alterations from
-//! both); what is the same for every kind is here: a drop's "because" hazard and its
+//! Each object kind renders its own ([`crate::kinds`]: creates from its `create_sql` and
+//! main's model, drops from the standin's, alterations from both); what is the same for
+//! every kind is here: a drop's "because" hazard and its
 //! phase, comments, and the [`Ctx`] steps are pushed into.
 
 use std::collections::BTreeSet;
