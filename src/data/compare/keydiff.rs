@@ -30,7 +30,7 @@ use crate::data::compare::reconcile;
 use crate::data::error::{DataError, QueryContext};
 use crate::data::run::summary::{Change, KeySamples};
 use crate::data::sql::TableSql;
-use crate::data::strategy::{estimated_rows, TableCtx};
+use crate::data::table_ctx::{estimated_rows, TableCtx};
 use crate::data::tables::TablePair;
 use crate::data::write::copy::pipe;
 use crate::quote::ident;

@@ -28,7 +28,7 @@ use crate::data::compare::keydiff::{Found, KeyWriter, Values};
 use crate::data::error::DataError;
 use crate::data::run::summary::{Change, KeySamples};
 use crate::data::sql::TableSql;
-use crate::data::strategy::TableCtx;
+use crate::data::table_ctx::TableCtx;
 use crate::data::tables::TablePair;
 use crate::quote::ident;
 

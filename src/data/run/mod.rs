@@ -9,11 +9,13 @@
 //! - [`progress`], [`summary`]: progress bars; the summary table / JSON.
 //! - [`verify`]: an independent row check (demo).
 //!
-//! The worker pool itself (groups to workers, a group's transaction) is in [`super`].
+//! - [`pool`]: [`pool::sync_data`], the run itself: groups to workers, a group's standin
+//!   transaction.
 
 pub mod activity;
 pub mod filter;
 pub mod order;
+pub mod pool;
 pub mod progress;
 pub mod session;
 pub mod summary;

@@ -7,7 +7,8 @@ use crate::conn::Side;
 use crate::data::compare::keydiff::{self, KeyWriter, Values};
 use crate::data::error::{DataError, QueryContext};
 use crate::data::sql::TableSql;
-use crate::data::strategy::{Outcome, PendingDelete, TableCtx};
+use crate::data::strategy::{Outcome, PendingDelete};
+use crate::data::table_ctx::TableCtx;
 use crate::data::tables::TablePair;
 
 pub async fn sync(ctx: &TableCtx<'_>, table: &TablePair) -> Result<Outcome, DataError> {

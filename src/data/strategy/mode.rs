@@ -23,7 +23,8 @@ use crate::data::error::QueryContext;
 use crate::data::run::watermark::{self, SafePoint};
 use crate::data::strategy::fdw::{self, FdwOptions, Staging};
 use crate::data::strategy::incremental::{self, IncrementalOptions};
-use crate::data::strategy::{self, Outcome, Strategy, TableCtx};
+use crate::data::strategy::{self, Outcome, Strategy};
+use crate::data::table_ctx::TableCtx;
 use crate::data::tables::TablePair;
 
 /// What `--use-updated-at` knows for this run.

@@ -8,7 +8,7 @@ use crate::conn::Side;
 use crate::data::compare::buckets::{Buckets, Checksums};
 use crate::data::compare::fingerprint::{base_type, combine, exact_hash};
 use crate::data::error::{DataError, QueryContext};
-use crate::data::strategy::TableCtx;
+use crate::data::table_ctx::TableCtx;
 use crate::data::tables::TablePair;
 use crate::quote::{ident, qualified};
 
