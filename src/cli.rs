@@ -202,6 +202,48 @@ pub struct SchemaArgs {
     pub all_schemas: bool,
 }
 
+/// Owners and privileges: off by default, because roles differ between environments.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AccessArgs {
+    /// Also make privileges match: GRANT and REVOKE on every object (and column) until the
+    /// standin's effective ACLs equal main's, PUBLIC's default ones included.
+    #[arg(long)]
+    pub privileges: bool,
+
+    /// Also make owners match: ALTER … OWNER TO main's owner (after --role-map).
+    #[arg(long)]
+    pub owners: bool,
+
+    /// Main's role MAIN is called STANDIN on the standin, for --owners and --privileges;
+    /// repeatable. Unmapped roles keep their names.
+    #[arg(long, value_name = "MAIN=STANDIN", value_parser = parse_role_mapping, action = ArgAction::Append)]
+    pub role_map: Vec<(String, String)>,
+}
+
+impl AccessArgs {
+    /// The options these flags select; a role mapped twice to different names is an error.
+    pub fn options(&self) -> Result<crate::diff::AccessOptions, String> {
+        let mut role_map = std::collections::BTreeMap::new();
+        for (main, standin) in &self.role_map {
+            if let Some(before) = role_map.insert(main.clone(), standin.clone()) {
+                if &before != standin {
+                    return Err(format!(
+                        "--role-map maps main's role {} to both {} and {}",
+                        crate::quote::inert(main),
+                        crate::quote::inert(&before),
+                        crate::quote::inert(standin)
+                    ));
+                }
+            }
+        }
+        Ok(crate::diff::AccessOptions {
+            privileges: self.privileges,
+            owners: self.owners,
+            role_map,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct DiffArgs {
     /// Exit with status 3 when any table's rows differ (for drift checks in CI).
@@ -329,6 +371,14 @@ pub struct SyncArgs {
     pub fdw_keep: bool,
 
     #[command(flatten)]
+    pub access: AccessArgs,
+
+    /// With --owners or --privileges: create a role the standin's cluster lacks (NOLOGIN,
+    /// no password) instead of refusing the plan. Existing roles are never altered.
+    #[arg(long)]
+    pub create_roles: bool,
+
+    #[command(flatten)]
     pub connect: ConnectArgs,
 }
 
@@ -392,6 +442,14 @@ pub struct PlanArgs {
     pub json: bool,
 
     #[command(flatten)]
+    pub access: AccessArgs,
+
+    /// With --owners or --privileges: create a role the standin's cluster lacks (NOLOGIN,
+    /// no password) instead of refusing the plan. Existing roles are never altered.
+    #[arg(long)]
+    pub create_roles: bool,
+
+    #[command(flatten)]
     pub connect: ConnectArgs,
 }
 
@@ -407,6 +465,9 @@ pub struct DumpArgs {
     /// Write the DDL to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub access: AccessArgs,
 
     #[command(flatten)]
     pub connect: ConnectArgs,
@@ -449,6 +510,18 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
     text.parse::<u64>()
         .map(Duration::from_secs)
         .map_err(|_| format!("expected a whole number of seconds, 0 or more, got '{text}'"))
+}
+
+fn parse_role_mapping(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((main, standin)) if !main.is_empty() && !standin.is_empty() => {
+            Ok((main.to_string(), standin.to_string()))
+        }
+        _ => Err(format!(
+            "expected MAIN_ROLE=STANDIN_ROLE, got '{}'",
+            crate::quote::inert(text)
+        )),
+    }
 }
 
 fn parse_count(text: &str) -> Result<usize, String> {

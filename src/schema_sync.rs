@@ -18,6 +18,10 @@ pub struct SchemaSyncOptions {
     pub tables: crate::data::TableFilter,
     /// Plan but apply nothing.
     pub dry_run: bool,
+    /// `--owners`, `--privileges`, `--role-map`.
+    pub access: crate::diff::AccessOptions,
+    /// `--create-roles`.
+    pub create_roles: bool,
 }
 
 /// What the schema phase did.
@@ -92,6 +96,8 @@ pub async fn plan_between(
         PlanOptions {
             clean_extra: options.clean_extra,
             tables: options.tables.clone(),
+            access: options.access.clone(),
+            create_roles: options.create_roles,
         },
         header,
     )?)

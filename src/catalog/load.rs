@@ -85,3 +85,58 @@ pub(super) fn unmodelled(rows: &Rows, schema: &mut Schema) -> Result<(), Catalog
     }
     Ok(())
 }
+
+/// Owners and effective privileges of the objects read (rows of other objects are left).
+pub(super) fn access(rows: &Rows, schema: &mut Schema, oids: &OidMap) -> Result<(), CatalogError> {
+    let mut access = Vec::new();
+    for r in rows.iter() {
+        let class: String = r.get("class")?;
+        let Some(id) = oids.resolve(&class, r.get("oid")?, r.get("column_name")?) else {
+            continue;
+        };
+        if !schema.contains(&id) {
+            continue;
+        }
+        let owner: String = r.get("owner")?;
+        let grants = |column: &str| -> Result<std::collections::BTreeSet<Grant>, CatalogError> {
+            // NULL when there is nothing to explode (no ACL kind, or a column's own none).
+            let value: Option<serde_json::Value> = r.get(column)?;
+            let exploded: Vec<(String, String, bool)> = match value {
+                Some(v) => {
+                    serde_json::from_value(v).map_err(|e| r.bad(format!("column {column}: {e}")))?
+                }
+                None => Vec::new(),
+            };
+            Ok(exploded
+                .into_iter()
+                .map(|(grantee, privilege, grantable)| Grant {
+                    grantee: match grantee {
+                        g if g.is_empty() => Grantee::Public,
+                        g if g == owner => Grantee::Owner,
+                        g => Grantee::Role(g),
+                    },
+                    privilege,
+                    grantable,
+                })
+                .collect())
+        };
+        let entry = Access {
+            privileges: grants("acl")?,
+            defaults: grants("default_acl")?,
+            owner: owner.clone(),
+        };
+        access.push((id, entry));
+    }
+    access.sort_by(|a, b| a.0.cmp(&b.0));
+    schema.access = access.into_iter().collect();
+    Ok(())
+}
+
+/// The cluster's role names.
+pub(super) fn roles(rows: &Rows, schema: &mut Schema) -> Result<(), CatalogError> {
+    schema.roles = rows
+        .iter()
+        .map(|r| r.get::<String>("name"))
+        .collect::<Result<_, _>>()?;
+    Ok(())
+}

@@ -178,11 +178,13 @@ async fn read_all(session: &Session, filter: &SchemaFilter) -> Result<Schema, Ca
             .flat_map(|qs| qs.iter())
             .map(|q| run(session, *q, p)),
     );
-    let (kind_rows, comments, depend, unmodelled) = tokio::try_join!(
+    let (kind_rows, comments, depend, unmodelled, access, roles) = tokio::try_join!(
         kind_rows,
         run(session, queries::COMMENTS, &[]),
         run(session, queries::DEPEND, &[]),
         run(session, queries::UNMODELLED, p),
+        run(session, queries::ACCESS, p),
+        run(session, queries::ROLES, &[]),
     )?;
     let mut rest = kind_rows.as_slice();
     for (kind, qs) in crate::kinds::ALL.iter().zip(&per_kind) {
@@ -197,5 +199,7 @@ async fn read_all(session: &Session, filter: &SchemaFilter) -> Result<Schema, Ca
     load::comments(&comments, &mut schema, &oids)?;
     load::dependencies(&depend, &mut schema, &oids)?;
     load::unmodelled(&unmodelled, &mut schema)?;
+    load::access(&access, &mut schema, &oids)?;
+    load::roles(&roles, &mut schema)?;
     Ok(schema)
 }

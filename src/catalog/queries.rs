@@ -33,10 +33,14 @@ pub const COMMENTS: Query = catalog_query!("comments");
 pub const DEPEND: Query = catalog_query!("depend");
 /// The objects of kinds the model does not hold.
 pub const UNMODELLED: Query = catalog_query!("unmodelled");
+/// Owners and privileges of objects of every kind.
+pub const ACCESS: Query = catalog_query!("access");
+/// The cluster's roles.
+pub const ROLES: Query = catalog_query!("roles");
 
 /// Every query: the shared ones and each kind's, for the tests.
 pub fn all() -> Vec<Query> {
-    let mut out = vec![NAMESPACES, COMMENTS, DEPEND, UNMODELLED];
+    let mut out = vec![NAMESPACES, COMMENTS, DEPEND, UNMODELLED, ACCESS, ROLES];
     for kind in crate::kinds::ALL {
         out.extend(kind.queries().iter().copied());
     }

@@ -124,10 +124,15 @@ async fn load_fixture(cluster: &Sandbox, sql: &str, which: &str) -> Result<Strin
 
 /// The schema phase of the demo: the same call `sync` makes.
 async fn demo_schema_phase(main: &Endpoint, standin: &Endpoint) -> Result<(), Error> {
-    // SCHEMA PHASE CALL SITE (demo): once `crate::schema_sync` lands, this runs the plan that
-    // adds customers.preferences, products.tags and the placed_at index, and drops
-    // legacy_carts; `commands::sync::schema_phase` is the one place to wire.
-    let schemas = ["public".to_string()];
-    let tables = crate::data::TableFilter::default();
-    super::sync::schema_phase(main, standin, Some(&schemas), &tables, true, false).await
+    // The plan adds customers.preferences, products.tags and the placed_at index, and
+    // drops legacy_carts.
+    let options = crate::schema_sync::SchemaSyncOptions {
+        filter: crate::catalog::SchemaFilter::Only(vec!["public".to_string()]),
+        tables: crate::data::TableFilter::default(),
+        clean_extra: true,
+        dry_run: false,
+        access: crate::diff::AccessOptions::default(),
+        create_roles: false,
+    };
+    super::sync::schema_phase(main, standin, &options).await
 }

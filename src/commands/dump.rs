@@ -14,7 +14,8 @@ pub async fn run(args: DumpArgs) -> Result<ExitStatus, Error> {
     if let Some(warning) = crate::ddl::not_dumped_warning(&schema) {
         tracing::warn!("{warning}");
     }
-    let text = crate::ddl::dump(&schema)?;
+    let access = args.access.options().map_err(Error::Usage)?;
+    let text = crate::ddl::dump_with(&schema, &access)?;
     super::write_output(args.out.as_deref(), &text)?;
     Ok(0)
 }

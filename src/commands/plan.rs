@@ -72,6 +72,8 @@ pub async fn run(args: PlanArgs) -> Result<ExitStatus, Error> {
         PlanOptions {
             clean_extra: args.clean_extra,
             tables,
+            access: args.access.options().map_err(Error::Usage)?,
+            create_roles: args.create_roles,
         },
         header,
     )?;

@@ -24,9 +24,15 @@ pub async fn run_with(args: SyncArgs, compare_only: bool) -> Result<Option<Summa
     let schema_phase_creates = args.sync_schema && !compare_only;
     super::preflight::check(&main, &standin, &args, schema_phase_creates).await?;
     if args.sync_schema && !compare_only {
-        let schemas = (!args.schema.all_schemas).then_some(args.schema.schemas.as_slice());
-        let tables = TableFilter::new(&args.include, &args.exclude);
-        schema_phase(&main, &standin, schemas, &tables, args.clean_extra, dry_run).await?;
+        let options = crate::schema_sync::SchemaSyncOptions {
+            filter: crate::catalog::SchemaFilter::from_args(&args.schema),
+            tables: TableFilter::new(&args.include, &args.exclude),
+            clean_extra: args.clean_extra,
+            dry_run,
+            access: args.access.options().map_err(Error::Usage)?,
+            create_roles: args.create_roles,
+        };
+        schema_phase(&main, &standin, &options).await?;
     }
     if !args.sync_data {
         return Ok(None);
@@ -132,29 +138,17 @@ pub fn options(args: &SyncArgs, dry_run: bool) -> Options {
 }
 
 /// The schema phase: make the standin's schema match main's before the rows move
-/// ([`crate::schema_sync::sync_schema`]: plan, then apply in one transaction), honouring
-/// `schemas` (`None` = all non-system schemas), `tables` (`--include`/`--exclude`),
-/// `clean_extra` and `dry_run`. What it applies, or with `dry_run` the whole plan, is
-/// printed on stderr (stdout is the data summary's, plain or `--json`).
+/// ([`crate::schema_sync::sync_schema`]: plan, then apply in one transaction). What it
+/// applies, or with `dry_run` the whole plan, is printed on stderr (stdout is the data
+/// summary's, plain or `--json`).
 pub async fn schema_phase(
     main: &Endpoint,
     standin: &Endpoint,
-    schemas: Option<&[String]>,
-    tables: &TableFilter,
-    clean_extra: bool,
-    dry_run: bool,
+    options: &crate::schema_sync::SchemaSyncOptions,
 ) -> Result<(), Error> {
-    let options = crate::schema_sync::SchemaSyncOptions {
-        filter: match schemas {
-            Some(list) => crate::catalog::SchemaFilter::Only(list.to_vec()),
-            None => crate::catalog::SchemaFilter::All,
-        },
-        tables: tables.clone(),
-        clean_extra,
-        dry_run,
-    };
+    let clean_extra = options.clean_extra;
     tracing::info!("schema phase: reading both schemas and planning");
-    let report = crate::schema_sync::sync_schema(main, standin, &options).await?;
+    let report = crate::schema_sync::sync_schema(main, standin, options).await?;
     if let Some(warning) = report.plan.not_synced_warning() {
         tracing::warn!("{warning}");
     }
@@ -178,7 +172,7 @@ pub async fn schema_phase(
     }
     let mut err = std::io::stderr().lock();
     // A failed write to stderr is not worth failing the sync for.
-    let _ = std::io::Write::write_all(&mut err, schema_text(&report, dry_run).as_bytes());
+    let _ = std::io::Write::write_all(&mut err, schema_text(&report, options.dry_run).as_bytes());
     Ok(())
 }
 

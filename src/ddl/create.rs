@@ -74,7 +74,17 @@ pub fn routine(schema: &Schema, id: &ObjectId) -> Option<String> {
 /// `COMMENT ON … IS …` for any object identity. Functions need the model to know whether
 /// they are procedures or aggregates.
 pub fn comment(schema: &Schema, id: &ObjectId, text: &str) -> String {
-    let target = match id {
+    format!(
+        "COMMENT ON {} IS {}",
+        comment_target(schema, id),
+        literal(text)
+    )
+}
+
+/// How `COMMENT ON` (and `ALTER … OWNER TO`) names `id`: `TABLE s.t`, `COLUMN s.t.c`,
+/// `TRIGGER t ON s.t`, `FUNCTION s.f(int)`, …
+pub fn comment_target(schema: &Schema, id: &ObjectId) -> String {
+    match id {
         ObjectId::Schema(n) => format!("SCHEMA {}", ident(n)),
         ObjectId::Extension(n) => format!("EXTENSION {}", ident(n)),
         ObjectId::DomainConstraint(c) => {
@@ -95,6 +105,5 @@ pub fn comment(schema: &Schema, id: &ObjectId, text: &str) -> String {
         | ObjectId::Index(q)
         | ObjectId::View(q)
         | ObjectId::MaterializedView(q) => format!("{} {}", id.kind_sql(), q.sql()),
-    };
-    format!("COMMENT ON {target} IS {}", literal(text))
+    }
 }

@@ -4,6 +4,7 @@
 //! kinds share ([`create`]), and the check that every statement parses ([`validate`])
 //! before anyone sees it.
 
+pub mod access;
 pub mod create;
 
 use std::collections::BTreeSet;
@@ -248,6 +249,30 @@ pub fn schema_statements(schema: &Schema) -> Result<Vec<Statement>, DdlError> {
     Ok(out)
 }
 
+/// With `--owners` / `--privileges`: the statements that give every object main's owner
+/// and privileges once the dump created it, each parsed.
+pub fn access_statements(
+    schema: &Schema,
+    options: &crate::diff::AccessOptions,
+) -> Result<Vec<Statement>, DdlError> {
+    let mut out = Vec::new();
+    for (id, access) in &schema.access {
+        let (owner, privileges) = crate::diff::access_from_defaults(access, options);
+        let owner_sql = owner.and_then(|role| access::owner_sql(schema, id, &role));
+        for sql in owner_sql
+            .into_iter()
+            .chain(access::privilege_sql(schema, id, &privileges))
+        {
+            validate(id, &sql)?;
+            out.push(Statement {
+                object: id.clone(),
+                sql,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The settings a dump starts with: function bodies are not checked while loading (they
 /// may reference objects created later), names resolve only as written (every name in
 /// the dump is qualified), messages stay quiet.
@@ -290,7 +315,13 @@ pub fn not_dumped_warning(schema: &Schema) -> Option<String> {
 /// The whole schema as a SQL script loadable with `psql -v ON_ERROR_STOP=1` into an
 /// empty database. Deterministic: the same model gives the same bytes.
 pub fn dump(schema: &Schema) -> Result<String, DdlError> {
-    let statements = schema_statements(schema)?;
+    dump_with(schema, &crate::diff::AccessOptions::default())
+}
+
+/// [`dump`], with owners and privileges as `access` selects ([`access_statements`]).
+pub fn dump_with(schema: &Schema, access: &crate::diff::AccessOptions) -> Result<String, DdlError> {
+    let mut statements = schema_statements(schema)?;
+    statements.extend(access_statements(schema, access)?);
     let mut text = String::from("-- pgsyncer dump\n\n");
     // What the dump leaves out, first, so no one takes it for the whole schema.
     text.push_str(&unmodelled::comment_block(

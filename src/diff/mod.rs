@@ -10,15 +10,21 @@
 //! - [`dependents`]: the objects to drop and recreate around a change.
 //! - `scope`: `--include` / `--exclude`.
 //! - [`comments`]: comments on objects of every kind.
+//! - [`access`]: owners and privileges of objects of every kind.
 //! - [`same_sql`]: the semantic comparison of definitions.
 //!
 //! [`Kind::diff`]: crate::kinds::Kind::diff
 
+mod access;
 mod comments;
 mod dependents;
 mod same_sql;
 mod scope;
 
+pub use access::{
+    from_defaults as access_from_defaults, AccessOptions, PrivilegeAction, PrivilegeChange,
+    RoleSpec,
+};
 pub use same_sql::{normalize_sql, same_sql};
 
 use std::collections::BTreeSet;
@@ -107,6 +113,10 @@ pub enum ChangeKind {
     ExtensionSchema,
     /// `COMMENT ON … IS` main's text, or `NULL`.
     Comment(Option<String>),
+    /// `ALTER … OWNER TO` this standin role (`--owners`).
+    Owner(String),
+    /// GRANTs and REVOKEs that make the standin's privileges main's (`--privileges`).
+    Privileges(Vec<PrivilegeChange>),
     /// `ALTER TABLE … ENABLE/DISABLE TRIGGER` to main's state.
     TriggerEnabled,
 }
@@ -126,6 +136,8 @@ pub struct DiffOptions {
     pub clean_extra: bool,
     /// `--include` / `--exclude`: tables it does not select are out of scope ([`scope`]).
     pub tables: TableFilter,
+    /// `--owners`, `--privileges`, `--role-map` ([`access`]).
+    pub access: AccessOptions,
 }
 
 /// The result of [`diff`].
@@ -222,6 +234,7 @@ pub fn diff(main: &Schema, standin: &Schema, options: DiffOptions) -> Diff {
     dependents::recreate_dependents(main, standin, &mut changes);
     dependents::mark_implied_drops(standin, &mut changes);
     comments::comments(main, standin, &mut changes);
+    access::access(main, standin, &options.access, &mut changes);
     Diff {
         changes: changes.list,
         extras: changes.extras,

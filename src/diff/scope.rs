@@ -210,6 +210,7 @@ mod tests {
                 &[],
                 &["new_kept_out".into(), "both".into(), "scratch.*".into()],
             ),
+            ..DiffOptions::default()
         };
         let d = diff(&main, &standin, options);
         let all = ids(&d).join("\n");
@@ -261,6 +262,7 @@ mod tests {
             let options = DiffOptions {
                 clean_extra: true,
                 tables: TableFilter::new(&strings(include), &strings(exclude)),
+                ..DiffOptions::default()
             };
             let mut names: Vec<String> = diff(&main, &standin, options)
                 .changes
@@ -297,6 +299,7 @@ mod tests {
         let options = DiffOptions {
             clean_extra: true,
             tables: TableFilter::new(&["other".into()], &[]),
+            ..DiffOptions::default()
         };
         let d = diff(&main, &standin, options);
         assert!(d.changes.is_empty(), "{:?}", ids(&d));

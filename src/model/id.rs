@@ -105,6 +105,16 @@ pub enum ObjectId {
 }
 
 impl ObjectId {
+    /// Whether this is the relation (table, view, materialized view, composite type)
+    /// named `q`: what a column of `q` belongs to.
+    pub fn is_relation_named(&self, q: &QualifiedName) -> bool {
+        matches!(
+            self,
+            ObjectId::Table(n) | ObjectId::View(n) | ObjectId::MaterializedView(n) | ObjectId::Composite(n)
+                if n == q
+        )
+    }
+
     /// The SQL keyword phrase for the kind, as in `COMMENT ON <kind> …`.
     pub fn kind_sql(&self) -> &'static str {
         match self {

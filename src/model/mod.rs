@@ -16,7 +16,9 @@
 //!   [`domain`], [`composite`], [`range`], [`sequence`], [`table`], [`constraint`],
 //!   [`index`], [`view`], [`function`], [`trigger`], [`policy`].
 //! - [`unmodelled`]: objects of every other kind (operators, rules, …), by name only.
+//! - [`access`]: owners and privileges of objects of every kind.
 
+pub mod access;
 pub mod collation;
 pub mod composite;
 pub mod constraint;
@@ -35,6 +37,7 @@ pub mod trigger;
 pub mod unmodelled;
 pub mod view;
 
+pub use access::{Access, Grant, Grantee};
 pub use collation::Collation;
 pub use composite::{CompositeAttribute, CompositeType};
 pub use constraint::{Constraint, ConstraintKind};
@@ -127,6 +130,14 @@ pub struct Schema {
     /// written before it existed, hence the default.
     #[serde(default)]
     pub unmodelled: Vec<Unmodelled>,
+    /// Owners and privileges, keyed by the object (or [`ObjectId::Column`] with privileges
+    /// of its own); compared only with `--owners` / `--privileges`.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub access: IndexMap<ObjectId, Access>,
+    /// The cluster's role names (roles are cluster-wide: read to check that every role a
+    /// plan grants to or gives ownership to exists).
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 impl Schema {

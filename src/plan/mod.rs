@@ -40,6 +40,14 @@ pub enum PlanError {
     /// The dependency graph has a cycle: the objects in it are named.
     #[error("cannot order the changes, they depend on each other in a cycle: {0}")]
     Cycle(String),
+    /// `--owners` / `--privileges` name roles the standin's cluster lacks.
+    #[error(
+        "the standin's cluster has no role {}, which main's owners or privileges name; map it \
+         to an existing role with --role-map MAIN_ROLE=STANDIN_ROLE, or let pgsyncer create it \
+         (NOLOGIN, no password) with --create-roles",
+        .0.iter().map(|r| crate::quote::inert(r)).collect::<Vec<_>>().join(", ")
+    )]
+    MissingRoles(Vec<String>),
 }
 
 /// What the header comment says.
@@ -66,6 +74,11 @@ pub struct PlanOptions {
     /// `--include` / `--exclude`: an excluded table is neither created, altered nor
     /// dropped (see `diff::scope`).
     pub tables: crate::data::TableFilter,
+    /// `--owners`, `--privileges`, `--role-map`.
+    pub access: crate::diff::AccessOptions,
+    /// `--create-roles`: a role the plan needs and the standin's cluster lacks is created
+    /// (`NOLOGIN`, no password) instead of failing the plan.
+    pub create_roles: bool,
 }
 
 /// An ordered list of statements plus the objects left alone.
@@ -142,18 +155,62 @@ pub fn build(
         crate::diff::DiffOptions {
             clean_extra: options.clean_extra,
             tables: options.tables,
+            access: options.access,
         },
     );
     let extra_objects = diff.extras.iter().map(|id| id.to_string()).collect();
     let changes = diff.changes;
+    let roles = missing_roles(&changes, standin);
+    if !roles.is_empty() && !options.create_roles {
+        return Err(PlanError::MissingRoles(roles));
+    }
     let steps = sql::statements(&changes, main, standin);
-    let mut statements = order::order(steps, main, standin)?;
+    let mut statements: Vec<Statement> = roles
+        .iter()
+        .map(|r| {
+            Statement::new(
+                format!("role {}", crate::quote::inert(r)),
+                Action::Create,
+                format!("CREATE ROLE {} NOLOGIN", crate::quote::ident(r)),
+            )
+        })
+        .collect();
+    statements.extend(order::order(steps, main, standin)?);
     hoist_used_enum_values(&changes, &mut statements);
     validate(&statements)?;
     let mut plan = Plan::new(header, statements, extra_objects);
     plan.not_synced = unsynced::not_synced(main, standin);
     plan.clean_extra = clean_extra;
     Ok(plan)
+}
+
+/// Roles that the owner and privilege changes name and the standin's cluster lacks, sorted.
+/// A model without roles (a snapshot written before they were read) checks nothing.
+fn missing_roles(changes: &[crate::diff::Change], standin: &Schema) -> Vec<String> {
+    use crate::diff::{ChangeKind, RoleSpec};
+    if standin.roles.is_empty() {
+        return Vec::new();
+    }
+    let mut named = std::collections::BTreeSet::new();
+    for change in changes {
+        match &change.kind {
+            ChangeKind::Owner(role) => {
+                named.insert(role.as_str());
+            }
+            ChangeKind::Privileges(list) => {
+                named.extend(list.iter().filter_map(|p| match &p.grantee {
+                    RoleSpec::Role(r) => Some(r.as_str()),
+                    _ => None,
+                }))
+            }
+            _ => {}
+        }
+    }
+    named
+        .into_iter()
+        .filter(|r| !standin.roles.iter().any(|s| s == r))
+        .map(str::to_string)
+        .collect()
 }
 
 /// A value added to an enum cannot be used in the transaction that adds it ("unsafe use of

@@ -78,6 +78,9 @@ impl Ctx<'_> {
 }
 
 const COMMENT_RANK: u8 = 30;
+/// Owners before privileges: `OWNER TO` hands the old owner's privileges to the new one.
+const OWNER_RANK: u8 = 31;
+const PRIVILEGE_RANK: u8 = 32;
 
 /// Statements for `changes`, unordered.
 pub fn statements(changes: &[Change], main: &Schema, standin: &Schema) -> Vec<Step> {
@@ -127,6 +130,16 @@ fn step(ctx: &mut Ctx, change: &Change) {
                 }
             };
             ctx.build(id, COMMENT_RANK, Action::Alter, sql);
+        }
+        ChangeKind::Owner(role) => {
+            if let Some(sql) = crate::ddl::access::owner_sql(main, id, role) {
+                ctx.build(id, OWNER_RANK, Action::Alter, sql);
+            }
+        }
+        ChangeKind::Privileges(list) => {
+            for sql in crate::ddl::access::privilege_sql(main, id, list) {
+                ctx.build(id, PRIVILEGE_RANK, Action::Alter, sql);
+            }
         }
         _ => kind.alter(ctx, change),
     }

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod access;
 mod cli;
 mod conn;
 mod data;
