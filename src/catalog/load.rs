@@ -3,7 +3,9 @@
 //! the [`OidMap`]), and the objects of kinds the model does not hold. Each kind loads its
 //! own objects (`Kind::load`, in `src/kinds/<kind>.rs`).
 
-use super::rows::{OidMap, Rows};
+use std::collections::BTreeSet;
+
+use super::rows::{OidMap, Rows, R};
 use super::CatalogError;
 use crate::model::*;
 
@@ -129,6 +131,43 @@ pub(super) fn access(rows: &Rows, schema: &mut Schema, oids: &OidMap) -> Result<
     }
     access.sort_by(|a, b| a.0.cmp(&b.0));
     schema.access = access.into_iter().collect();
+    Ok(())
+}
+
+/// An exploded ACL column (`[grantee, privilege, grantable]` triples, NULL when there is
+/// nothing to explode), `owner`'s entries as [`Grantee::Owner`].
+fn grants(r: &R<'_>, column: &str, owner: &str) -> Result<BTreeSet<Grant>, CatalogError> {
+    let value: Option<serde_json::Value> = r.get(column)?;
+    let exploded: Vec<(String, String, bool)> = match value {
+        Some(v) => serde_json::from_value(v).map_err(|e| r.bad(format!("column {column}: {e}")))?,
+        None => Vec::new(),
+    };
+    Ok(exploded
+        .into_iter()
+        .map(|(grantee, privilege, grantable)| Grant {
+            grantee: match grantee {
+                g if g.is_empty() => Grantee::Public,
+                g if g == owner => Grantee::Owner,
+                g => Grantee::Role(g),
+            },
+            privilege,
+            grantable,
+        })
+        .collect())
+}
+
+/// Default privileges, as what they add to and remove from the built-in ones.
+pub(super) fn default_privileges(rows: &Rows, schema: &mut Schema) -> Result<(), CatalogError> {
+    for r in rows.iter() {
+        let role: String = r.get("role")?;
+        schema.default_privileges.push(DefaultPrivileges {
+            schema: r.get("schema")?,
+            object_type: r.get("object_type")?,
+            added: grants(&r, "added", &role)?,
+            removed: grants(&r, "removed", &role)?,
+            role,
+        });
+    }
     Ok(())
 }
 

@@ -130,6 +130,31 @@ pub(crate) fn rows_of<const N: usize>(rows: &[Rows]) -> Result<&[Rows; N], Catal
     })
 }
 
+/// The rows of every query, or the error of the first that failed on its own: after one
+/// query fails, the ones pipelined behind it fail only because the transaction is aborted,
+/// which would hide the cause.
+fn first_error(results: Vec<Result<Rows, CatalogError>>) -> Result<Vec<Rows>, CatalogError> {
+    let aborted = |e: &CatalogError| {
+        matches!(e, CatalogError::Query { source, .. }
+            if source.code() == Some(&tokio_postgres::error::SqlState::IN_FAILED_SQL_TRANSACTION))
+    };
+    let mut errors: Vec<CatalogError> = Vec::new();
+    let mut rows = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(r) => rows.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    match errors.iter().position(|e| !aborted(e)) {
+        Some(i) => Err(errors.swap_remove(i)),
+        None => match errors.into_iter().next() {
+            Some(e) => Err(e),
+            None => Ok(rows),
+        },
+    }
+}
+
 async fn run(
     session: &Session,
     query: Query,
@@ -171,21 +196,30 @@ async fn read_all(session: &Session, filter: &SchemaFilter) -> Result<Schema, Ca
     let p: &[&(dyn tokio_postgres::types::ToSql + Sync)] = &[&ns];
     // Every kind's queries and the shared ones, sent together (pipelined on the one
     // connection), then loaded in the kinds' order.
+    type Params<'a> = &'a [&'a (dyn tokio_postgres::types::ToSql + Sync)];
     let per_kind: Vec<&[Query]> = crate::kinds::ALL.iter().map(|k| k.queries()).collect();
-    let kind_rows = futures_util::future::try_join_all(
-        per_kind
-            .iter()
-            .flat_map(|qs| qs.iter())
-            .map(|q| run(session, *q, p)),
-    );
-    let (kind_rows, comments, depend, unmodelled, access, roles) = tokio::try_join!(
-        kind_rows,
-        run(session, queries::COMMENTS, &[]),
-        run(session, queries::DEPEND, &[]),
-        run(session, queries::UNMODELLED, p),
-        run(session, queries::ACCESS, p),
-        run(session, queries::ROLES, &[]),
-    )?;
+    let shared: [(Query, Params); 6] = [
+        (queries::COMMENTS, &[]),
+        (queries::DEPEND, &[]),
+        (queries::UNMODELLED, p),
+        (queries::ACCESS, p),
+        (queries::DEFAULT_ACL, p),
+        (queries::ROLES, &[]),
+    ];
+    let sent = per_kind
+        .iter()
+        .flat_map(|qs| qs.iter().map(|q| (*q, p)))
+        .chain(shared)
+        .map(|(q, params)| run(session, q, params));
+    let mut kind_rows = first_error(futures_util::future::join_all(sent).await)?;
+    let shared_rows = kind_rows.split_off(kind_rows.len().saturating_sub(shared.len()));
+    let Ok([comments, depend, unmodelled, access, default_acl, roles]) =
+        <[Rows; 6]>::try_from(shared_rows)
+    else {
+        return Err(CatalogError::Internal(
+            "fewer query results than queries".into(),
+        ));
+    };
     let mut rest = kind_rows.as_slice();
     for (kind, qs) in crate::kinds::ALL.iter().zip(&per_kind) {
         let Some((rows, after)) = rest.split_at_checked(qs.len()) else {
@@ -200,6 +234,7 @@ async fn read_all(session: &Session, filter: &SchemaFilter) -> Result<Schema, Ca
     load::dependencies(&depend, &mut schema, &oids)?;
     load::unmodelled(&unmodelled, &mut schema)?;
     load::access(&access, &mut schema, &oids)?;
+    load::default_privileges(&default_acl, &mut schema)?;
     load::roles(&roles, &mut schema)?;
     Ok(schema)
 }

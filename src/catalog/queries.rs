@@ -35,12 +35,22 @@ pub const DEPEND: Query = catalog_query!("depend");
 pub const UNMODELLED: Query = catalog_query!("unmodelled");
 /// Owners and privileges of objects of every kind.
 pub const ACCESS: Query = catalog_query!("access");
+/// Default privileges.
+pub const DEFAULT_ACL: Query = catalog_query!("default_acl");
 /// The cluster's roles.
 pub const ROLES: Query = catalog_query!("roles");
 
 /// Every query: the shared ones and each kind's, for the tests.
 pub fn all() -> Vec<Query> {
-    let mut out = vec![NAMESPACES, COMMENTS, DEPEND, UNMODELLED, ACCESS, ROLES];
+    let mut out = vec![
+        NAMESPACES,
+        COMMENTS,
+        DEPEND,
+        UNMODELLED,
+        ACCESS,
+        DEFAULT_ACL,
+        ROLES,
+    ];
     for kind in crate::kinds::ALL {
         out.extend(kind.queries().iter().copied());
     }

@@ -1,7 +1,7 @@
 //! The SQL of owners and privileges: `ALTER … OWNER TO`, `GRANT`, `REVOKE`, for plans and
 //! for `dump --owners --privileges`.
 
-use crate::diff::{PrivilegeAction, PrivilegeChange, RoleSpec};
+use crate::diff::{DefaultPrivilegeChange, PrivilegeAction, PrivilegeChange, RoleSpec};
 use crate::model::{FunctionKind, ObjectId, Schema};
 use crate::quote::{ident, qualified};
 
@@ -30,6 +30,39 @@ pub fn privilege_sql(schema: &Schema, id: &ObjectId, changes: &[PrivilegeChange]
     let Some((target, column)) = grant_target(schema, id) else {
         return Vec::new();
     };
+    grant_statements(changes, column.as_deref(), &format!("ON {target}"), "")
+}
+
+/// `ALTER DEFAULT PRIVILEGES FOR ROLE … [IN SCHEMA …] GRANT|REVOKE … ON TABLES …`.
+pub fn default_privilege_sql(change: &DefaultPrivilegeChange) -> Vec<String> {
+    let objects = match change.object_type.as_str() {
+        "r" => "TABLES",
+        "S" => "SEQUENCES",
+        "f" => "FUNCTIONS",
+        "T" => "TYPES",
+        "n" => "SCHEMAS",
+        _ => return Vec::new(),
+    };
+    let mut prefix = format!("ALTER DEFAULT PRIVILEGES FOR ROLE {}", ident(&change.role));
+    if let Some(s) = &change.schema {
+        prefix.push_str(&format!(" IN SCHEMA {}", ident(s)));
+    }
+    grant_statements(
+        &change.changes,
+        None,
+        &format!("ON {objects}"),
+        &format!("{prefix} "),
+    )
+}
+
+/// One GRANT or REVOKE per run of `changes` with the same action and grantee, each
+/// `prefix` + statement; `column` names a column's privileges.
+fn grant_statements(
+    changes: &[PrivilegeChange],
+    column: Option<&str>,
+    on: &str,
+    prefix: &str,
+) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = changes;
     while let Some(first) = rest.first() {
@@ -41,7 +74,7 @@ pub fn privilege_sql(schema: &Schema, id: &ObjectId, changes: &[PrivilegeChange]
         rest = after;
         let privileges: Vec<String> = group
             .iter()
-            .map(|c| match &column {
+            .map(|c| match column {
                 Some(col) => format!("{} ({col})", c.privilege),
                 None => c.privilege.clone(),
             })
@@ -52,16 +85,17 @@ pub fn privilege_sql(schema: &Schema, id: &ObjectId, changes: &[PrivilegeChange]
             RoleSpec::CurrentUser => "CURRENT_USER".to_string(),
             RoleSpec::Role(r) => ident(r),
         };
-        out.push(match first.action {
-            PrivilegeAction::Grant => format!("GRANT {privileges} ON {target} TO {grantee}"),
+        let statement = match first.action {
+            PrivilegeAction::Grant => format!("GRANT {privileges} {on} TO {grantee}"),
             PrivilegeAction::GrantWithOption => {
-                format!("GRANT {privileges} ON {target} TO {grantee} WITH GRANT OPTION")
+                format!("GRANT {privileges} {on} TO {grantee} WITH GRANT OPTION")
             }
             PrivilegeAction::RevokeGrantOption => {
-                format!("REVOKE GRANT OPTION FOR {privileges} ON {target} FROM {grantee}")
+                format!("REVOKE GRANT OPTION FOR {privileges} {on} FROM {grantee}")
             }
-            PrivilegeAction::Revoke => format!("REVOKE {privileges} ON {target} FROM {grantee}"),
-        });
+            PrivilegeAction::Revoke => format!("REVOKE {privileges} {on} FROM {grantee}"),
+        };
+        out.push(format!("{prefix}{statement}"));
     }
     out
 }

@@ -270,6 +270,19 @@ pub fn access_statements(
             });
         }
     }
+    // Default privileges, from none. A statement's object only groups the dump's lines and
+    // names a statement that fails to parse: theirs is their schema (database-wide ones: an
+    // unnamed one).
+    for d in crate::diff::default_privileges(schema, &Schema::default(), options) {
+        let object = ObjectId::Schema(d.schema.clone().unwrap_or_default());
+        for sql in access::default_privilege_sql(&d) {
+            validate(&object, &sql)?;
+            out.push(Statement {
+                object: object.clone(),
+                sql,
+            });
+        }
+    }
     Ok(out)
 }
 

@@ -197,6 +197,113 @@ fn privilege_changes(
     out
 }
 
+/// One `ALTER DEFAULT PRIVILEGES` entry to change on the standin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefaultPrivilegeChange {
+    /// `FOR ROLE`, the standin's name.
+    pub role: String,
+    /// `IN SCHEMA`, or the whole database.
+    pub schema: Option<String>,
+    /// `pg_default_acl.defaclobjtype` (`r`, `S`, `f`, `T`, `n`).
+    pub object_type: String,
+    /// Revokes first, then grants (a privilege whose grant option changes is revoked and
+    /// granted again).
+    pub changes: Vec<PrivilegeChange>,
+}
+
+/// With `--privileges`: what makes the standin's default privileges main's, entry by entry
+/// (role, schema, kind of object). An entry is compared as what it adds to and removes
+/// from the built-in defaults, which both sides share. Entries in schemas main lacks are
+/// left to the schema's drop.
+pub fn default_privileges(
+    main: &Schema,
+    standin: &Schema,
+    options: &AccessOptions,
+) -> Vec<DefaultPrivilegeChange> {
+    if !options.privileges {
+        return Vec::new();
+    }
+    type Key = (String, Option<String>, String);
+    type Deviation = (BTreeSet<Grant>, BTreeSet<Grant>);
+    let map_grant = |g: &Grant| Grant {
+        grantee: match &g.grantee {
+            Grantee::Role(r) => Grantee::Role(options.standin_role(r).to_string()),
+            other => other.clone(),
+        },
+        ..g.clone()
+    };
+    let mut want: BTreeMap<Key, Deviation> = BTreeMap::new();
+    for d in &main.default_privileges {
+        let key = (
+            options.standin_role(&d.role).to_string(),
+            d.schema.clone(),
+            d.object_type.clone(),
+        );
+        let added = d.added.iter().map(map_grant).collect();
+        let removed = d.removed.iter().map(map_grant).collect();
+        want.insert(key, (added, removed));
+    }
+    let have: BTreeMap<Key, Deviation> = standin
+        .default_privileges
+        .iter()
+        .map(|d| {
+            let key = (d.role.clone(), d.schema.clone(), d.object_type.clone());
+            (key, (d.added.clone(), d.removed.clone()))
+        })
+        .collect();
+    let empty = (BTreeSet::new(), BTreeSet::new());
+    let keys: BTreeSet<&Key> = want.keys().chain(have.keys()).collect();
+    let mut out = Vec::new();
+    for key @ (role, schema, object_type) in keys {
+        if schema
+            .as_ref()
+            .is_some_and(|s| !main.namespaces.contains_key(s))
+        {
+            continue;
+        }
+        let (added_w, removed_w) = want.get(key).unwrap_or(&empty);
+        let (added_h, removed_h) = have.get(key).unwrap_or(&empty);
+        let spec = |g: &Grant| match &g.grantee {
+            Grantee::Owner => RoleSpec::Role(role.clone()),
+            Grantee::Public => RoleSpec::Public,
+            Grantee::Role(r) => RoleSpec::Role(r.clone()),
+        };
+        let mut changes: Vec<PrivilegeChange> = added_h
+            .difference(added_w)
+            .chain(removed_w.difference(removed_h))
+            .map(|g| PrivilegeChange {
+                action: PrivilegeAction::Revoke,
+                grantee: spec(g),
+                privilege: g.privilege.clone(),
+            })
+            .collect();
+        changes.sort();
+        let mut grants: Vec<PrivilegeChange> = added_w
+            .difference(added_h)
+            .chain(removed_h.difference(removed_w))
+            .map(|g| PrivilegeChange {
+                action: match g.grantable {
+                    true => PrivilegeAction::GrantWithOption,
+                    false => PrivilegeAction::Grant,
+                },
+                grantee: spec(g),
+                privilege: g.privilege.clone(),
+            })
+            .collect();
+        grants.sort();
+        changes.extend(grants);
+        if !changes.is_empty() {
+            out.push(DefaultPrivilegeChange {
+                role: role.clone(),
+                schema: schema.clone(),
+                object_type: object_type.clone(),
+                changes,
+            });
+        }
+    }
+    out
+}
+
 /// Whether `id` is a column of a relation in `ids`.
 fn column_of(id: &ObjectId, ids: &BTreeSet<ObjectId>) -> bool {
     let ObjectId::Column(c) = id else {

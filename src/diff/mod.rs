@@ -22,8 +22,8 @@ mod same_sql;
 mod scope;
 
 pub use access::{
-    from_defaults as access_from_defaults, AccessOptions, PrivilegeAction, PrivilegeChange,
-    RoleSpec,
+    default_privileges, from_defaults as access_from_defaults, AccessOptions,
+    DefaultPrivilegeChange, PrivilegeAction, PrivilegeChange, RoleSpec,
 };
 pub use same_sql::{normalize_sql, same_sql};
 

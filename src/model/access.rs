@@ -39,3 +39,20 @@ pub enum Grantee {
     /// Any other role, by name.
     Role(String),
 }
+
+/// One role's default privileges (`ALTER DEFAULT PRIVILEGES`) for one kind of object, in
+/// the whole database or one schema, as what they change in the built-in defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefaultPrivileges {
+    /// The role whose new objects get them (`FOR ROLE`).
+    pub role: String,
+    /// `IN SCHEMA`, or `None` for the whole database.
+    pub schema: Option<String>,
+    /// `pg_default_acl.defaclobjtype`: `r` tables, `S` sequences, `f` functions, `T`
+    /// types, `n` schemas.
+    pub object_type: String,
+    /// Granted beyond the built-in defaults ([`Grantee::Owner`]: the role itself).
+    pub added: BTreeSet<Grant>,
+    /// Revoked from the built-in defaults (only a database-wide entry can).
+    pub removed: BTreeSet<Grant>,
+}

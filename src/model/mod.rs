@@ -37,7 +37,7 @@ pub mod trigger;
 pub mod unmodelled;
 pub mod view;
 
-pub use access::{Access, Grant, Grantee};
+pub use access::{Access, DefaultPrivileges, Grant, Grantee};
 pub use collation::Collation;
 pub use composite::{CompositeAttribute, CompositeType};
 pub use constraint::{Constraint, ConstraintKind};
@@ -134,6 +134,10 @@ pub struct Schema {
     /// of its own); compared only with `--owners` / `--privileges`.
     #[serde(default, with = "indexmap::map::serde_seq")]
     pub access: IndexMap<ObjectId, Access>,
+    /// Default privileges of every role, database-wide and in the selected schemas;
+    /// compared only with `--privileges`.
+    #[serde(default)]
+    pub default_privileges: Vec<DefaultPrivileges>,
     /// The cluster's role names (roles are cluster-wide: read to check that every role a
     /// plan grants to or gives ownership to exists).
     #[serde(default)]

@@ -149,6 +149,7 @@ pub fn build(
     header: PlanHeader,
 ) -> Result<Plan, PlanError> {
     let clean_extra = options.clean_extra;
+    let defaults = crate::diff::default_privileges(main, standin, &options.access);
     let diff = crate::diff::diff(
         main,
         standin,
@@ -160,7 +161,7 @@ pub fn build(
     );
     let extra_objects = diff.extras.iter().map(|id| id.to_string()).collect();
     let changes = diff.changes;
-    let roles = missing_roles(&changes, standin);
+    let roles = missing_roles(&changes, &defaults, standin);
     if !roles.is_empty() && !options.create_roles {
         return Err(PlanError::MissingRoles(roles));
     }
@@ -176,6 +177,23 @@ pub fn build(
         })
         .collect();
     statements.extend(order::order(steps, main, standin)?);
+    // Default privileges last: every schema they name exists by then.
+    for d in &defaults {
+        let object = match &d.schema {
+            Some(s) => format!(
+                "default privileges of role {} in schema {}",
+                crate::quote::inert(&d.role),
+                crate::quote::inert(s)
+            ),
+            None => format!(
+                "default privileges of role {}",
+                crate::quote::inert(&d.role)
+            ),
+        };
+        for sql in crate::ddl::access::default_privilege_sql(d) {
+            statements.push(Statement::new(object.clone(), Action::Alter, sql));
+        }
+    }
     hoist_used_enum_values(&changes, &mut statements);
     validate(&statements)?;
     let mut plan = Plan::new(header, statements, extra_objects);
@@ -186,12 +204,23 @@ pub fn build(
 
 /// Roles that the owner and privilege changes name and the standin's cluster lacks, sorted.
 /// A model without roles (a snapshot written before they were read) checks nothing.
-fn missing_roles(changes: &[crate::diff::Change], standin: &Schema) -> Vec<String> {
+fn missing_roles(
+    changes: &[crate::diff::Change],
+    defaults: &[crate::diff::DefaultPrivilegeChange],
+    standin: &Schema,
+) -> Vec<String> {
     use crate::diff::{ChangeKind, RoleSpec};
     if standin.roles.is_empty() {
         return Vec::new();
     }
     let mut named = std::collections::BTreeSet::new();
+    for d in defaults {
+        named.insert(d.role.as_str());
+        named.extend(d.changes.iter().filter_map(|p| match &p.grantee {
+            RoleSpec::Role(r) => Some(r.as_str()),
+            _ => None,
+        }));
+    }
     for change in changes {
         match &change.kind {
             ChangeKind::Owner(role) => {

@@ -1,7 +1,8 @@
 //! `--owners`, `--privileges`, `--role-map`, `--create-roles` against real PostgreSQL: a
 //! plan makes the standin's owners and effective ACLs main's (grants added, extra ones
 //! revoked, PUBLIC's defaults included), the next plan is empty, and `pg_dump`'s GRANT,
-//! REVOKE and OWNER lines (the test-only oracle) are the same on both sides. Without the
+//! REVOKE, OWNER and ALTER DEFAULT PRIVILEGES lines (the test-only oracle) are the same on
+//! both sides. Without the
 //! flags nothing about them is planned. Roles are cluster-wide, so each test names its own.
 use crate::support;
 
@@ -97,6 +98,7 @@ fn dumped_access(url: &str) -> Vec<String> {
         .filter(|l| {
             l.starts_with("GRANT ")
                 || l.starts_with("REVOKE ")
+                || l.starts_with("ALTER DEFAULT PRIVILEGES ")
                 || (l.starts_with("ALTER ") && l.contains(" OWNER TO "))
         })
         .map(str::to_string)
@@ -129,6 +131,9 @@ GRANT USAGE ON DOMAIN app.pos TO "{reader}";
 REVOKE EXECUTE ON FUNCTION app.f(int) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app.f(int) TO "{reader}";
 REVOKE EXECUTE ON FUNCTION app.total(int) FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA app GRANT SELECT ON TABLES TO "{reader}";
+ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" GRANT USAGE ON SEQUENCES TO "{reader}" WITH GRANT OPTION;
 "#
     )
 }
