@@ -11,6 +11,14 @@ use crate::Error;
 const DIFFERENCES_FOUND: ExitStatus = 3;
 
 pub async fn run(args: DiffArgs) -> Result<ExitStatus, Error> {
+    let access = &args.sync.access;
+    if access.privileges || access.owners || !access.role_map.is_empty() || args.sync.create_roles {
+        return Err(Error::Usage(
+            "diff compares rows only: --owners, --privileges, --role-map and --create-roles \
+             apply to sync, plan and dump"
+                .into(),
+        ));
+    }
     let summary = super::sync::run_with(args.sync, true).await?;
     let differs = summary.as_ref().is_some_and(|s| s.total_changes() > 0);
     Ok(if args.check && differs {

@@ -331,3 +331,17 @@ fn a_role_map_needs_both_names() {
     assert_eq!(out.status.code(), Some(2), "{}", support::output_text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("MAIN_ROLE=STANDIN_ROLE"));
 }
+
+#[test]
+fn diff_refuses_the_schema_only_flags() {
+    let out = support::run_pgsyncer(&[
+        "diff",
+        "--maindsn",
+        "postgres://x/y",
+        "--standindsn",
+        "postgres://x/z",
+        "--privileges",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", support::output_text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("diff compares rows only"));
+}
