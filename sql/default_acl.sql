@@ -1,8 +1,8 @@
 -- Default privileges (ALTER DEFAULT PRIVILEGES): per role, for the whole database (schema
--- NULL) or one selected schema ($1), per kind of object, as what they add to and remove
--- from the built-in defaults (acldefault): a database-wide entry replaces the built-in
--- list, a schema's entry only adds to it. Exploded as (grantee, privilege, grantable);
--- grantee '' is PUBLIC.
+-- NULL) or one selected schema ($1), per kind of object. acl: the entry, exploded as
+-- (grantee, privilege, grantable) with grantee '' for PUBLIC; builtin: for a
+-- database-wide entry, the built-in defaults it replaces (acldefault), NULL for a schema's
+-- entry, which only adds to them. The loader keeps what each adds and removes.
 WITH entries AS (
     SELECT d.defaclrole AS role, d.defaclnamespace AS nsp, d.defaclobjtype AS objtype,
            d.defaclacl AS acl,
@@ -16,22 +16,15 @@ WITH entries AS (
 SELECT pg_get_userbyid(x.role)::text AS role,
        n.nspname::text AS schema,
        x.objtype::text AS object_type,
-       (SELECT jsonb_agg(jsonb_build_array(g.grantee, g.privilege_type, g.is_grantable))
-        FROM (SELECT CASE WHEN e.grantee = 0 THEN '' ELSE pg_get_userbyid(e.grantee)::text END AS grantee,
-                     e.privilege_type, e.is_grantable
-              FROM aclexplode(x.acl) e
-              EXCEPT
-              SELECT CASE WHEN e.grantee = 0 THEN '' ELSE pg_get_userbyid(e.grantee)::text END,
-                     e.privilege_type, e.is_grantable
-              FROM aclexplode(x.builtin) e) g) AS added,
-       (SELECT jsonb_agg(jsonb_build_array(g.grantee, g.privilege_type, g.is_grantable))
-        FROM (SELECT CASE WHEN e.grantee = 0 THEN '' ELSE pg_get_userbyid(e.grantee)::text END AS grantee,
-                     e.privilege_type, e.is_grantable
-              FROM aclexplode(x.builtin) e
-              EXCEPT
-              SELECT CASE WHEN e.grantee = 0 THEN '' ELSE pg_get_userbyid(e.grantee)::text END,
-                     e.privilege_type, e.is_grantable
-              FROM aclexplode(x.acl) e) g) AS removed
+       (SELECT jsonb_agg(jsonb_build_array(
+                   CASE WHEN e.grantee = 0 THEN '' ELSE pg_get_userbyid(e.grantee)::text END,
+                   e.privilege_type, e.is_grantable))
+        FROM aclexplode(x.acl) e) AS acl,
+       (SELECT jsonb_agg(jsonb_build_array(
+                   CASE WHEN e.grantee = 0 THEN '' ELSE pg_get_userbyid(e.grantee)::text END,
+                   e.privilege_type, e.is_grantable))
+        FROM aclexplode(x.builtin) e) AS builtin
 FROM entries x
 LEFT JOIN pg_namespace n ON n.oid = x.nsp
-ORDER BY pg_get_userbyid(x.role)::text COLLATE "C", n.nspname::text COLLATE "C" NULLS FIRST, x.objtype::text COLLATE "C"
+ORDER BY pg_get_userbyid(x.role)::text COLLATE "C", n.nspname::text COLLATE "C" NULLS FIRST,
+         x.objtype::text COLLATE "C"

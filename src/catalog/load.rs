@@ -100,32 +100,10 @@ pub(super) fn access(rows: &Rows, schema: &mut Schema, oids: &OidMap) -> Result<
             continue;
         }
         let owner: String = r.get("owner")?;
-        let grants = |column: &str| -> Result<std::collections::BTreeSet<Grant>, CatalogError> {
-            // NULL when there is nothing to explode (no ACL kind, or a column's own none).
-            let value: Option<serde_json::Value> = r.get(column)?;
-            let exploded: Vec<(String, String, bool)> = match value {
-                Some(v) => {
-                    serde_json::from_value(v).map_err(|e| r.bad(format!("column {column}: {e}")))?
-                }
-                None => Vec::new(),
-            };
-            Ok(exploded
-                .into_iter()
-                .map(|(grantee, privilege, grantable)| Grant {
-                    grantee: match grantee {
-                        g if g.is_empty() => Grantee::Public,
-                        g if g == owner => Grantee::Owner,
-                        g => Grantee::Role(g),
-                    },
-                    privilege,
-                    grantable,
-                })
-                .collect())
-        };
         let entry = Access {
-            privileges: grants("acl")?,
-            defaults: grants("default_acl")?,
-            owner: owner.clone(),
+            privileges: grants(&r, "acl", &owner)?,
+            defaults: grants(&r, "default_acl", &owner)?,
+            owner,
         };
         access.push((id, entry));
     }
@@ -160,11 +138,13 @@ fn grants(r: &R<'_>, column: &str, owner: &str) -> Result<BTreeSet<Grant>, Catal
 pub(super) fn default_privileges(rows: &Rows, schema: &mut Schema) -> Result<(), CatalogError> {
     for r in rows.iter() {
         let role: String = r.get("role")?;
+        let acl = grants(&r, "acl", &role)?;
+        let builtin = grants(&r, "builtin", &role)?;
         schema.default_privileges.push(DefaultPrivileges {
             schema: r.get("schema")?,
             object_type: r.get("object_type")?,
-            added: grants(&r, "added", &role)?,
-            removed: grants(&r, "removed", &role)?,
+            added: acl.difference(&builtin).cloned().collect(),
+            removed: builtin.difference(&acl).cloned().collect(),
             role,
         });
     }
