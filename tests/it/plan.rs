@@ -299,6 +299,65 @@ async fn every_case_converges_from_and_to_an_empty_database() {
     assert_none_failed("from/to empty", ok.len(), &failures);
 }
 
+/// How many random pairs of fixture schemas [`random_pairs_converge_both_ways`] tries.
+const PAIRS: usize = 24;
+
+/// Schemas written for different cases, chosen in random pairs (a fixed seed, or
+/// `PGSYNCER_PAIRS_SEED` to explore others): the plan from each to the other must apply and
+/// converge, both ways. Two unrelated schemas that share names (every case has a `public.t`
+/// of its own) are what a real pair of environments looks like.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_pairs_converge_both_ways() {
+    let pool: Vec<(String, String)> = cases()
+        .into_iter()
+        .filter(|c| c.3.is_none())
+        .flat_map(|(name, m, s, _)| [(format!("{name}/main"), m), (format!("{name}/standin"), s)])
+        .filter(|(_, sql)| !sql.trim().is_empty())
+        .collect();
+    let seed: u64 = std::env::var("PGSYNCER_PAIRS_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20261206);
+    // xorshift64*: a fixed, dependency-free sequence, so a failure replays.
+    let mut state = seed.max(1);
+    let mut next = |n: usize| {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) % n as u64) as usize
+    };
+    let mut pairs = Vec::new();
+    while pairs.len() < PAIRS {
+        let (a, b) = (next(pool.len()), next(pool.len()));
+        if a != b {
+            pairs.push((a, b));
+        }
+    }
+    let runs = pairs.iter().enumerate().flat_map(|(i, &(a, b))| {
+        [(i, a, b, "ab"), (i, b, a, "ba")].map(|(i, from, to, way)| {
+            let (from_name, from_sql) = pool[from].clone();
+            let (to_name, to_sql) = pool[to].clone();
+            async move {
+                let result = converge(&format!("p{i}{way}"), &to_sql, &from_sql).await;
+                (format!("{from_name} -> {to_name}"), result)
+            }
+        })
+    });
+    let results: Vec<(String, Result<String, String>)> = stream::iter(runs)
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let failures: Vec<String> = results
+        .iter()
+        .filter_map(|(name, r)| {
+            r.as_ref()
+                .err()
+                .map(|e| format!("=== {name} (seed {seed}): {e}"))
+        })
+        .collect();
+    assert_none_failed("random pairs", results.len() - failures.len(), &failures);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_apply_leaves_the_standin_exactly_as_it_was() {
     let failing: Vec<_> = cases().into_iter().filter(|c| c.3.is_some()).collect();
