@@ -233,10 +233,12 @@ pub(super) fn mark_implied_drops(standin: &Schema, changes: &mut Changes) {
         dropped.contains(&ObjectId::Table(q.clone()))
             || dropped.contains(&ObjectId::MaterializedView(q.clone()))
     };
-    let column_dropped = |id: &ObjectId| {
+    // DROP COLUMN takes the indexes and constraints of its own table with it; a foreign
+    // key of another table that references the column blocks it and is dropped on its own.
+    let column_dropped = |id: &ObjectId, table: &QualifiedName| {
         standin.dependencies.iter().any(|(dependent, referenced)| {
             dependent == id
-                && matches!(referenced, ObjectId::Column(_))
+                && matches!(referenced, ObjectId::Column(c) if &c.parent == table)
                 && dropped.contains(referenced)
         })
     };
@@ -262,15 +264,12 @@ pub(super) fn mark_implied_drops(standin: &Schema, changes: &mut Changes) {
             | ObjectId::Trigger(c)
             | ObjectId::Policy(c) => {
                 relation_dropped(&c.parent)
-                    || (matches!(change.id, ObjectId::Constraint(_)) && column_dropped(&change.id))
+                    || (matches!(change.id, ObjectId::Constraint(_))
+                        && column_dropped(&change.id, &c.parent))
             }
-            ObjectId::Index(q) => {
-                standin
-                    .indexes
-                    .get(q)
-                    .is_some_and(|i| relation_dropped(&i.table))
-                    || column_dropped(&change.id)
-            }
+            ObjectId::Index(q) => standin.indexes.get(q).is_some_and(|i| {
+                relation_dropped(&i.table) || column_dropped(&change.id, &i.table)
+            }),
             ObjectId::DomainConstraint(c) => dropped.contains(&ObjectId::Domain(c.parent.clone())),
             ObjectId::Sequence(q) => standin.sequences.get(q).is_some_and(|s| {
                 s.owned_by.as_ref().is_some_and(|(t, c)| {
