@@ -66,6 +66,23 @@ fn dependencies(schema: &Schema) -> Vec<(ObjectId, ObjectId)> {
     deps
 }
 
+/// The drop steps that drop `id`: its own, or, when it has none, those of the object whose
+/// drop takes it along (a table's trigger, index or constraint, a partition, a domain's
+/// constraint). A trigger's function must wait for the `DROP TABLE` that drops the trigger.
+fn dropped_by<'a>(
+    drops: &'a HashMap<&ObjectId, Vec<usize>>,
+    standin: &Schema,
+    id: &ObjectId,
+) -> Option<&'a Vec<usize>> {
+    let mut id = id.clone();
+    loop {
+        if let Some(steps) = drops.get(&id) {
+            return Some(steps);
+        }
+        id = crate::kinds::of(&id)?.parent(standin, &id)?;
+    }
+}
+
 /// Order `steps` (see the module comment).
 pub fn order(
     steps: Vec<Step>,
@@ -101,7 +118,9 @@ pub fn order(
     let drops = index(&steps, Phase::Drop);
     for (dependent, referenced) in dependencies(standin) {
         for d in expand(&dependent) {
-            let Some(ds) = drops.get(&d) else { continue };
+            let Some(ds) = dropped_by(&drops, standin, &d) else {
+                continue;
+            };
             for r in expand(&referenced) {
                 if r == d {
                     continue;
