@@ -1,5 +1,7 @@
--- Comments on user objects (oid >= 16384, FirstNormalObjectId); the loader keeps those on
--- objects it read and maps them to identities. Column comments come with the column name.
+-- Comments on user objects (oid >= 16384, FirstNormalObjectId) and on the selected schemas
+-- ($1: namespace oids) whatever their oid: initdb creates `public`, and a user may comment
+-- on it. The loader keeps those on objects it read and maps them to identities. Column
+-- comments come with the column name.
 SELECT d.classoid::regclass::text AS class,
        d.objoid AS oid,
        a.attname AS column_name,
@@ -7,7 +9,8 @@ SELECT d.classoid::regclass::text AS class,
 FROM pg_description d
 LEFT JOIN pg_attribute a ON d.classoid = 'pg_class'::regclass AND d.objsubid > 0
      AND a.attrelid = d.objoid AND a.attnum = d.objsubid
-WHERE d.objoid >= 16384
+WHERE (d.objoid >= 16384
+       OR (d.classoid = 'pg_namespace'::regclass AND d.objoid = ANY ($1::oid[])))
   AND d.classoid IN ('pg_namespace'::regclass, 'pg_extension'::regclass,
                      'pg_collation'::regclass, 'pg_type'::regclass, 'pg_class'::regclass,
                      'pg_proc'::regclass, 'pg_constraint'::regclass,

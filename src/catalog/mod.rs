@@ -199,7 +199,7 @@ async fn read_all(session: &Session, filter: &SchemaFilter) -> Result<Schema, Ca
     type Params<'a> = &'a [&'a (dyn tokio_postgres::types::ToSql + Sync)];
     let per_kind: Vec<&[Query]> = crate::kinds::ALL.iter().map(|k| k.queries()).collect();
     let shared: [(Query, Params); 6] = [
-        (queries::COMMENTS, &[]),
+        (queries::COMMENTS, p),
         (queries::DEPEND, &[]),
         (queries::UNMODELLED, p),
         (queries::ACCESS, p),

@@ -238,6 +238,9 @@ pub fn schema_statements(schema: &Schema) -> Result<Vec<Statement>, DdlError> {
         }
     }
     for (id, text) in &schema.comments {
+        if is_initdb_comment(id, text) {
+            continue;
+        }
         out.push(Statement {
             object: id.clone(),
             sql: create::comment(schema, id, text),
@@ -284,6 +287,12 @@ pub fn access_statements(
         }
     }
     Ok(out)
+}
+
+/// The comment initdb gives schema `public`: every database a dump is loaded into has it
+/// already (pg_dump leaves it out too).
+fn is_initdb_comment(id: &ObjectId, text: &str) -> bool {
+    matches!(id, ObjectId::Schema(n) if n == "public") && text == "standard public schema"
 }
 
 /// The settings a dump starts with: function bodies are not checked while loading (they
