@@ -5,7 +5,11 @@ SELECT c.oid,
        c.relname AS name,
        c.relkind::text AS kind,
        c.relpersistence = 'u' AS unlogged,
-       coalesce(c.reloptions, '{}'::text[]) AS options,
+       -- The table's TOAST table's parameters follow as `toast.name=value`, as in WITH (…).
+       coalesce(c.reloptions, '{}'::text[])
+         || coalesce((SELECT array_agg('toast.' || o ORDER BY o.n)
+                      FROM pg_class tc, unnest(tc.reloptions) WITH ORDINALITY AS o(o, n)
+                      WHERE tc.oid = c.reltoastrelid), '{}'::text[]) AS options,
        CASE WHEN c.relkind = 'r' AND am.amname <> 'heap' THEN am.amname END AS access_method,
        c.relreplident::text AS replica_identity,
        (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid

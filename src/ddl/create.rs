@@ -30,13 +30,22 @@ pub fn option_list(options: &[String]) -> String {
         .iter()
         .map(|o| match o.split_once('=') {
             Some((k, v)) if v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') => {
-                format!("{}={v}", ident(k))
+                format!("{}={v}", option_name(k))
             }
-            Some((k, v)) => format!("{}={}", ident(k), literal(v)),
-            None => ident(o),
+            Some((k, v)) => format!("{}={}", option_name(k), literal(v)),
+            None => option_name(o),
         })
         .collect();
     opts.join(", ")
+}
+
+/// A storage parameter's name as SQL: a table's TOAST parameters are `toast.name`, a
+/// namespace and a name, each an identifier.
+pub fn option_name(name: &str) -> String {
+    match name.split_once('.') {
+        Some((namespace, name)) => format!("{}.{}", ident(namespace), ident(name)),
+        None => ident(name),
+    }
 }
 
 pub(crate) fn with_options(options: &[String]) -> String {

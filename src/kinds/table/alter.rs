@@ -207,7 +207,7 @@ pub(super) fn alter_table(ctx: &mut Ctx, id: &ObjectId, q: &QualifiedName, kind:
         }
         ChangeKind::SetOptions { set, reset } => {
             if !reset.is_empty() {
-                let names: Vec<String> = reset.iter().map(|r| ident(r)).collect();
+                let names: Vec<String> = reset.iter().map(|r| create::option_name(r)).collect();
                 ctx.build(
                     id,
                     14,
