@@ -26,6 +26,7 @@ SELECT a.attrelid AS table_oid,
        s.seqcycle AS seq_cycle,
        a.attislocal AS is_local,
        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
+       t.typstorage::text AS type_storage,
        nullif(to_jsonb(a) ->> 'attcompression', '') AS compression,
        nullif((to_jsonb(a) ->> 'attstattarget')::int, -1) AS statistics
 FROM pg_attribute a

@@ -85,6 +85,10 @@ pub struct Column {
     pub is_local: bool,
     /// `STORAGE` when it differs from the type's default (`p`, `e`, `m`, `x`).
     pub storage: Option<String>,
+    /// The type's own storage (`typstorage`): what a column set otherwise goes back to
+    /// (`SET STORAGE DEFAULT` is 16+).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_storage: Option<String>,
     /// `COMPRESSION` method (`pglz`, `lz4`) when set.
     pub compression: Option<String>,
     /// `SET STATISTICS` target when set (not -1/NULL).

@@ -166,7 +166,8 @@ pub(super) fn alter_column(ctx: &mut Ctx, id: &ObjectId, c: &TableChild, kind: &
                 return;
             };
             if m.storage != s.storage {
-                if let Some(st) = &m.storage {
+                // Back to the type's own storage when main sets none.
+                if let Some(st) = m.storage.as_ref().or(m.type_storage.as_ref()) {
                     let clause = format!("SET STORAGE {}", storage_keyword(st));
                     column_step(ctx, id, c, &clause);
                 }

@@ -105,6 +105,7 @@ pub(super) fn load_columns(
                 generated,
                 is_local: r.get("is_local")?,
                 storage: r.get("storage")?,
+                type_storage: r.get("type_storage")?,
                 compression: r
                     .get::<Option<String>>("compression")?
                     .map(|c| match c.as_str() {
