@@ -28,7 +28,8 @@ SELECT a.attrelid AS table_oid,
        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
        t.typstorage::text AS type_storage,
        nullif(to_jsonb(a) ->> 'attcompression', '') AS compression,
-       nullif((to_jsonb(a) ->> 'attstattarget')::int, -1) AS statistics
+       nullif((to_jsonb(a) ->> 'attstattarget')::int, -1) AS statistics,
+       coalesce(a.attoptions, '{}'::text[]) AS options
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_type t ON t.oid = a.atttypid

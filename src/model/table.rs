@@ -93,6 +93,10 @@ pub struct Column {
     pub compression: Option<String>,
     /// `SET STATISTICS` target when set (not -1/NULL).
     pub statistics: Option<i32>,
+    /// Attribute options (`attoptions`: `n_distinct=…`, `n_distinct_inherited=…`) as
+    /// `name=value`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
 }
 
 impl Column {

@@ -184,6 +184,16 @@ pub(super) fn alter_column(ctx: &mut Ctx, id: &ObjectId, c: &TableChild, kind: &
                 let n = m.statistics.unwrap_or(-1);
                 column_step(ctx, id, c, &format!("SET STATISTICS {n}"));
             }
+            if m.options != s.options {
+                let (set, reset) = option_changes(&s.options, &m.options);
+                if !reset.is_empty() {
+                    let names: Vec<String> = reset.iter().map(|r| create::option_name(r)).collect();
+                    column_step(ctx, id, c, &format!("RESET ({})", names.join(", ")));
+                }
+                if !set.is_empty() {
+                    column_step(ctx, id, c, &format!("SET ({})", create::option_list(&set)));
+                }
+            }
         }
         _ => {}
     }

@@ -142,6 +142,13 @@ pub(crate) fn table_sql(schema: &Schema, t: &Table) -> Vec<String> {
                 ident(&c.name)
             ));
         }
+        if !c.options.is_empty() {
+            out.push(format!(
+                "ALTER TABLE ONLY {name} ALTER COLUMN {} SET ({})",
+                ident(&c.name),
+                create::option_list(&c.options)
+            ));
+        }
     }
     if t.rls_enabled {
         out.push(format!("ALTER TABLE {name} ENABLE ROW LEVEL SECURITY"));

@@ -114,6 +114,7 @@ pub(super) fn load_columns(
                         _ => c,
                     }),
                 statistics: r.get("statistics")?,
+                options: r.get("options")?,
             },
         );
     }

@@ -242,19 +242,7 @@ fn table(m: &Table, s: &Table, changes: &mut Changes) {
         changes.push(id.clone(), ChangeKind::SetLogged(!m.unlogged));
     }
     if s.options != m.options {
-        let key = |o: &String| o.split('=').next().unwrap_or_default().to_string();
-        let set: Vec<String> = m
-            .options
-            .iter()
-            .filter(|o| !s.options.contains(o))
-            .cloned()
-            .collect();
-        let reset: Vec<String> = s
-            .options
-            .iter()
-            .map(key)
-            .filter(|k| !m.options.iter().any(|o| key(o) == *k))
-            .collect();
+        let (set, reset) = option_changes(&s.options, &m.options);
         changes.push(id.clone(), ChangeKind::SetOptions { set, reset });
     }
     if s.replica_identity != m.replica_identity {
@@ -266,6 +254,23 @@ fn table(m: &Table, s: &Table, changes: &mut Changes) {
     if s.rls_forced != m.rls_forced {
         changes.push(id, ChangeKind::ForceRowSecurity(m.rls_forced));
     }
+}
+
+/// From the standin's `name=value` options to main's: those to set (`name=value`) and the
+/// names to reset.
+pub(crate) fn option_changes(standin: &[String], main: &[String]) -> (Vec<String>, Vec<String>) {
+    let key = |o: &String| o.split('=').next().unwrap_or_default().to_string();
+    let set: Vec<String> = main
+        .iter()
+        .filter(|o| !standin.contains(o))
+        .cloned()
+        .collect();
+    let reset: Vec<String> = standin
+        .iter()
+        .map(key)
+        .filter(|k| !main.iter().any(|o| key(o) == *k))
+        .collect();
+    (set, reset)
 }
 
 /// Columns NOT NULL on both sides whose constraints are named differently (18+: both
@@ -355,7 +360,11 @@ fn column(id: ObjectId, m: &Column, s: &Column, changes: &mut Changes) {
             },
         );
     }
-    if m.storage != s.storage || m.compression != s.compression || m.statistics != s.statistics {
+    if m.storage != s.storage
+        || m.compression != s.compression
+        || m.statistics != s.statistics
+        || m.options != s.options
+    {
         changes.push(id, ChangeKind::AlterColumnStorage);
     }
 }
