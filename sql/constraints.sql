@@ -26,7 +26,8 @@ SELECT con.oid,
        coalesce((to_jsonb(con) ->> 'conenforced')::bool, true) AS enforced,
        coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false) AS nulls_not_distinct,
        ic.relname AS index_name,
-       coalesce(ic.reloptions, '{}'::text[]) AS index_options
+       coalesce(ic.reloptions, '{}'::text[]) AS index_options,
+       coalesce(i.indisclustered, false) AS clustered
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

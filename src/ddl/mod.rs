@@ -458,6 +458,7 @@ mod tests {
                 enforced: true,
                 nulls_not_distinct: false,
                 index: None,
+                clustered: false,
             },
         );
         let order = dump_order(&s).expect("order");

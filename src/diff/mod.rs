@@ -119,6 +119,11 @@ pub enum ChangeKind {
     Privileges(Vec<PrivilegeChange>),
     /// `ALTER TABLE … ENABLE/DISABLE TRIGGER` to main's state.
     TriggerEnabled,
+    /// `ALTER TABLE … CLUSTER ON` the index (the id), which may be a constraint's.
+    ClusterOn,
+    /// `ALTER TABLE … SET WITHOUT CLUSTER` on the table of the standin's clustered index
+    /// (the id).
+    SetWithoutCluster,
 }
 
 /// Where an enum value goes.

@@ -42,6 +42,18 @@ impl Kind for Constraints {
             .unwrap_or_default()
     }
 
+    fn after_sql(&self, schema: &Schema, id: &ObjectId) -> Vec<String> {
+        let ObjectId::Constraint(c) = id else {
+            return Vec::new();
+        };
+        schema
+            .constraints
+            .get(c)
+            .and_then(cluster_sql)
+            .into_iter()
+            .collect()
+    }
+
     fn section(&self, schema: &Schema, id: &ObjectId) -> i64 {
         match foreign_key(schema, id) {
             true => 13,
@@ -124,6 +136,9 @@ impl Kind for Constraints {
                 "checks every existing row while holding a lock that blocks writes",
             ));
         }
+        if let Some(sql) = cluster_sql(constraint) {
+            ctx.build(id, rank, Action::Alter, sql);
+        }
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {
@@ -178,6 +193,16 @@ impl Kind for Constraints {
             _ => None,
         }
     }
+}
+
+/// `ALTER TABLE … CLUSTER ON` the constraint's index, if the table is clustered on it.
+pub(crate) fn cluster_sql(c: &Constraint) -> Option<String> {
+    let index = c.index.as_ref().filter(|_| c.clustered)?;
+    Some(format!(
+        "ALTER TABLE ONLY {} CLUSTER ON {}",
+        c.table.sql(),
+        ident(index)
+    ))
 }
 
 /// What on table `q` can back a foreign key: its primary key and unique constraints, its
@@ -249,6 +274,7 @@ fn load_constraints(
                 enforced: r.get("enforced")?,
                 nulls_not_distinct: r.get("nulls_not_distinct")?,
                 index: r.get("index_name")?,
+                clustered: r.get("clustered")?,
             },
         );
     }

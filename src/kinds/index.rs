@@ -6,7 +6,7 @@
 use super::{relation_of, Kind};
 use crate::catalog::{rows_of, CatalogError, OidMap, Query, Rows};
 use crate::catalog_query;
-use crate::diff::{ChangeKind, Changes};
+use crate::diff::{Change, ChangeKind, Changes};
 use crate::model::*;
 use crate::plan::sql::{Ctx, Phase};
 use crate::plan::{Action, Hazard, HazardKind, Statement};
@@ -89,6 +89,74 @@ impl Kind for Indexes {
             if !main.indexes.contains_key(name) {
                 changes.extra(ObjectId::Index(name.clone()));
             }
+        }
+        // CLUSTER ON, per table or materialized view both sides have: an index or a
+        // constraint's index marks it.
+        let relations = main
+            .tables
+            .keys()
+            .filter(|q| standin.tables.contains_key(*q))
+            .chain(
+                main.materialized_views
+                    .keys()
+                    .filter(|q| standin.materialized_views.contains_key(*q)),
+            );
+        for q in relations {
+            let (m, s) = (clustered_on(main, q), clustered_on(standin, q));
+            match (m, s) {
+                (m, s) if m == s => {}
+                (Some(m), _) => changes.push(
+                    ObjectId::Index(QualifiedName::new(&q.schema, &m)),
+                    ChangeKind::ClusterOn,
+                ),
+                (None, Some(s)) => changes.push(
+                    ObjectId::Index(QualifiedName::new(&q.schema, &s)),
+                    ChangeKind::SetWithoutCluster,
+                ),
+                (None, None) => {}
+            }
+        }
+    }
+
+    fn alter(&self, ctx: &mut Ctx, change: &Change) {
+        let ObjectId::Index(q) = &change.id else {
+            return;
+        };
+        match change.kind {
+            ChangeKind::ClusterOn => {
+                let Some((key, table)) = index_owner(ctx.main, q) else {
+                    return;
+                };
+                // A plan that creates the index clusters on it as it creates it.
+                if ctx.created.contains(&key) {
+                    return;
+                }
+                let sql = format!(
+                    "ALTER TABLE ONLY {} CLUSTER ON {}",
+                    table.sql(),
+                    ident(&q.name)
+                );
+                ctx.push(
+                    &key,
+                    Phase::Build,
+                    19,
+                    Statement::new(key.to_string(), Action::Alter, sql),
+                );
+            }
+            ChangeKind::SetWithoutCluster => {
+                let Some((_, table)) = index_owner(ctx.standin, q) else {
+                    return;
+                };
+                let sql = format!("ALTER TABLE ONLY {} SET WITHOUT CLUSTER", table.sql());
+                let key = relation_of(ctx.main, &table);
+                ctx.push(
+                    &key,
+                    Phase::Build,
+                    19,
+                    Statement::new(key.to_string(), Action::Alter, sql),
+                );
+            }
+            _ => {}
         }
     }
 
@@ -192,6 +260,36 @@ pub(crate) fn index_sql(i: &Index) -> Vec<String> {
         ));
     }
     out
+}
+
+/// The name of the index `table` is clustered on: one no constraint owns, or a primary
+/// key's, unique or exclusion constraint's.
+fn clustered_on(schema: &Schema, table: &QualifiedName) -> Option<String> {
+    let index = schema
+        .indexes
+        .values()
+        .find(|i| &i.table == table && i.clustered)
+        .map(|i| i.name.name.clone());
+    index.or_else(|| {
+        schema
+            .constraints
+            .values()
+            .find(|c| &c.table == table && c.clustered)
+            .and_then(|c| c.index.clone())
+    })
+}
+
+/// The object an index name stands for (the index, or the constraint whose index it is)
+/// and its table.
+fn index_owner(schema: &Schema, q: &QualifiedName) -> Option<(ObjectId, QualifiedName)> {
+    if let Some(i) = schema.indexes.get(q) {
+        return Some((ObjectId::Index(q.clone()), i.table.clone()));
+    }
+    schema
+        .constraints
+        .iter()
+        .find(|(_, c)| c.table.schema == q.schema && c.index.as_deref() == Some(&q.name))
+        .map(|(k, c)| (ObjectId::Constraint(k.clone()), c.table.clone()))
 }
 
 /// `ALTER TABLE … CLUSTER ON`, if the index was clustered on.

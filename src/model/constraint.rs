@@ -36,6 +36,9 @@ pub struct Constraint {
     pub nulls_not_distinct: bool,
     /// Name of the index that enforces it (primary key, unique, exclusion).
     pub index: Option<String>,
+    /// The table is clustered on that index (`CLUSTER ON`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub clustered: bool,
 }
 
 /// What a constraint checks.
