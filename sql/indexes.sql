@@ -10,7 +10,17 @@ SELECT ic.oid,
        pn.nspname AS parent_schema,
        pc.relname AS parent_name,
        i.indisclustered AS clustered,
-       i.indisvalid AS valid
+       i.indisvalid AS valid,
+       -- Statistics targets set on expression columns (attstattarget: NULL from 17, -1
+       -- before, when not set).
+       array(SELECT a.attnum::int FROM pg_attribute a
+             WHERE a.attrelid = i.indexrelid
+               AND (to_jsonb(a) ->> 'attstattarget')::int >= 0
+             ORDER BY a.attnum) AS stat_columns,
+       array(SELECT (to_jsonb(a) ->> 'attstattarget')::int FROM pg_attribute a
+             WHERE a.attrelid = i.indexrelid
+               AND (to_jsonb(a) ->> 'attstattarget')::int >= 0
+             ORDER BY a.attnum) AS stat_targets
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class c ON c.oid = i.indrelid

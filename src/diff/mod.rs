@@ -119,6 +119,8 @@ pub enum ChangeKind {
     Privileges(Vec<PrivilegeChange>),
     /// `ALTER TABLE … ENABLE/DISABLE TRIGGER` to main's state.
     TriggerEnabled,
+    /// `ALTER INDEX … ALTER COLUMN n SET STATISTICS` to main's targets.
+    IndexStatistics,
     /// `ALTER TABLE … CLUSTER ON` the index (the id), which may be a constraint's.
     ClusterOn,
     /// `ALTER TABLE … SET WITHOUT CLUSTER` on the table of the standin's clustered index

@@ -78,6 +78,9 @@ impl Kind for Indexes {
             match standin.indexes.get(name) {
                 None => changes.push(id, ChangeKind::Create),
                 Some(s) if s.definition != m.definition => changes.recreate(id),
+                Some(s) if s.statistics != m.statistics => {
+                    changes.push(id, ChangeKind::IndexStatistics)
+                }
                 Some(_) => {}
             }
         }
@@ -142,6 +145,26 @@ impl Kind for Indexes {
                     19,
                     Statement::new(key.to_string(), Action::Alter, sql),
                 );
+            }
+            ChangeKind::IndexStatistics => {
+                let (Some(m), Some(s)) = (ctx.main.indexes.get(q), ctx.standin.indexes.get(q))
+                else {
+                    return;
+                };
+                let reset = s
+                    .statistics
+                    .iter()
+                    .filter(|(c, _)| !m.statistics.iter().any(|(mc, _)| mc == c))
+                    .map(|(c, _)| (*c, -1));
+                let set = m
+                    .statistics
+                    .iter()
+                    .filter(|st| !s.statistics.contains(st))
+                    .copied();
+                for (column, target) in reset.chain(set).collect::<Vec<_>>() {
+                    let sql = statistics_sql(q, column, target);
+                    ctx.build(&change.id, 19, Action::Alter, sql);
+                }
             }
             ChangeKind::SetWithoutCluster => {
                 let Some((_, table)) = index_owner(ctx.standin, q) else {
@@ -238,6 +261,11 @@ fn load_indexes(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<(
                 unique: r.get("is_unique")?,
                 method: r.get("method")?,
                 parent_index,
+                statistics: {
+                    let columns: Vec<i32> = r.get("stat_columns")?;
+                    let targets: Vec<i32> = r.get("stat_targets")?;
+                    columns.into_iter().zip(targets).collect()
+                },
                 clustered: r.get("clustered")?,
                 valid: r.get("valid")?,
             },
@@ -259,7 +287,20 @@ pub(crate) fn index_sql(i: &Index) -> Vec<String> {
             i.name.sql()
         ));
     }
+    out.extend(
+        i.statistics
+            .iter()
+            .map(|(column, target)| statistics_sql(&i.name, *column, *target)),
+    );
     out
+}
+
+/// `ALTER INDEX … ALTER COLUMN n SET STATISTICS target` (-1: back to the default).
+fn statistics_sql(index: &QualifiedName, column: i32, target: i32) -> String {
+    format!(
+        "ALTER INDEX {} ALTER COLUMN {column} SET STATISTICS {target}",
+        index.sql()
+    )
 }
 
 /// The name of the index `table` is clustered on: one no constraint owns, or a primary

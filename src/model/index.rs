@@ -24,4 +24,7 @@ pub struct Index {
     pub clustered: bool,
     /// False when a failed `CREATE INDEX CONCURRENTLY` left it invalid.
     pub valid: bool,
+    /// Statistics targets set on its expression columns: `(column number, target)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statistics: Vec<(i32, i32)>,
 }
