@@ -119,6 +119,8 @@ pub enum ChangeKind {
     Privileges(Vec<PrivilegeChange>),
     /// `ALTER TABLE … ENABLE/DISABLE TRIGGER` to main's state.
     TriggerEnabled,
+    /// `ALTER VIEW … ALTER COLUMN … SET/DROP DEFAULT` to main's defaults.
+    ViewDefaults,
     /// `ALTER INDEX … ALTER COLUMN n SET STATISTICS` to main's targets.
     IndexStatistics,
     /// `ALTER TABLE … CLUSTER ON` the index (the id), which may be a constraint's.

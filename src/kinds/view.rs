@@ -52,14 +52,20 @@ impl Kind for Views {
                 continue;
             };
             if same_sql(&s.definition, &m.definition) && s.options == m.options {
+                if s.defaults != m.defaults {
+                    changes.push(id, ChangeKind::ViewDefaults);
+                }
                 continue;
             }
             // CREATE OR REPLACE VIEW keeps the existing columns (names, types, collations)
-            // and may only add new ones last.
+            // and may only add new ones last; their defaults stay.
             let keeps_columns =
                 m.columns.starts_with(&s.columns) && m.column_types.starts_with(&s.column_types);
             if keeps_columns {
-                changes.push(id, ChangeKind::Replace);
+                changes.push(id.clone(), ChangeKind::Replace);
+                if s.defaults != m.defaults {
+                    changes.push(id, ChangeKind::ViewDefaults);
+                }
             } else {
                 changes.recreate(id);
             }
@@ -81,6 +87,27 @@ impl Kind for Views {
 
     fn alter(&self, ctx: &mut Ctx, change: &Change) {
         let id = &change.id;
+        if let (ObjectId::View(q), ChangeKind::ViewDefaults) = (id, &change.kind) {
+            let (Some(m), Some(s)) = (ctx.main.views.get(q), ctx.standin.views.get(q)) else {
+                return;
+            };
+            for (column, _) in &s.defaults {
+                if !m.defaults.iter().any(|(c, _)| c == column) {
+                    let sql = format!(
+                        "ALTER VIEW {} ALTER COLUMN {} DROP DEFAULT",
+                        q.sql(),
+                        ident(column)
+                    );
+                    ctx.build(id, 23, Action::Alter, sql);
+                }
+            }
+            for default in &m.defaults {
+                if !s.defaults.contains(default) {
+                    ctx.build(id, 23, Action::Alter, view_default_sql(q, default));
+                }
+            }
+            return;
+        }
         let (ObjectId::View(q), ChangeKind::Replace) = (id, &change.kind) else {
             return;
         };
@@ -195,6 +222,11 @@ fn load_views(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<(),
                 options,
                 columns: r.get("columns")?,
                 column_types: r.get("column_types")?,
+                defaults: {
+                    let columns: Vec<String> = r.get("default_columns")?;
+                    let exprs: Vec<String> = r.get("default_exprs")?;
+                    columns.into_iter().zip(exprs).collect()
+                },
             },
         );
     }
@@ -227,14 +259,25 @@ fn view_query(definition: &str) -> &str {
     definition.trim().trim_end_matches(';').trim_end()
 }
 
-/// `CREATE VIEW`.
+/// `CREATE VIEW`, then its column defaults.
 pub(crate) fn view_sql(v: &View) -> Vec<String> {
-    vec![format!(
+    let mut out = vec![format!(
         "CREATE VIEW {}{} AS\n{}",
         v.name.sql(),
         create::with_options(&v.options),
         view_query(&v.definition)
-    )]
+    )];
+    out.extend(v.defaults.iter().map(|d| view_default_sql(&v.name, d)));
+    out
+}
+
+/// `ALTER VIEW … ALTER COLUMN … SET DEFAULT`.
+fn view_default_sql(view: &QualifiedName, (column, expr): &(String, String)) -> String {
+    format!(
+        "ALTER VIEW {} ALTER COLUMN {} SET DEFAULT {expr}",
+        view.sql(),
+        ident(column)
+    )
 }
 
 /// `CREATE MATERIALIZED VIEW … WITH [NO] DATA`.

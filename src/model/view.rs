@@ -21,6 +21,10 @@ pub struct View {
     /// they were read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub column_types: Vec<String>,
+    /// Column defaults (`ALTER VIEW … ALTER COLUMN … SET DEFAULT`, for inserts through the
+    /// view): `(column, pg_get_expr text)`, in column order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub defaults: Vec<(String, String)>,
 }
 
 /// A materialized view (`CREATE MATERIALIZED VIEW`).
