@@ -9,7 +9,15 @@ SELECT tg.oid,
        p.proname AS function_name,
        pg_get_function_identity_arguments(p.oid) AS function_args,
        tg.tgenabled::text AS enabled,
-       tg.tgconstraint <> 0 AS is_constraint
+       tg.tgconstraint <> 0 AS is_constraint,
+       -- The clones on partitions (one level down) whose state differs from this one's.
+       coalesce((SELECT json_agg(json_build_array(cn.nspname, cc.relname, ct.tgenabled::text)
+                                 ORDER BY cn.nspname COLLATE "C", cc.relname COLLATE "C")
+                 FROM pg_trigger ct
+                 JOIN pg_class cc ON cc.oid = ct.tgrelid
+                 JOIN pg_namespace cn ON cn.oid = cc.relnamespace
+                 WHERE ct.tgparentid = tg.oid AND ct.tgenabled <> tg.tgenabled),
+                '[]'::json) AS partition_states
 FROM pg_trigger tg
 JOIN pg_class c ON c.oid = tg.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

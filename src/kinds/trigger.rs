@@ -63,7 +63,9 @@ impl Kind for Triggers {
                 {
                     changes.recreate(id)
                 }
-                Some(s) if s.enabled != m.enabled => changes.push(id, ChangeKind::TriggerEnabled),
+                Some(s) if s.enabled != m.enabled || s.partition_states != m.partition_states => {
+                    changes.push(id, ChangeKind::TriggerEnabled)
+                }
                 Some(_) => {}
             }
         }
@@ -89,21 +91,35 @@ impl Kind for Triggers {
         let (ObjectId::Trigger(c), ChangeKind::TriggerEnabled) = (id, &change.kind) else {
             return;
         };
-        let Some(t) = ctx.main.triggers.get(c) else {
+        let (Some(m), Some(s)) = (ctx.main.triggers.get(c), ctx.standin.triggers.get(c)) else {
             return;
         };
-        let state = match t.enabled {
-            TriggerEnabled::Origin => "ENABLE TRIGGER",
-            TriggerEnabled::Disabled => "DISABLE TRIGGER",
-            TriggerEnabled::Replica => "ENABLE REPLICA TRIGGER",
-            TriggerEnabled::Always => "ENABLE ALWAYS TRIGGER",
-        };
-        ctx.build(
-            id,
-            26,
-            Action::Alter,
-            format!("ALTER TABLE {} {state} {}", c.parent.sql(), ident(&c.name)),
-        );
+        // On a partitioned table this sets every partition's clone too.
+        let recursed = m.enabled != s.enabled;
+        if recursed {
+            let sql = enabled_sql(&c.parent, &c.name, m.enabled);
+            ctx.build(id, 26, Action::Alter, sql);
+        }
+        let mut partitions: Vec<&QualifiedName> = m
+            .partition_states
+            .iter()
+            .chain(&s.partition_states)
+            .map(|(p, _)| p)
+            .collect();
+        partitions.sort();
+        partitions.dedup();
+        for partition in partitions {
+            let now = if recursed {
+                m.enabled
+            } else {
+                state_on(s, partition)
+            };
+            let wanted = state_on(m, partition);
+            if now != wanted {
+                let sql = enabled_sql(partition, &c.name, wanted);
+                ctx.build(id, 27, Action::Alter, sql);
+            }
+        }
     }
 
     fn build_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
@@ -129,12 +145,8 @@ fn load_triggers(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<
         let key = r.table_child()?;
         let (table, name) = (key.parent.clone(), key.name.clone());
         oids.insert("pg_trigger", r.get("oid")?, ObjectId::Trigger(key.clone()));
-        let enabled = match r.get::<String>("enabled")?.as_str() {
-            "D" => TriggerEnabled::Disabled,
-            "R" => TriggerEnabled::Replica,
-            "A" => TriggerEnabled::Always,
-            _ => TriggerEnabled::Origin,
-        };
+        let enabled = trigger_enabled(&r.get::<String>("enabled")?);
+        let partition_states: Vec<(String, String, String)> = r.json("partition_states")?;
         schema.triggers.insert(
             key,
             Trigger {
@@ -148,29 +160,58 @@ fn load_triggers(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<
                 },
                 enabled,
                 is_constraint: r.get("is_constraint")?,
+                partition_states: partition_states
+                    .into_iter()
+                    .map(|(s, n, e)| (QualifiedName::new(s, n), trigger_enabled(&e)))
+                    .collect(),
             },
         );
     }
     Ok(())
 }
 
+/// A `tgenabled` letter.
+fn trigger_enabled(letter: &str) -> TriggerEnabled {
+    match letter {
+        "D" => TriggerEnabled::Disabled,
+        "R" => TriggerEnabled::Replica,
+        "A" => TriggerEnabled::Always,
+        _ => TriggerEnabled::Origin,
+    }
+}
+
 // DDL: the statements that create one object, from the model alone.
 
-/// `CREATE TRIGGER` as the server rendered it, then its enabled state if not the default.
+/// `CREATE TRIGGER` as the server rendered it, then its enabled state if not the default
+/// (which a partitioned table's partitions take too), then the partitions' own.
 pub(crate) fn trigger_sql(t: &Trigger) -> Vec<String> {
     let mut out = vec![t.definition.clone()];
-    let state = match t.enabled {
-        TriggerEnabled::Origin => None,
-        TriggerEnabled::Disabled => Some("DISABLE TRIGGER"),
-        TriggerEnabled::Replica => Some("ENABLE REPLICA TRIGGER"),
-        TriggerEnabled::Always => Some("ENABLE ALWAYS TRIGGER"),
-    };
-    if let Some(state) = state {
-        out.push(format!(
-            "ALTER TABLE {} {state} {}",
-            t.table.sql(),
-            ident(&t.name)
-        ));
+    if t.enabled != TriggerEnabled::Origin {
+        out.push(enabled_sql(&t.table, &t.name, t.enabled));
     }
+    out.extend(
+        t.partition_states
+            .iter()
+            .map(|(partition, state)| enabled_sql(partition, &t.name, *state)),
+    );
     out
+}
+
+/// `ALTER TABLE … ENABLE / DISABLE / ENABLE REPLICA / ENABLE ALWAYS TRIGGER`.
+fn enabled_sql(table: &QualifiedName, trigger: &str, state: TriggerEnabled) -> String {
+    let state = match state {
+        TriggerEnabled::Origin => "ENABLE TRIGGER",
+        TriggerEnabled::Disabled => "DISABLE TRIGGER",
+        TriggerEnabled::Replica => "ENABLE REPLICA TRIGGER",
+        TriggerEnabled::Always => "ENABLE ALWAYS TRIGGER",
+    };
+    format!("ALTER TABLE {} {state} {}", table.sql(), ident(trigger))
+}
+
+/// The state of `t`'s clone on `partition`.
+fn state_on(t: &Trigger, partition: &QualifiedName) -> TriggerEnabled {
+    t.partition_states
+        .iter()
+        .find(|(p, _)| p == partition)
+        .map_or(t.enabled, |(_, state)| *state)
 }

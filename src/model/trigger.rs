@@ -21,6 +21,10 @@ pub struct Trigger {
     pub enabled: TriggerEnabled,
     /// `CREATE CONSTRAINT TRIGGER`.
     pub is_constraint: bool,
+    /// The partitions whose clone of this trigger is in another state than this one
+    /// (`ALTER TABLE partition DISABLE TRIGGER …`), by partition.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partition_states: Vec<(QualifiedName, TriggerEnabled)>,
 }
 
 /// `ALTER TABLE … ENABLE / DISABLE / ENABLE REPLICA / ENABLE ALWAYS TRIGGER`.
