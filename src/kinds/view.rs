@@ -175,12 +175,15 @@ impl Kind for MaterializedViews {
                 continue;
             };
             let same = same_sql(&s.definition, &m.definition)
-                && s.options == m.options
                 && s.access_method == m.access_method
                 && s.populated == m.populated
                 && s.columns == m.columns;
             if !same {
                 changes.recreate(id);
+            } else if s.options != m.options {
+                // Storage parameters change in place.
+                let (set, reset) = super::table::option_changes(&s.options, &m.options);
+                changes.push(id, ChangeKind::SetOptions { set, reset });
             }
         }
         for name in standin.materialized_views.keys() {
@@ -196,6 +199,24 @@ impl Kind for MaterializedViews {
             _ => String::new(),
         };
         Statement::new(id.to_string(), Action::Drop, sql)
+    }
+
+    fn alter(&self, ctx: &mut Ctx, change: &Change) {
+        let (ObjectId::MaterializedView(q), ChangeKind::SetOptions { set, reset }) =
+            (&change.id, &change.kind)
+        else {
+            return;
+        };
+        let alter = format!("ALTER MATERIALIZED VIEW {}", q.sql());
+        if !reset.is_empty() {
+            let names: Vec<String> = reset.iter().map(|r| create::option_name(r)).collect();
+            let sql = format!("{alter} RESET ({})", names.join(", "));
+            ctx.build(&change.id, 24, Action::Alter, sql);
+        }
+        if !set.is_empty() {
+            let sql = format!("{alter} SET ({})", create::option_list(set));
+            ctx.build(&change.id, 24, Action::Alter, sql);
+        }
     }
 
     fn build_rank(&self, _schema: &Schema, _id: &ObjectId) -> u8 {
