@@ -11,6 +11,7 @@ SELECT ic.oid,
        pc.relname AS parent_name,
        i.indisclustered AS clustered,
        i.indisvalid AS valid,
+       coalesce(ic.reloptions, '{}'::text[]) AS options,
        -- Statistics targets set on expression columns (attstattarget: NULL from 17, -1
        -- before, when not set).
        array(SELECT a.attnum::int FROM pg_attribute a

@@ -6,6 +6,7 @@
 use super::{relation_of, Kind};
 use crate::catalog::{rows_of, CatalogError, OidMap, Query, Rows};
 use crate::catalog_query;
+use crate::ddl::create;
 use crate::diff::{Change, ChangeKind, Changes};
 use crate::model::*;
 use crate::plan::sql::{Ctx, Phase};
@@ -77,7 +78,14 @@ impl Kind for Indexes {
             let id = ObjectId::Index(name.clone());
             match standin.indexes.get(name) {
                 None => changes.push(id, ChangeKind::Create),
-                Some(s) if s.definition != m.definition => changes.recreate(id),
+                Some(s) if s.definition != m.definition => {
+                    if only_options_differ(main, m, s) {
+                        let (set, reset) = super::table::option_changes(&s.options, &m.options);
+                        changes.push(id, ChangeKind::SetOptions { set, reset });
+                    } else {
+                        changes.recreate(id);
+                    }
+                }
                 Some(s) if s.statistics != m.statistics => {
                     changes.push(id, ChangeKind::IndexStatistics)
                 }
@@ -145,6 +153,18 @@ impl Kind for Indexes {
                     19,
                     Statement::new(key.to_string(), Action::Alter, sql),
                 );
+            }
+            ChangeKind::SetOptions { ref set, ref reset } => {
+                let alter = format!("ALTER INDEX {}", q.sql());
+                if !reset.is_empty() {
+                    let names: Vec<String> = reset.iter().map(|r| create::option_name(r)).collect();
+                    let sql = format!("{alter} RESET ({})", names.join(", "));
+                    ctx.build(&change.id, 18, Action::Alter, sql);
+                }
+                if !set.is_empty() {
+                    let sql = format!("{alter} SET ({})", create::option_list(set));
+                    ctx.build(&change.id, 18, Action::Alter, sql);
+                }
             }
             ChangeKind::IndexStatistics => {
                 let (Some(m), Some(s)) = (ctx.main.indexes.get(q), ctx.standin.indexes.get(q))
@@ -261,6 +281,7 @@ fn load_indexes(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<(
                 unique: r.get("is_unique")?,
                 method: r.get("method")?,
                 parent_index,
+                options: r.get("options")?,
                 statistics: {
                     let columns: Vec<i32> = r.get("stat_columns")?;
                     let targets: Vec<i32> = r.get("stat_targets")?;
@@ -301,6 +322,48 @@ fn statistics_sql(index: &QualifiedName, column: i32, target: i32) -> String {
         "ALTER INDEX {} ALTER COLUMN {column} SET STATISTICS {target}",
         index.sql()
     )
+}
+
+/// Whether two definitions of an index differ only in their storage parameters, which
+/// ALTER INDEX … SET / RESET changes in place (not on a partitioned table's index, which
+/// takes no storage parameters of its own).
+fn only_options_differ(main: &Schema, m: &Index, s: &Index) -> bool {
+    let partitioned = main
+        .tables
+        .get(&m.table)
+        .is_some_and(|t| t.partition_by.is_some());
+    !partitioned
+        && m.options != s.options
+        && without_options(&m.definition, &m.options) == without_options(&s.definition, &s.options)
+}
+
+/// `pg_get_indexdef` text without its ` WITH (…)` clause, which it renders from
+/// `reloptions` as `name=value, …`, a value quoted unless it is a plain identifier (which
+/// keywords are not: both forms are tried for those); `None` when the clause is not found.
+fn without_options(definition: &str, options: &[String]) -> Option<String> {
+    if options.is_empty() {
+        return Some(definition.to_string());
+    }
+    let plain = |v: &str| {
+        v.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && v.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    let clause = |bare: bool| {
+        let rendered: Vec<String> = options
+            .iter()
+            .map(|o| match o.split_once('=') {
+                Some((k, v)) if bare && plain(v) => format!("{k}={v}"),
+                Some((k, v)) => format!("{k}={}", crate::quote::literal(v)),
+                None => o.clone(),
+            })
+            .collect();
+        format!(" WITH ({})", rendered.join(", "))
+    };
+    [clause(true), clause(false)]
+        .into_iter()
+        .find(|c| definition.contains(c.as_str()))
+        .map(|c| definition.replacen(&c, "", 1))
 }
 
 /// The name of the index `table` is clustered on: one no constraint owns, or a primary

@@ -24,6 +24,9 @@ pub struct Index {
     pub clustered: bool,
     /// False when a failed `CREATE INDEX CONCURRENTLY` left it invalid.
     pub valid: bool,
+    /// Storage parameters (`reloptions`, `name=value`), also part of `definition`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
     /// Statistics targets set on its expression columns: `(column number, target)`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub statistics: Vec<(i32, i32)>,
