@@ -14,4 +14,5 @@ WHERE (d.objoid >= 16384
   AND d.classoid IN ('pg_namespace'::regclass, 'pg_extension'::regclass,
                      'pg_collation'::regclass, 'pg_type'::regclass, 'pg_class'::regclass,
                      'pg_proc'::regclass, 'pg_constraint'::regclass,
-                     'pg_trigger'::regclass, 'pg_policy'::regclass)
+                     'pg_trigger'::regclass, 'pg_policy'::regclass,
+                     'pg_foreign_data_wrapper'::regclass, 'pg_foreign_server'::regclass)

@@ -1,8 +1,8 @@
 -- Objects pgsyncer does not model, as (kind, name) rows, so a plan can say they exist
 -- instead of ignoring them. Schema-scoped kinds are read in the selected schemas ($1);
--- database-wide kinds (casts, event triggers, publications, subscriptions, foreign-data
--- wrappers, servers, user mappings, access methods, languages, transforms) whatever the
--- schemas. Objects an extension owns (pg_depend deptype 'e') are left out, as everywhere:
+-- database-wide kinds (casts, event triggers, publications, subscriptions, access
+-- methods, languages, transforms) whatever the schemas. Foreign-data wrappers, servers,
+-- user mappings and foreign tables are modelled (foreign_*.sql, user_mappings.sql). Objects an extension owns (pg_depend deptype 'e') are left out, as everywhere:
 -- CREATE EXTENSION brings them; so are those another object made for itself (deptype 'i',
 -- as in functions.sql: the casts between a range type and its multirange type, array
 -- types). Aggregates, window functions and inheritance (INHERITS)
@@ -78,13 +78,6 @@ FROM (
     WHERE t.tmplnamespace = ANY ($1::oid[])
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_template'::regclass AND ext.objid = t.oid)
     UNION ALL
-    SELECT 'foreign table', quote_ident(n.nspname) || '.' || quote_ident(c.relname)
-    FROM pg_class c
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind = 'f'
-      AND c.relnamespace = ANY ($1::oid[])
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
-    UNION ALL
     SELECT 'conversion', quote_ident(n.nspname) || '.' || quote_ident(c.conname)
     FROM pg_conversion c
     JOIN pg_namespace n ON n.oid = c.connamespace
@@ -114,22 +107,12 @@ FROM (
     SELECT 'publication', quote_ident(p.pubname)
     FROM pg_publication p
     UNION ALL
-    -- Only the columns PUBLIC may read (subconninfo is not one of them).
-    SELECT 'subscription', quote_ident(s.subname)
+    -- Only the columns PUBLIC may read (subconninfo is not one of them). Subscriptions are
+    -- never created, whatever else pgsyncer models: one would connect out to its publisher
+    -- and start copying rows into the standin. The kind says so in the report.
+    SELECT 'subscription (never created: it would connect to its publisher and replicate)', quote_ident(s.subname)
     FROM pg_subscription s
     WHERE s.subdbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
-    UNION ALL
-    SELECT 'foreign-data wrapper', quote_ident(w.fdwname)
-    FROM pg_foreign_data_wrapper w
-    WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_foreign_data_wrapper'::regclass AND ext.objid = w.oid)
-    UNION ALL
-    SELECT 'foreign server', quote_ident(s.srvname)
-    FROM pg_foreign_server s
-    WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_foreign_server'::regclass AND ext.objid = s.oid)
-    UNION ALL
-    -- pg_user_mappings, not pg_user_mapping: the view is readable without superuser.
-    SELECT 'user mapping', 'FOR ' || quote_ident(m.usename) || ' SERVER ' || quote_ident(m.srvname)
-    FROM pg_user_mappings m
     UNION ALL
     SELECT 'access method', quote_ident(a.amname)
     FROM pg_am a

@@ -85,6 +85,9 @@ pub(super) fn unmodelled(rows: &Rows, schema: &mut Schema) -> Result<(), Catalog
             r.get::<String>("name")?,
         ));
     }
+    // Secret options the SQL/MED kinds reported (kinds::foreign_data_wrapper::
+    // report_secrets) are in the list already: keep it sorted as the query sorts.
+    schema.unmodelled.sort();
     Ok(())
 }
 

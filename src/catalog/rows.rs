@@ -165,7 +165,8 @@ impl OidMap {
                 ObjectId::Table(q)
                 | ObjectId::View(q)
                 | ObjectId::MaterializedView(q)
-                | ObjectId::Composite(q),
+                | ObjectId::Composite(q)
+                | ObjectId::ForeignTable(q),
             ) => Some(ObjectId::Column(TableChild::new(q.clone(), col))),
             (Some(_), id) => Some(id.clone()),
         }

@@ -104,9 +104,12 @@ fn grant_statements(
 /// column's privileges; `None` for kinds that hold no privileges.
 fn grant_target(schema: &Schema, id: &ObjectId) -> Option<(String, Option<String>)> {
     let target = match id {
-        ObjectId::Table(q) | ObjectId::View(q) | ObjectId::MaterializedView(q) => {
-            format!("TABLE {}", q.sql())
-        }
+        ObjectId::Table(q)
+        | ObjectId::View(q)
+        | ObjectId::MaterializedView(q)
+        | ObjectId::ForeignTable(q) => format!("TABLE {}", q.sql()),
+        ObjectId::ForeignDataWrapper(n) => format!("FOREIGN DATA WRAPPER {}", ident(n)),
+        ObjectId::ForeignServer(n) => format!("FOREIGN SERVER {}", ident(n)),
         ObjectId::Column(c) => {
             return Some((format!("TABLE {}", c.parent.sql()), Some(ident(&c.name))))
         }

@@ -96,6 +96,15 @@ pub fn comment_target(schema: &Schema, id: &ObjectId) -> String {
     match id {
         ObjectId::Schema(n) => format!("SCHEMA {}", ident(n)),
         ObjectId::Extension(n) => format!("EXTENSION {}", ident(n)),
+        ObjectId::ForeignDataWrapper(n) | ObjectId::ForeignServer(n) => {
+            format!("{} {}", id.kind_sql(), ident(n))
+        }
+        // PostgreSQL has no COMMENT ON USER MAPPING: the catalog never reads one.
+        ObjectId::UserMapping { server, role } => format!(
+            "USER MAPPING FOR {} SERVER {}",
+            role.as_deref().map_or_else(|| "PUBLIC".to_string(), ident),
+            ident(server)
+        ),
         ObjectId::DomainConstraint(c) => {
             format!("CONSTRAINT {} ON DOMAIN {}", ident(&c.name), c.parent.sql())
         }
@@ -113,6 +122,7 @@ pub fn comment_target(schema: &Schema, id: &ObjectId) -> String {
         | ObjectId::Table(q)
         | ObjectId::Index(q)
         | ObjectId::View(q)
-        | ObjectId::MaterializedView(q) => format!("{} {}", id.kind_sql(), q.sql()),
+        | ObjectId::MaterializedView(q)
+        | ObjectId::ForeignTable(q) => format!("{} {}", id.kind_sql(), q.sql()),
     }
 }

@@ -76,6 +76,8 @@ fn node_of(schema: &Schema, id: &ObjectId) -> Option<ObjectId> {
                 Some(ObjectId::MaterializedView(p))
             } else if schema.composites.contains_key(&p) {
                 Some(ObjectId::Composite(p))
+            } else if schema.foreign_tables.contains_key(&p) {
+                Some(ObjectId::ForeignTable(p))
             } else {
                 None
             }

@@ -19,6 +19,7 @@ pub(super) fn comments(main: &Schema, standin: &Schema, changes: &mut Changes) {
                         || created.contains(&ObjectId::View(c.parent.clone()))
                         || created.contains(&ObjectId::MaterializedView(c.parent.clone()))
                         || created.contains(&ObjectId::Composite(c.parent.clone()))
+                        || created.contains(&ObjectId::ForeignTable(c.parent.clone()))
                 }
                 _ => false,
             }
@@ -39,6 +40,7 @@ pub(super) fn comments(main: &Schema, standin: &Schema, changes: &mut Changes) {
                         || dropped.contains(&ObjectId::View(c.parent.clone()))
                         || dropped.contains(&ObjectId::MaterializedView(c.parent.clone()))
                         || dropped.contains(&ObjectId::Composite(c.parent.clone()))
+                        || dropped.contains(&ObjectId::ForeignTable(c.parent.clone()))
                 }
                 _ => false,
             };

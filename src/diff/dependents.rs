@@ -47,6 +47,13 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
     let mut added: Vec<Change> = Vec::new();
     while let Some(seed) = queue.pop_front() {
         for dependent in dependents_of(&seed, standin) {
+            // A foreign table's column is rebuilt with its table: it holds no rows.
+            let dependent = match dependent {
+                ObjectId::Column(c) if main.foreign_tables.contains_key(&c.parent) => {
+                    ObjectId::ForeignTable(c.parent)
+                }
+                other => other,
+            };
             if rebuilt.contains(&dependent) || !main.contains(&dependent) {
                 continue;
             }
@@ -126,7 +133,10 @@ fn dependents_of(seed: &Seed, standin: &Schema) -> Vec<ObjectId> {
         }
         Seed::Dropped(id) => {
             let table = match id {
-                ObjectId::Table(q) | ObjectId::MaterializedView(q) | ObjectId::View(q) => Some(q),
+                ObjectId::Table(q)
+                | ObjectId::MaterializedView(q)
+                | ObjectId::View(q)
+                | ObjectId::ForeignTable(q) => Some(q),
                 _ => None,
             };
             for (dependent, referenced) in &standin.dependencies {

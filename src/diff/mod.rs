@@ -128,6 +128,10 @@ pub enum ChangeKind {
     /// `ALTER TABLE … SET WITHOUT CLUSTER` on the table of the standin's clustered index
     /// (the id).
     SetWithoutCluster,
+    /// An in-place change its kind works out again from both models when it renders it
+    /// (`Kind::alter`): the options, version, handler or validator of a SQL/MED object,
+    /// a foreign table's columns, options and checks.
+    AlterInPlace,
 }
 
 /// Where an enum value goes.

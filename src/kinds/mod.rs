@@ -19,7 +19,8 @@
 //!   constraints), [`composite`], [`range`], [`sequence`], [`table`] (and its columns,
 //!   partitions, row security), [`constraint`], [`index`], [`view`] (views and
 //!   materialized views), [`function`] (functions, procedures, aggregates), [`trigger`],
-//!   [`policy`].
+//!   [`policy`], [`foreign_data_wrapper`], [`foreign_server`], [`user_mapping`],
+//!   [`foreign_table`].
 
 pub mod collation;
 pub mod composite;
@@ -27,6 +28,9 @@ pub mod constraint;
 pub mod domain;
 pub mod enum_type;
 pub mod extension;
+pub mod foreign_data_wrapper;
+pub mod foreign_server;
+pub mod foreign_table;
 pub mod function;
 pub mod index;
 pub mod namespace;
@@ -35,6 +39,7 @@ pub mod range;
 pub mod sequence;
 pub mod table;
 pub mod trigger;
+pub mod user_mapping;
 pub mod view;
 
 use crate::catalog::{CatalogError, OidMap, Query, Rows};
@@ -128,6 +133,10 @@ pub(crate) const ALL: &[&dyn Kind] = &[
     &function::Functions,
     &trigger::Triggers,
     &policy::Policies,
+    &foreign_data_wrapper::ForeignDataWrappers,
+    &foreign_server::ForeignServers,
+    &user_mapping::UserMappings,
+    &foreign_table::ForeignTables,
 ];
 
 /// The kind that owns `id`.

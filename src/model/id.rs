@@ -102,6 +102,17 @@ pub enum ObjectId {
     Trigger(TableChild),
     /// A row-level security policy (parent = its table).
     Policy(TableChild),
+    /// A foreign-data wrapper, by name (database-wide).
+    ForeignDataWrapper(String),
+    /// A foreign server, by name (database-wide).
+    ForeignServer(String),
+    /// A user mapping: its server and role (`None`: `PUBLIC`).
+    UserMapping {
+        server: String,
+        role: Option<String>,
+    },
+    /// A foreign table.
+    ForeignTable(QualifiedName),
 }
 
 impl ObjectId {
@@ -134,13 +145,22 @@ impl ObjectId {
             ObjectId::Function { .. } => "FUNCTION",
             ObjectId::Trigger(_) => "TRIGGER",
             ObjectId::Policy(_) => "POLICY",
+            ObjectId::ForeignDataWrapper(_) => "FOREIGN DATA WRAPPER",
+            ObjectId::ForeignServer(_) => "SERVER",
+            ObjectId::UserMapping { .. } => "USER MAPPING",
+            ObjectId::ForeignTable(_) => "FOREIGN TABLE",
         }
     }
 
-    /// The schema the object lives in (`None` for schemas and extensions).
+    /// The schema the object lives in (`None` for schemas, extensions and the
+    /// database-wide SQL/MED objects).
     pub fn schema(&self) -> Option<&str> {
         match self {
-            ObjectId::Schema(_) | ObjectId::Extension(_) => None,
+            ObjectId::Schema(_)
+            | ObjectId::Extension(_)
+            | ObjectId::ForeignDataWrapper(_)
+            | ObjectId::ForeignServer(_)
+            | ObjectId::UserMapping { .. } => None,
             ObjectId::Collation(q)
             | ObjectId::Enum(q)
             | ObjectId::Domain(q)
@@ -150,7 +170,8 @@ impl ObjectId {
             | ObjectId::Table(q)
             | ObjectId::Index(q)
             | ObjectId::View(q)
-            | ObjectId::MaterializedView(q) => Some(&q.schema),
+            | ObjectId::MaterializedView(q)
+            | ObjectId::ForeignTable(q) => Some(&q.schema),
             ObjectId::DomainConstraint(c)
             | ObjectId::Column(c)
             | ObjectId::Constraint(c)
@@ -194,6 +215,18 @@ impl fmt::Display for ObjectId {
             }
             ObjectId::Trigger(c) => write!(f, "trigger {} on {}", quote::ident(&c.name), c.parent),
             ObjectId::Policy(c) => write!(f, "policy {} on {}", quote::ident(&c.name), c.parent),
+            ObjectId::ForeignDataWrapper(n) => {
+                write!(f, "foreign-data wrapper {}", quote::ident(n))
+            }
+            ObjectId::ForeignServer(n) => write!(f, "server {}", quote::ident(n)),
+            ObjectId::UserMapping { server, role } => write!(
+                f,
+                "user mapping for {} on server {}",
+                role.as_deref()
+                    .map_or_else(|| "PUBLIC".to_string(), quote::ident),
+                quote::ident(server)
+            ),
+            ObjectId::ForeignTable(q) => write!(f, "foreign table {q}"),
         }
     }
 }

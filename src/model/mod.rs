@@ -25,6 +25,9 @@ pub mod constraint;
 pub mod domain;
 pub mod enum_type;
 pub mod extension;
+pub mod foreign_data_wrapper;
+pub mod foreign_server;
+pub mod foreign_table;
 pub mod function;
 pub mod id;
 pub mod index;
@@ -35,6 +38,7 @@ pub mod sequence;
 pub mod table;
 pub mod trigger;
 pub mod unmodelled;
+pub mod user_mapping;
 pub mod view;
 
 pub use access::{Access, DefaultPrivileges, Grant, Grantee};
@@ -44,6 +48,9 @@ pub use constraint::{Constraint, ConstraintKind};
 pub use domain::{Domain, DomainConstraint};
 pub use enum_type::EnumType;
 pub use extension::Extension;
+pub use foreign_data_wrapper::{is_secret_option, ForeignDataWrapper, GenericOptions};
+pub use foreign_server::ForeignServer;
+pub use foreign_table::{ForeignColumn, ForeignTable};
 pub use function::{Aggregate, Function, FunctionKind, ParallelSafety, Volatility};
 pub use id::{ObjectId, QualifiedName, TableChild};
 pub use index::Index;
@@ -56,6 +63,7 @@ pub use table::{
 };
 pub use trigger::{Trigger, TriggerEnabled};
 pub use unmodelled::Unmodelled;
+pub use user_mapping::UserMapping;
 pub use view::{MaterializedView, View};
 
 use indexmap::IndexMap;
@@ -118,6 +126,18 @@ pub struct Schema {
     /// Row-level security policies, keyed by table and name.
     #[serde(with = "indexmap::map::serde_seq")]
     pub policies: IndexMap<TableChild, Policy>,
+    /// Foreign-data wrappers no extension owns, by name (database-wide).
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub foreign_data_wrappers: IndexMap<String, ForeignDataWrapper>,
+    /// Foreign servers no extension owns, by name (database-wide), but pgsyncer's own.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub foreign_servers: IndexMap<String, ForeignServer>,
+    /// User mappings, keyed by [`ObjectId::UserMapping`] (database-wide), secrets left out.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub user_mappings: IndexMap<ObjectId, UserMapping>,
+    /// Foreign tables, partitions of partitioned tables included.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub foreign_tables: IndexMap<QualifiedName, ForeignTable>,
     /// `COMMENT ON` text, keyed by the object (or [`ObjectId::Column`]) it is on.
     #[serde(with = "indexmap::map::serde_seq")]
     pub comments: IndexMap<ObjectId, String>,
@@ -125,7 +145,7 @@ pub struct Schema {
     /// `pg_depend` (normal and automatic dependencies between objects in the model),
     /// mapped to identities; sorted and without duplicates.
     pub dependencies: Vec<(ObjectId, ObjectId)>,
-    /// Objects of kinds not modelled above (operators, rules, foreign tables, …), sorted
+    /// Objects of kinds not modelled above (operators, rules, …), sorted
     /// by kind and name: never compared nor synced, only reported. Absent from snapshots
     /// written before it existed, hence the default.
     #[serde(default)]
@@ -173,6 +193,25 @@ impl Schema {
         ids.extend(self.functions.keys().cloned());
         ids.extend(self.triggers.keys().cloned().map(ObjectId::Trigger));
         ids.extend(self.policies.keys().cloned().map(ObjectId::Policy));
+        ids.extend(
+            self.foreign_data_wrappers
+                .keys()
+                .cloned()
+                .map(ObjectId::ForeignDataWrapper),
+        );
+        ids.extend(
+            self.foreign_servers
+                .keys()
+                .cloned()
+                .map(ObjectId::ForeignServer),
+        );
+        ids.extend(self.user_mappings.keys().cloned());
+        ids.extend(
+            self.foreign_tables
+                .keys()
+                .cloned()
+                .map(ObjectId::ForeignTable),
+        );
         ids
     }
 
@@ -208,6 +247,10 @@ impl Schema {
                         .composites
                         .get(&c.parent)
                         .is_some_and(|t| t.attributes.contains_key(&c.name))
+                    || self
+                        .foreign_tables
+                        .get(&c.parent)
+                        .is_some_and(|t| t.columns.contains_key(&c.name))
             }
             ObjectId::Constraint(c) => self.constraints.contains_key(c),
             ObjectId::Index(q) => self.indexes.contains_key(q),
@@ -216,6 +259,10 @@ impl Schema {
             ObjectId::Function { .. } => self.functions.contains_key(id),
             ObjectId::Trigger(c) => self.triggers.contains_key(c),
             ObjectId::Policy(c) => self.policies.contains_key(c),
+            ObjectId::ForeignDataWrapper(n) => self.foreign_data_wrappers.contains_key(n),
+            ObjectId::ForeignServer(n) => self.foreign_servers.contains_key(n),
+            ObjectId::UserMapping { .. } => self.user_mappings.contains_key(id),
+            ObjectId::ForeignTable(q) => self.foreign_tables.contains_key(q),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Objects of kinds pgsyncer does not model (operators, rules, foreign tables, …), read
+//! Objects of kinds pgsyncer does not model (operators, rules, statistics, …), read
 //! only so that a plan can say they exist and were neither compared nor synced.
 
 use serde::{Deserialize, Serialize};

@@ -29,6 +29,7 @@ fn expand(id: &ObjectId) -> Vec<ObjectId> {
             ObjectId::Table(c.parent.clone()),
             ObjectId::View(c.parent.clone()),
             ObjectId::MaterializedView(c.parent.clone()),
+            ObjectId::ForeignTable(c.parent.clone()),
         ],
         _ => vec![id.clone()],
     }
@@ -55,6 +56,16 @@ fn dependencies(schema: &Schema) -> Vec<(ObjectId, ObjectId)> {
         let parent = crate::kinds::of(&id).and_then(|k| k.parent(schema, &id));
         if let Some(parent) = parent {
             deps.push((id, parent));
+        }
+    }
+    // A foreign table's column (its comment's step) needs the table; pg_depend has no row
+    // saying so.
+    for (q, t) in &schema.foreign_tables {
+        for c in t.columns.keys() {
+            deps.push((
+                ObjectId::Column(crate::model::TableChild::new(q.clone(), c)),
+                ObjectId::ForeignTable(q.clone()),
+            ));
         }
     }
     for ext in schema.extensions.values() {

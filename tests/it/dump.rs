@@ -164,6 +164,7 @@ fixture_tests!(
     modern,
     pg18,
     cycles,
+    foreign,
 );
 
 /// `--schema` limits the dump to the named schemas.

@@ -585,7 +585,8 @@ async fn plan_command_check_out_json_and_snapshots() {
 }
 
 /// Objects of kinds pgsyncer does not model, created on main: each (kind, name) the plan
-/// reports. Aggregates and INHERITS are modelled, so they are synced, not reported.
+/// reports. Aggregates, INHERITS, foreign-data wrappers, servers and foreign tables are
+/// modelled, so they are synced, not reported.
 const UNMODELLED_MAIN: &str = "
     CREATE TABLE public.plain (a int, b int);
     CREATE TABLE public.child (c int) INHERITS (public.plain);
@@ -621,9 +622,6 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     assert_eq!(
         reported(&plan),
         vec![
-            owned("foreign server", "test_server"),
-            owned("foreign table", "public.remote"),
-            owned("foreign-data wrapper", "test_fdw"),
             owned("operator", "public.===(integer,integer)"),
             owned("rule", "keep_rows ON public.plain"),
             owned("statistics", "public.plain_ab"),
@@ -639,14 +637,18 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     );
     assert!(sql.contains("INHERITS (public.plain)"), "{sql}");
     assert!(
-        sql.starts_with("-- not synced: main holds 7 object(s)"),
+        sql.contains("CREATE FOREIGN TABLE public.remote (\n    a integer\n) SERVER test_server"),
+        "{sql}"
+    );
+    assert!(
+        sql.starts_with("-- not synced: main holds 4 object(s)"),
         "{sql}"
     );
     insta::assert_snapshot!("unmodelled_warning", plan.not_synced_warning().unwrap());
     let json = plan::render_json(&plan);
     assert_eq!(
         json["not_synced"].as_array().map(Vec::len),
-        Some(7),
+        Some(4),
         "{json}"
     );
 
@@ -689,7 +691,7 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     );
     let sql = String::from_utf8_lossy(&out.stdout);
     assert!(
-        sql.contains("--    foreign table (1): public.remote"),
+        sql.contains("--    rule (1): keep_rows ON public.plain"),
         "{sql}"
     );
 
@@ -720,10 +722,120 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     assert_eq!(out.status.code(), Some(3));
     let sql = String::from_utf8_lossy(&out.stdout);
     assert!(
-        sql.contains("-- not synced: main holds 7 object(s)") && !sql.contains("BEGIN;"),
+        sql.contains("-- not synced: main holds 4 object(s)") && !sql.contains("BEGIN;"),
         "{sql}"
     );
     for url in [&empty_url, &main_url, &standin_url, &synced_url] {
+        drop_database(url).await;
+    }
+}
+
+/// A user mapping's password (any option whose name contains "password") is never read:
+/// the plan creates the mapping without it and names what it left out in its not-synced
+/// report, as the dump does; the model, the plan file and its JSON never hold the value.
+/// Once the standin has the options set by hand (to any value: they are never compared),
+/// the plan is empty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_mappings_password_is_never_copied_and_the_plan_says_so() {
+    let main_url = database(
+        "secret_m",
+        "CREATE EXTENSION postgres_fdw;
+         CREATE SERVER remote FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'h', dbname 'd');
+         CREATE USER MAPPING FOR PUBLIC SERVER remote
+             OPTIONS (user 'app', password 'hunter2-secret', password_required 'false');",
+    )
+    .await;
+    let standin_url = database("secret_s", "").await;
+    let main = model(&main_url, Side::Main).await.unwrap();
+    assert!(!format!("{main:?}").contains("hunter2"), "{main:?}");
+    let standin = model(&standin_url, Side::Standin).await.unwrap();
+    let plan = make_plan(&main, &standin, true).unwrap();
+    let sql = plan::render_sql(&plan);
+    let json = plan::render_json(&plan).to_string();
+    assert!(
+        !sql.contains("hunter2") && !json.contains("hunter2"),
+        "{sql}\n{json}"
+    );
+    assert!(
+        sql.contains("CREATE USER MAPPING FOR PUBLIC SERVER remote OPTIONS (\"user\" 'app');"),
+        "{sql}"
+    );
+    let left_out = "secret option (never copied: set it by hand) (2): \
+                    password of user mapping for PUBLIC on server remote, \
+                    password_required of user mapping for PUBLIC on server remote";
+    assert!(sql.contains(left_out), "{sql}");
+    apply(&standin_url, &plan).await.unwrap();
+    let after = model(&standin_url, Side::Standin).await.unwrap();
+    let again = make_plan(&main, &after, true).unwrap();
+    assert!(again.statements.is_empty(), "{}", plan::render_body(&again));
+    assert!(!again.is_empty(), "the password is still to be set by hand");
+    // Set by hand, to another value: never compared, so the plan is empty.
+    support::raw_client(&standin_url)
+        .await
+        .batch_execute(
+            "ALTER USER MAPPING FOR PUBLIC SERVER remote \
+             OPTIONS (ADD password 'other', ADD password_required 'false')",
+        )
+        .await
+        .unwrap();
+    let set = model(&standin_url, Side::Standin).await.unwrap();
+    let plan = make_plan(&main, &set, true).unwrap();
+    assert!(plan.is_empty(), "{}", plan::render_body(&plan));
+    // The dump leaves it out too, and says so.
+    let out = support::run_pgsyncer(&["dump", "--dsn", &main_url]);
+    let text = support::output_text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(
+        text.contains("-- not dumped: ") && text.contains(left_out),
+        "{text}"
+    );
+    for url in [&main_url, &standin_url] {
+        drop_database(url).await;
+    }
+}
+
+/// pgsyncer's own `--fdw-mode` objects on a standin (kept by `--fdw-keep`, or left by a
+/// killed run): the server, its user mapping (with main's password) and the staging
+/// schemas' foreign tables are no part of the schema: never reported as extra, dropped
+/// nor dumped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fdw_mode_objects_are_never_extra_nor_dropped() {
+    use pgsyncer::data::strategy::fdw::{SERVER, STAGE_PREFIX};
+    let main_url = database("own_fdw_m", "CREATE TABLE public.t (a int);").await;
+    let standin_url = database(
+        "own_fdw_s",
+        &format!(
+            "CREATE TABLE public.t (a int);
+             CREATE SCHEMA pgsyncer;
+             CREATE EXTENSION postgres_fdw SCHEMA pgsyncer;
+             CREATE SERVER {SERVER} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'h');
+             CREATE USER MAPPING FOR CURRENT_USER SERVER {SERVER}
+                 OPTIONS (user 'u', password 'main-password');
+             CREATE SCHEMA {STAGE_PREFIX}0;
+             CREATE FOREIGN TABLE {STAGE_PREFIX}0.t (a int) SERVER {SERVER};"
+        ),
+    )
+    .await;
+    let main = model(&main_url, Side::Main).await.unwrap();
+    let standin = model(&standin_url, Side::Standin).await.unwrap();
+    assert!(
+        standin.foreign_servers.is_empty()
+            && standin.user_mappings.is_empty()
+            && standin.foreign_tables.is_empty()
+            && standin.unmodelled.is_empty(),
+        "{standin:?}"
+    );
+    let plan = make_plan(&main, &standin, true).unwrap();
+    assert!(plan.is_empty(), "{}", plan::render_body(&plan));
+    let out = support::run_pgsyncer(&["dump", "--dsn", &standin_url, "--all-schemas"]);
+    let text = support::output_text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        !text.contains(SERVER) && !text.contains("main-password"),
+        "{text}"
+    );
+    for url in [&main_url, &standin_url] {
         drop_database(url).await;
     }
 }
