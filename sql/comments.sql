@@ -15,4 +15,5 @@ WHERE (d.objoid >= 16384
                      'pg_collation'::regclass, 'pg_type'::regclass, 'pg_class'::regclass,
                      'pg_proc'::regclass, 'pg_constraint'::regclass,
                      'pg_trigger'::regclass, 'pg_policy'::regclass,
-                     'pg_foreign_data_wrapper'::regclass, 'pg_foreign_server'::regclass)
+                     'pg_foreign_data_wrapper'::regclass, 'pg_foreign_server'::regclass,
+                     'pg_publication'::regclass)

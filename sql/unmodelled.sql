@@ -1,8 +1,9 @@
 -- Objects pgsyncer does not model, as (kind, name) rows, so a plan can say they exist
 -- instead of ignoring them. Schema-scoped kinds are read in the selected schemas ($1);
--- database-wide kinds (casts, event triggers, publications, subscriptions, access
--- methods, languages, transforms) whatever the schemas. Foreign-data wrappers, servers,
--- user mappings and foreign tables are modelled (foreign_*.sql, user_mappings.sql). Objects an extension owns (pg_depend deptype 'e') are left out, as everywhere:
+-- database-wide kinds (casts, event triggers, subscriptions, access methods, languages,
+-- transforms) whatever the schemas. Foreign-data wrappers, servers, user mappings,
+-- foreign tables and publications are modelled (foreign_*.sql, user_mappings.sql,
+-- publications.sql). Objects an extension owns (pg_depend deptype 'e') are left out, as everywhere:
 -- CREATE EXTENSION brings them; so are those another object made for itself (deptype 'i',
 -- as in functions.sql: the casts between a range type and its multirange type, array
 -- types). Aggregates, window functions and inheritance (INHERITS)
@@ -103,9 +104,6 @@ FROM (
     SELECT 'event trigger', quote_ident(e.evtname)
     FROM pg_event_trigger e
     WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_event_trigger'::regclass AND ext.objid = e.oid)
-    UNION ALL
-    SELECT 'publication', quote_ident(p.pubname)
-    FROM pg_publication p
     UNION ALL
     -- Only the columns PUBLIC may read (subconninfo is not one of them). Subscriptions are
     -- never created, whatever else pgsyncer models: one would connect out to its publisher

@@ -96,7 +96,7 @@ pub fn comment_target(schema: &Schema, id: &ObjectId) -> String {
     match id {
         ObjectId::Schema(n) => format!("SCHEMA {}", ident(n)),
         ObjectId::Extension(n) => format!("EXTENSION {}", ident(n)),
-        ObjectId::ForeignDataWrapper(n) | ObjectId::ForeignServer(n) => {
+        ObjectId::ForeignDataWrapper(n) | ObjectId::ForeignServer(n) | ObjectId::Publication(n) => {
             format!("{} {}", id.kind_sql(), ident(n))
         }
         // PostgreSQL has no COMMENT ON USER MAPPING: the catalog never reads one.

@@ -20,7 +20,7 @@
 //!   partitions, row security), [`constraint`], [`index`], [`view`] (views and
 //!   materialized views), [`function`] (functions, procedures, aggregates), [`trigger`],
 //!   [`policy`], [`foreign_data_wrapper`], [`foreign_server`], [`user_mapping`],
-//!   [`foreign_table`].
+//!   [`foreign_table`], [`publication`].
 
 pub mod collation;
 pub mod composite;
@@ -35,6 +35,7 @@ pub mod function;
 pub mod index;
 pub mod namespace;
 pub mod policy;
+pub mod publication;
 pub mod range;
 pub mod sequence;
 pub mod table;
@@ -137,6 +138,7 @@ pub(crate) const ALL: &[&dyn Kind] = &[
     &foreign_server::ForeignServers,
     &user_mapping::UserMappings,
     &foreign_table::ForeignTables,
+    &publication::Publications,
 ];
 
 /// The kind that owns `id`.

@@ -113,6 +113,8 @@ pub enum ObjectId {
     },
     /// A foreign table.
     ForeignTable(QualifiedName),
+    /// A publication, by name (database-wide).
+    Publication(String),
 }
 
 impl ObjectId {
@@ -149,6 +151,7 @@ impl ObjectId {
             ObjectId::ForeignServer(_) => "SERVER",
             ObjectId::UserMapping { .. } => "USER MAPPING",
             ObjectId::ForeignTable(_) => "FOREIGN TABLE",
+            ObjectId::Publication(_) => "PUBLICATION",
         }
     }
 
@@ -160,7 +163,8 @@ impl ObjectId {
             | ObjectId::Extension(_)
             | ObjectId::ForeignDataWrapper(_)
             | ObjectId::ForeignServer(_)
-            | ObjectId::UserMapping { .. } => None,
+            | ObjectId::UserMapping { .. }
+            | ObjectId::Publication(_) => None,
             ObjectId::Collation(q)
             | ObjectId::Enum(q)
             | ObjectId::Domain(q)
@@ -227,6 +231,7 @@ impl fmt::Display for ObjectId {
                 quote::ident(server)
             ),
             ObjectId::ForeignTable(q) => write!(f, "foreign table {q}"),
+            ObjectId::Publication(n) => write!(f, "publication {}", quote::ident(n)),
         }
     }
 }

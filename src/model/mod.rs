@@ -33,6 +33,7 @@ pub mod id;
 pub mod index;
 pub mod namespace;
 pub mod policy;
+pub mod publication;
 pub mod range;
 pub mod sequence;
 pub mod table;
@@ -56,6 +57,7 @@ pub use id::{ObjectId, QualifiedName, TableChild};
 pub use index::Index;
 pub use namespace::Namespace;
 pub use policy::{Policy, PolicyCommand};
+pub use publication::{Publication, PublishActions, PublishedTable};
 pub use range::RangeType;
 pub use sequence::{Sequence, SequenceOptions};
 pub use table::{
@@ -138,6 +140,9 @@ pub struct Schema {
     /// Foreign tables, partitions of partitioned tables included.
     #[serde(default, with = "indexmap::map::serde_seq")]
     pub foreign_tables: IndexMap<QualifiedName, ForeignTable>,
+    /// Publications, by name (database-wide); members in the selected schemas only.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub publications: IndexMap<String, Publication>,
     /// `COMMENT ON` text, keyed by the object (or [`ObjectId::Column`]) it is on.
     #[serde(with = "indexmap::map::serde_seq")]
     pub comments: IndexMap<ObjectId, String>,
@@ -212,6 +217,7 @@ impl Schema {
                 .cloned()
                 .map(ObjectId::ForeignTable),
         );
+        ids.extend(self.publications.keys().cloned().map(ObjectId::Publication));
         ids
     }
 
@@ -263,6 +269,7 @@ impl Schema {
             ObjectId::ForeignServer(n) => self.foreign_servers.contains_key(n),
             ObjectId::UserMapping { .. } => self.user_mappings.contains_key(id),
             ObjectId::ForeignTable(q) => self.foreign_tables.contains_key(q),
+            ObjectId::Publication(n) => self.publications.contains_key(n),
         }
     }
 }

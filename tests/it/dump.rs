@@ -165,6 +165,7 @@ fixture_tests!(
     pg18,
     cycles,
     foreign,
+    publications,
 );
 
 /// `--schema` limits the dump to the named schemas.
