@@ -63,6 +63,16 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
                     continue;
                 }
             }
+            // A column that only uses the dropped object through its default or its
+            // collation is altered in place: dropping it would lose its values.
+            if let Some(steps) = in_place(&seed, &dependent, main, standin) {
+                for step in steps {
+                    if !changes.list.contains(&step) && !added.contains(&step) {
+                        added.push(step);
+                    }
+                }
+                continue;
+            }
             rebuilt.insert(dependent.clone());
             // Dropped, then created again: a column by ADD COLUMN, anything else as a whole.
             let recreate = if let ObjectId::Column(_) = dependent {
@@ -88,7 +98,19 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
             }
         }
     }
-    // A rebuilt object needs no in-place change any more.
+    // A rebuilt object needs no in-place change any more; a column whose collation is
+    // reset to its type's default before the collation is dropped needs no type change
+    // when that is what main has.
+    let reset: Vec<ObjectId> = added
+        .iter()
+        .filter(|c| c.kind == ChangeKind::ResetCollation)
+        .map(|c| c.id.clone())
+        .filter(|id| !needs_type_change_after_reset(id, main, standin))
+        .collect();
+    changes
+        .list
+        .retain(|c| !(c.kind == ChangeKind::AlterColumnType && reset.contains(&c.id)));
+    added.retain(|c| !(c.kind == ChangeKind::AlterColumnType && reset.contains(&c.id)));
     changes.list.retain(|c| {
         !rebuilt.contains(&c.id)
             || matches!(
@@ -100,6 +122,68 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
             )
     });
     changes.list.extend(added);
+}
+
+/// The in-place changes that free a column from a dropped sequence, function or collation
+/// it uses only through its default or its collation, or `None` when the column itself
+/// must be dropped and added again (a generated column's expression, a dropped type).
+///
+/// A default is dropped (in the drop phase, before what it uses) and set again to main's;
+/// a collation is reset to the type's default (also before the drop) and changed to main's
+/// afterwards when main has another one.
+fn in_place(
+    seed: &Seed,
+    dependent: &ObjectId,
+    main: &Schema,
+    standin: &Schema,
+) -> Option<Vec<Change>> {
+    let (Seed::Dropped(dropped), ObjectId::Column(c)) = (seed, dependent) else {
+        return None;
+    };
+    let s = standin.tables.get(&c.parent)?.columns.get(&c.name)?;
+    let m = main.tables.get(&c.parent)?.columns.get(&c.name)?;
+    let step = |kind| Change {
+        id: dependent.clone(),
+        kind,
+    };
+    match dropped {
+        ObjectId::Sequence(_) | ObjectId::Function { .. }
+            if s.generated.is_none() && s.default.is_some() =>
+        {
+            let mut out = vec![step(ChangeKind::DropDefault)];
+            if let (Some(d), None) = (&m.default, &m.identity) {
+                out.push(step(ChangeKind::SetDefault(d.clone())));
+            }
+            Some(out)
+        }
+        ObjectId::Collation(q) if s.collation.as_deref() == Some(q.sql().as_str()) => {
+            let mut out = vec![step(ChangeKind::ResetCollation)];
+            if needs_type_change_after_reset(dependent, main, standin) {
+                out.push(step(ChangeKind::AlterColumnType));
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// Whether main's column differs from the standin's once its collation is reset to its
+/// type's default.
+fn needs_type_change_after_reset(id: &ObjectId, main: &Schema, standin: &Schema) -> bool {
+    let ObjectId::Column(c) = id else {
+        return false;
+    };
+    let column = |schema: &Schema| {
+        schema
+            .tables
+            .get(&c.parent)
+            .and_then(|t| t.columns.get(&c.name))
+            .map(|col| (col.data_type.clone(), col.collation.clone()))
+    };
+    match (column(main), column(standin)) {
+        (Some((mt, mc)), Some((st, _))) => mt != st || mc.is_some(),
+        _ => false,
+    }
 }
 
 /// The standin's objects that must go when `seed` happens.

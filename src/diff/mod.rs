@@ -60,7 +60,11 @@ pub enum ChangeKind {
     /// Change a column's type (and collation).
     AlterColumnType,
     SetDefault(String),
+    /// Drop a column's default; runs with the drops, before what the default uses goes.
     DropDefault,
+    /// `ALTER COLUMN … TYPE` the standin's type without `COLLATE`: back to the type's
+    /// default collation, with the drops, so the column's collation can be dropped.
+    ResetCollation,
     SetNotNull,
     DropNotNull,
     /// `RENAME CONSTRAINT` of a column's NOT NULL constraint to main's name (18+).

@@ -73,7 +73,28 @@ pub(super) fn alter_column(ctx: &mut Ctx, id: &ObjectId, c: &TableChild, kind: &
             column_step(ctx, id, c, &format!("SET DEFAULT {d}"));
         }
         ChangeKind::DropDefault => {
-            column_step(ctx, id, c, "DROP DEFAULT");
+            // With the drops: removing a default needs nothing, and a sequence or function
+            // the default uses can only be dropped after it.
+            let sql = format!("{} DROP DEFAULT", alter_column_sql(c));
+            ctx.push(
+                id,
+                Phase::Drop,
+                8,
+                Statement::new(id.to_string(), Action::Alter, sql),
+            );
+        }
+        ChangeKind::ResetCollation => {
+            let Some(s) = column_of(standin, c) else {
+                return;
+            };
+            // Without COLLATE the column takes its type's default collation; the same type
+            // keeps the values, only the column's indexes are rebuilt.
+            let sql = format!("{} TYPE {}", alter_column_sql(c), s.data_type);
+            let statement = Statement::new(id.to_string(), Action::Alter, sql).hazard(
+                HazardKind::LongLock,
+                "rebuilds the column's indexes under an ACCESS EXCLUSIVE lock, so that its collation can be dropped",
+            );
+            ctx.push(id, Phase::Drop, 8, statement);
         }
         ChangeKind::SetNotNull => {
             // SET NOT NULL names the constraint `<table>_<column>_not_null`; main's other
