@@ -125,8 +125,9 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
 }
 
 /// The in-place changes that free a column from a dropped sequence, function or collation
-/// it uses only through its default or its collation, or `None` when the column itself
-/// must be dropped and added again (a generated column's expression, a dropped type).
+/// it uses only through its default or its collation, or from a dropped enum or domain
+/// main's column no longer has; `None` when the column itself must be dropped and added
+/// again (a generated column's expression, a type dropped and created again).
 ///
 /// A default is dropped (in the drop phase, before what it uses) and set again to main's;
 /// a collation is reset to the type's default (also before the drop) and changed to main's
@@ -162,6 +163,16 @@ fn in_place(
                 out.push(step(ChangeKind::AlterColumnType));
             }
             Some(out)
+        }
+        // A column that leaves a dropped enum or domain for another type: its values wait
+        // as text while the type is dropped, then convert to main's type.
+        ObjectId::Enum(q) | ObjectId::Domain(q)
+            if crate::diff::type_text_names(&s.data_type, q) && m.data_type != s.data_type =>
+        {
+            Some(vec![
+                step(ChangeKind::ColumnToText),
+                step(ChangeKind::AlterColumnType),
+            ])
         }
         _ => None,
     }

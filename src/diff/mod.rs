@@ -65,6 +65,9 @@ pub enum ChangeKind {
     /// `ALTER COLUMN … TYPE` the standin's type without `COLLATE`: back to the type's
     /// default collation, with the drops, so the column's collation can be dropped.
     ResetCollation,
+    /// `ALTER COLUMN … TYPE text`, with the drops, so the column's old type can be dropped
+    /// before [`ChangeKind::AlterColumnType`] converts it to main's.
+    ColumnToText,
     SetNotNull,
     DropNotNull,
     /// `RENAME CONSTRAINT` of a column's NOT NULL constraint to main's name (18+).

@@ -48,6 +48,16 @@ pub enum PlanError {
         .0.iter().map(|r| crate::quote::inert(r)).collect::<Vec<_>>().join(", ")
     )]
     MissingRoles(Vec<String>),
+    /// A column's type changes to one PostgreSQL has no conversion into, directly or
+    /// through text: the column needs a conversion written by hand.
+    #[error(
+        "cannot change the type of {column} from {from} to {to}: PostgreSQL has no cast between them and their text forms do not convert; change the column on the standin by hand (ALTER TABLE … ALTER COLUMN … TYPE … USING an expression), then plan again"
+    )]
+    NoConversion {
+        column: String,
+        from: String,
+        to: String,
+    },
 }
 
 /// What the header comment says.
@@ -161,6 +171,7 @@ pub fn build(
     );
     let extra_objects = diff.extras.iter().map(|id| id.to_string()).collect();
     let changes = diff.changes;
+    no_conversion(&changes, main, standin)?;
     let roles = missing_roles(&changes, &defaults, standin);
     if !roles.is_empty() && !options.create_roles {
         return Err(PlanError::MissingRoles(roles));
@@ -242,6 +253,35 @@ fn missing_roles(
         .collect()
 }
 
+/// The first column whose type changes without a conversion PostgreSQL has
+/// (`kinds::table::conversion`): the plan fails rather than print SQL that cannot run.
+fn no_conversion(
+    changes: &[crate::diff::Change],
+    main: &Schema,
+    standin: &Schema,
+) -> Result<(), PlanError> {
+    use crate::diff::ChangeKind;
+    use crate::kinds::table::{column_of, conversion, Conversion};
+    use crate::model::ObjectId;
+    for change in changes {
+        let (ObjectId::Column(c), ChangeKind::AlterColumnType) = (&change.id, &change.kind) else {
+            continue;
+        };
+        if conversion(main, standin, c) != Conversion::None {
+            continue;
+        }
+        let (Some(m), Some(s)) = (column_of(main, c), column_of(standin, c)) else {
+            continue;
+        };
+        return Err(PlanError::NoConversion {
+            column: crate::quote::inert(&change.id.to_string()),
+            from: crate::quote::inert(&s.data_type),
+            to: crate::quote::inert(&m.data_type),
+        });
+    }
+    Ok(())
+}
+
 /// A value added to an enum cannot be used in the transaction that adds it ("unsafe use of
 /// new value"): when a later statement uses one, the enum's `ADD VALUE`s run first, each
 /// committing on its own.
@@ -297,6 +337,77 @@ pub fn validate(statements: &[Statement]) -> Result<(), PlanError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn one_column(data_type: &str) -> Schema {
+        use crate::model::{Column, QualifiedName, ReplicaIdentity, Table};
+        let name = QualifiedName::new("public", "events");
+        let column = Column {
+            name: "at".into(),
+            data_type: data_type.into(),
+            collation: None,
+            not_null: false,
+            not_null_name: None,
+            default: None,
+            identity: None,
+            generated: None,
+            is_local: true,
+            storage: None,
+            compression: None,
+            statistics: None,
+        };
+        let mut schema = Schema::default();
+        schema.tables.insert(
+            name.clone(),
+            Table {
+                name,
+                columns: [("at".to_string(), column)].into_iter().collect(),
+                unlogged: false,
+                options: Vec::new(),
+                access_method: None,
+                replica_identity: ReplicaIdentity::Default,
+                rls_enabled: false,
+                rls_forced: false,
+                inherits: Vec::new(),
+                partition_by: None,
+                partition_of: None,
+                owner: "o".into(),
+            },
+        );
+        schema
+    }
+
+    #[test]
+    fn a_type_change_without_a_conversion_fails_the_plan() {
+        let main = one_column("timestamp without time zone");
+        let standin = one_column("bigint");
+        let err = build(
+            &main,
+            &standin,
+            PlanOptions::default(),
+            PlanHeader::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("public.events.at")
+                && err.contains("from bigint to timestamp without time zone"),
+            "{err}"
+        );
+        // Through text is what a cast PostgreSQL lacks comes to when the text forms match.
+        let main = one_column("text");
+        let plan = build(
+            &main,
+            &standin,
+            PlanOptions::default(),
+            PlanHeader::default(),
+        )
+        .unwrap();
+        assert!(
+            plan.statements[0].sql.ends_with("USING at::text"),
+            "{:?}",
+            plan.statements
+        );
+    }
 
     #[test]
     fn validate_rejects_bad_and_multiple_statements() {

@@ -45,8 +45,24 @@ pub(super) fn alter_column(ctx: &mut Ctx, id: &ObjectId, c: &TableChild, kind: &
                 .as_ref()
                 .map(|c| format!(" COLLATE {c}"))
                 .unwrap_or_default();
+            if m.data_type == s.data_type {
+                // Only the collation changes: the values stay, the column's indexes are
+                // rebuilt.
+                let clause = format!("TYPE {}{collate}", m.data_type);
+                column_step(ctx, id, c, &clause).hazards.push(Hazard::new(
+                    HazardKind::LongLock,
+                    "changing the collation rebuilds the column's indexes under an ACCESS EXCLUSIVE lock",
+                ));
+                return;
+            }
+            // A conversion PostgreSQL lacks fails the plan before this renders
+            // (`plan::build`); what is left casts directly or through text.
+            let through = match conversion(main, standin, c) {
+                Conversion::ThroughText => "::text",
+                Conversion::Cast | Conversion::None => "",
+            };
             let clause = format!(
-                "TYPE {}{collate} USING {}::{}",
+                "TYPE {}{collate} USING {}{through}::{}",
                 m.data_type,
                 ident(&c.name),
                 m.data_type
@@ -93,6 +109,28 @@ pub(super) fn alter_column(ctx: &mut Ctx, id: &ObjectId, c: &TableChild, kind: &
             let statement = Statement::new(id.to_string(), Action::Alter, sql).hazard(
                 HazardKind::LongLock,
                 "rebuilds the column's indexes under an ACCESS EXCLUSIVE lock, so that its collation can be dropped",
+            );
+            ctx.push(id, Phase::Drop, 8, statement);
+        }
+        ChangeKind::ColumnToText => {
+            let Some(s) = column_of(standin, c) else {
+                return;
+            };
+            let dims = "[]".repeat(s.data_type.matches("[]").count());
+            let sql = format!(
+                "{} TYPE text{dims} USING {}::text{dims}",
+                alter_column_sql(c),
+                ident(&c.name)
+            );
+            let statement = Statement::new(id.to_string(), Action::Alter, sql).hazard(
+                HazardKind::RewritesTable,
+                format!(
+                    "the values wait as text while {} is dropped, then convert to {}: the table is rewritten twice",
+                    s.data_type.trim_end_matches("[]"),
+                    column_of(main, c)
+                        .map(|m| m.data_type.as_str())
+                        .unwrap_or("main's type")
+                ),
             );
             ctx.push(id, Phase::Drop, 8, statement);
         }

@@ -7,6 +7,7 @@
 //! catalog rows, `ddl.rs` the `CREATE TABLE`.
 
 mod alter;
+mod convert;
 mod ddl;
 mod load;
 
@@ -22,6 +23,7 @@ use crate::plan::sql::{Ctx, Phase};
 use crate::plan::{Action, Hazard, HazardKind, Statement};
 use crate::quote::{ident, qualified};
 use alter::{alter_column, alter_table};
+pub(crate) use convert::{conversion, Conversion};
 pub(crate) use ddl::{
     column_definition, identity_kind, inherited_column_overrides, replica_identity_sql,
     storage_keyword, table_sql,
