@@ -92,6 +92,15 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
                 id: dependent.clone(),
                 kind: recreate,
             });
+            // A sequence's OWNED BY is its own step, which a create does not include.
+            if let ObjectId::Sequence(q) = &dependent {
+                if main.sequences.get(q).is_some_and(|m| m.owned_by.is_some()) {
+                    added.push(Change {
+                        id: dependent.clone(),
+                        kind: ChangeKind::SequenceOwnedBy,
+                    });
+                }
+            }
             let next = Seed::Dropped(dependent);
             if seen.insert(next.clone()) {
                 queue.push_back(next);
@@ -121,6 +130,7 @@ pub(super) fn recreate_dependents(main: &Schema, standin: &Schema, changes: &mut
                     | ChangeKind::Comment(_)
             )
     });
+    added.retain(|c| !(c.kind == ChangeKind::SequenceOwnedBy && changes.list.contains(c)));
     changes.list.extend(added);
 }
 

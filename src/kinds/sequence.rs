@@ -76,11 +76,12 @@ impl Kind for Sequences {
                     ChangeKind::AlterSequence(Box::new((s.options.clone(), m.options.clone()))),
                 );
             }
-            if s.owned_by != m.owned_by {
-                changes.push(id.clone(), ChangeKind::SequenceOwnedBy);
-            }
             if s.unlogged != m.unlogged {
-                changes.recreate(id);
+                changes.recreate(id.clone());
+            }
+            // Created again, it has no owner until OWNED BY runs.
+            if s.owned_by != m.owned_by || (s.unlogged != m.unlogged && m.owned_by.is_some()) {
+                changes.push(id, ChangeKind::SequenceOwnedBy);
             }
         }
         for name in standin.sequences.keys() {
