@@ -68,6 +68,18 @@ fn dependencies(schema: &Schema) -> Vec<(ObjectId, ObjectId)> {
             ));
         }
     }
+    // An inheritance child is created after the columns its parents gain: CREATE TABLE …
+    // INHERITS copies (and merges with) the parent's columns as they are then.
+    for t in schema.tables.values() {
+        for parent in t.inherits.iter().filter_map(|p| schema.tables.get(p)) {
+            for column in parent.columns.keys() {
+                deps.push((
+                    ObjectId::Table(t.name.clone()),
+                    ObjectId::Column(crate::model::TableChild::new(parent.name.clone(), column)),
+                ));
+            }
+        }
+    }
     for ext in schema.extensions.values() {
         deps.push((
             ObjectId::Extension(ext.name.clone()),

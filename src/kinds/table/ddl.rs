@@ -104,11 +104,32 @@ pub(crate) fn table_sql(schema: &Schema, t: &Table) -> Vec<String> {
         }
         sql.push_str(&format!(" {}", p.bound));
     } else {
+        // A column a child declares as its own but whose parent generates it inherits the
+        // generation expression: PostgreSQL rejects it written again in the child.
+        let parent_generates = |name: &str| {
+            t.inherits.iter().any(|p| {
+                schema
+                    .tables
+                    .get(p)
+                    .and_then(|p| p.columns.get(name))
+                    .is_some_and(|pc| pc.generated.is_some())
+            })
+        };
         let cols: Vec<String> = t
             .columns
             .values()
             .filter(|c| c.is_local)
-            .map(|c| column_definition(&t.name, c))
+            .map(|c| {
+                if c.generated.is_some() && parent_generates(&c.name) {
+                    let plain = Column {
+                        generated: None,
+                        ..c.clone()
+                    };
+                    column_definition(&t.name, &plain)
+                } else {
+                    column_definition(&t.name, c)
+                }
+            })
             .collect();
         if cols.is_empty() {
             sql.push_str(" (\n)");
