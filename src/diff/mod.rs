@@ -60,6 +60,10 @@ pub enum ChangeKind {
     /// Change a column's type (and collation).
     AlterColumnType,
     SetDefault(String),
+    /// A partition's own column default, set after its parent's (which reaches it).
+    PartitionSetDefault(String),
+    /// A partition's column default dropped, after its parent's change.
+    PartitionDropDefault,
     /// Drop a column's default; runs with the drops, before what the default uses goes.
     DropDefault,
     /// `ALTER COLUMN … TYPE` the standin's type without `COLLATE`: back to the type's

@@ -99,6 +99,14 @@ pub(super) fn alter_column(ctx: &mut Ctx, id: &ObjectId, c: &TableChild, kind: &
                 Statement::new(id.to_string(), Action::Alter, sql),
             );
         }
+        ChangeKind::PartitionSetDefault(d) => {
+            let sql = format!("{} SET DEFAULT {d}", alter_column_sql(c));
+            ctx.build(id, 18, Action::Alter, sql);
+        }
+        ChangeKind::PartitionDropDefault => {
+            let sql = format!("{} DROP DEFAULT", alter_column_sql(c));
+            ctx.build(id, 18, Action::Alter, sql);
+        }
         ChangeKind::ResetCollation => {
             let Some(s) = column_of(standin, c) else {
                 return;

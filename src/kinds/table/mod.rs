@@ -114,6 +114,7 @@ impl Kind for Tables {
                 continue;
             }
             table(m, s, changes);
+            partition_local(main, standin, m, s, changes);
         }
         for name in standin.tables.keys() {
             if !main.tables.contains_key(name) {
@@ -127,7 +128,11 @@ impl Kind for Tables {
         let ObjectId::Table(q) = id else { return };
         let Some(t) = main.tables.get(q) else { return };
         let rank = self.build_rank(main, id);
-        for sql in table_sql(main, t) {
+        // A partition's or child's own DEFAULT and NOT NULL too, as a dump writes them.
+        for sql in table_sql(main, t)
+            .into_iter()
+            .chain(inherited_column_overrides(main, t))
+        {
             ctx.build(id, rank, Action::Create, sql);
         }
         if let Some(sql) = replica_identity_sql(t) {
@@ -273,6 +278,67 @@ pub(crate) fn option_changes(standin: &[String], main: &[String]) -> (Vec<String
         .filter(|k| !main.iter().any(|o| key(o) == *k))
         .collect();
     (set, reset)
+}
+
+/// A partition's own column DEFAULT and NOT NULL (those its parent lacks), for a partition
+/// that stays attached to the same parent: its other column settings follow the parent's.
+/// A change on the parent reaches its partitions (ALTER TABLE without ONLY), so the
+/// partition is compared as it will be after its parent's change; its own step runs after
+/// (rank 18).
+fn partition_local(main: &Schema, standin: &Schema, m: &Table, s: &Table, changes: &mut Changes) {
+    let (Some(mp), Some(sp)) = (&m.partition_of, &s.partition_of) else {
+        return;
+    };
+    if mp.parent != sp.parent {
+        return;
+    }
+    let (Some(mparent), Some(sparent)) =
+        (main.tables.get(&mp.parent), standin.tables.get(&sp.parent))
+    else {
+        return;
+    };
+    for (name, mc) in &m.columns {
+        let (Some(sc), Some(mpc), Some(spc)) = (
+            s.columns.get(name),
+            mparent.columns.get(name),
+            sparent.columns.get(name),
+        ) else {
+            continue;
+        };
+        if mc.generated.is_some() || mc.identity.is_some() || sc.identity.is_some() {
+            continue;
+        }
+        let id = ObjectId::Column(TableChild::new(m.name.clone(), name));
+        let default_after = if mpc.default != spc.default {
+            &mpc.default
+        } else {
+            &sc.default
+        };
+        if &mc.default != default_after {
+            changes.push(
+                id.clone(),
+                match &mc.default {
+                    Some(d) => ChangeKind::PartitionSetDefault(d.clone()),
+                    None => ChangeKind::PartitionDropDefault,
+                },
+            );
+        }
+        let not_null_after = if mpc.not_null != spc.not_null {
+            mpc.not_null
+        } else {
+            sc.not_null
+        };
+        if mc.not_null != not_null_after {
+            changes.push(
+                id,
+                if mc.not_null {
+                    ChangeKind::SetNotNull
+                } else {
+                    ChangeKind::DropNotNull
+                },
+            );
+        }
+    }
 }
 
 /// Columns NOT NULL on both sides whose constraints are named differently (18+: both
