@@ -11,4 +11,6 @@ WHERE d.objoid >= 16384
   AND d.classoid IN ('pg_namespace'::regclass, 'pg_extension'::regclass,
                      'pg_collation'::regclass, 'pg_type'::regclass, 'pg_class'::regclass,
                      'pg_proc'::regclass, 'pg_constraint'::regclass,
-                     'pg_trigger'::regclass, 'pg_policy'::regclass)
+                     'pg_trigger'::regclass, 'pg_policy'::regclass,
+                     'pg_ts_parser'::regclass, 'pg_ts_template'::regclass,
+                     'pg_ts_dict'::regclass, 'pg_ts_config'::regclass)

@@ -54,30 +54,6 @@ FROM (
     WHERE s.stxnamespace = ANY ($1::oid[])
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_statistic_ext'::regclass AND ext.objid = s.oid)
     UNION ALL
-    SELECT 'text search configuration', quote_ident(n.nspname) || '.' || quote_ident(c.cfgname)
-    FROM pg_ts_config c
-    JOIN pg_namespace n ON n.oid = c.cfgnamespace
-    WHERE c.cfgnamespace = ANY ($1::oid[])
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_config'::regclass AND ext.objid = c.oid)
-    UNION ALL
-    SELECT 'text search dictionary', quote_ident(n.nspname) || '.' || quote_ident(d.dictname)
-    FROM pg_ts_dict d
-    JOIN pg_namespace n ON n.oid = d.dictnamespace
-    WHERE d.dictnamespace = ANY ($1::oid[])
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_dict'::regclass AND ext.objid = d.oid)
-    UNION ALL
-    SELECT 'text search parser', quote_ident(n.nspname) || '.' || quote_ident(p.prsname)
-    FROM pg_ts_parser p
-    JOIN pg_namespace n ON n.oid = p.prsnamespace
-    WHERE p.prsnamespace = ANY ($1::oid[])
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_parser'::regclass AND ext.objid = p.oid)
-    UNION ALL
-    SELECT 'text search template', quote_ident(n.nspname) || '.' || quote_ident(t.tmplname)
-    FROM pg_ts_template t
-    JOIN pg_namespace n ON n.oid = t.tmplnamespace
-    WHERE t.tmplnamespace = ANY ($1::oid[])
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_template'::regclass AND ext.objid = t.oid)
-    UNION ALL
     SELECT 'foreign table', quote_ident(n.nspname) || '.' || quote_ident(c.relname)
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace

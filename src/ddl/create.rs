@@ -104,6 +104,10 @@ pub fn comment_target(schema: &Schema, id: &ObjectId) -> String {
         | ObjectId::Table(q)
         | ObjectId::Index(q)
         | ObjectId::View(q)
-        | ObjectId::MaterializedView(q) => format!("{} {}", id.kind_sql(), q.sql()),
+        | ObjectId::MaterializedView(q)
+        | ObjectId::TsParser(q)
+        | ObjectId::TsTemplate(q)
+        | ObjectId::TsDictionary(q)
+        | ObjectId::TsConfig(q) => format!("{} {}", id.kind_sql(), q.sql()),
     }
 }

@@ -119,6 +119,10 @@ pub enum ChangeKind {
     Privileges(Vec<PrivilegeChange>),
     /// `ALTER TABLE … ENABLE/DISABLE TRIGGER` to main's state.
     TriggerEnabled,
+    /// `ALTER TEXT SEARCH DICTIONARY` to main's options.
+    TsDictionaryOptions,
+    /// `ALTER TEXT SEARCH CONFIGURATION … ADD/ALTER/DROP MAPPING` to main's mappings.
+    TsConfigMappings,
 }
 
 /// Where an enum value goes.

@@ -18,7 +18,8 @@
 //! - [`namespace`], [`extension`], [`collation`], [`enum_type`], [`domain`] (and its
 //!   constraints), [`composite`], [`range`], [`sequence`], [`table`] (and its columns,
 //!   partitions, row security), [`constraint`], [`index`], [`view`] (views and
-//!   materialized views), [`function`] (functions, procedures, aggregates), [`trigger`],
+//!   materialized views), [`function`] (functions, procedures, aggregates),
+//!   [`text_search`] (parsers, templates, dictionaries, configurations), [`trigger`],
 //!   [`policy`].
 
 pub mod collation;
@@ -34,6 +35,7 @@ pub mod policy;
 pub mod range;
 pub mod sequence;
 pub mod table;
+pub mod text_search;
 pub mod trigger;
 pub mod view;
 
@@ -126,6 +128,7 @@ pub(crate) const ALL: &[&dyn Kind] = &[
     &view::Views,
     &view::MaterializedViews,
     &function::Functions,
+    &text_search::TextSearch,
     &trigger::Triggers,
     &policy::Policies,
 ];

@@ -102,6 +102,14 @@ pub enum ObjectId {
     Trigger(TableChild),
     /// A row-level security policy (parent = its table).
     Policy(TableChild),
+    /// A text search parser.
+    TsParser(QualifiedName),
+    /// A text search template.
+    TsTemplate(QualifiedName),
+    /// A text search dictionary.
+    TsDictionary(QualifiedName),
+    /// A text search configuration (and its mappings).
+    TsConfig(QualifiedName),
 }
 
 impl ObjectId {
@@ -134,6 +142,10 @@ impl ObjectId {
             ObjectId::Function { .. } => "FUNCTION",
             ObjectId::Trigger(_) => "TRIGGER",
             ObjectId::Policy(_) => "POLICY",
+            ObjectId::TsParser(_) => "TEXT SEARCH PARSER",
+            ObjectId::TsTemplate(_) => "TEXT SEARCH TEMPLATE",
+            ObjectId::TsDictionary(_) => "TEXT SEARCH DICTIONARY",
+            ObjectId::TsConfig(_) => "TEXT SEARCH CONFIGURATION",
         }
     }
 
@@ -150,7 +162,11 @@ impl ObjectId {
             | ObjectId::Table(q)
             | ObjectId::Index(q)
             | ObjectId::View(q)
-            | ObjectId::MaterializedView(q) => Some(&q.schema),
+            | ObjectId::MaterializedView(q)
+            | ObjectId::TsParser(q)
+            | ObjectId::TsTemplate(q)
+            | ObjectId::TsDictionary(q)
+            | ObjectId::TsConfig(q) => Some(&q.schema),
             ObjectId::DomainConstraint(c)
             | ObjectId::Column(c)
             | ObjectId::Constraint(c)
@@ -194,6 +210,10 @@ impl fmt::Display for ObjectId {
             }
             ObjectId::Trigger(c) => write!(f, "trigger {} on {}", quote::ident(&c.name), c.parent),
             ObjectId::Policy(c) => write!(f, "policy {} on {}", quote::ident(&c.name), c.parent),
+            ObjectId::TsParser(q) => write!(f, "text search parser {q}"),
+            ObjectId::TsTemplate(q) => write!(f, "text search template {q}"),
+            ObjectId::TsDictionary(q) => write!(f, "text search dictionary {q}"),
+            ObjectId::TsConfig(q) => write!(f, "text search configuration {q}"),
         }
     }
 }

@@ -14,7 +14,7 @@
 //! - [`id`]: [`ObjectId`] and [`QualifiedName`], the identities.
 //! - one module per kind: [`namespace`], [`extension`], [`collation`], [`enum_type`],
 //!   [`domain`], [`composite`], [`range`], [`sequence`], [`table`], [`constraint`],
-//!   [`index`], [`view`], [`function`], [`trigger`], [`policy`].
+//!   [`index`], [`view`], [`function`], [`trigger`], [`policy`], [`text_search`].
 //! - [`unmodelled`]: objects of every other kind (operators, rules, …), by name only.
 //! - [`access`]: owners and privileges of objects of every kind.
 
@@ -33,6 +33,7 @@ pub mod policy;
 pub mod range;
 pub mod sequence;
 pub mod table;
+pub mod text_search;
 pub mod trigger;
 pub mod unmodelled;
 pub mod view;
@@ -54,6 +55,7 @@ pub use sequence::{Sequence, SequenceOptions};
 pub use table::{
     Column, Generated, GeneratedKind, Identity, IdentityKind, PartitionOf, ReplicaIdentity, Table,
 };
+pub use text_search::{TsConfig, TsDictionary, TsMapping, TsOption, TsParser, TsTemplate};
 pub use trigger::{Trigger, TriggerEnabled};
 pub use unmodelled::Unmodelled;
 pub use view::{MaterializedView, View};
@@ -118,6 +120,18 @@ pub struct Schema {
     /// Row-level security policies, keyed by table and name.
     #[serde(with = "indexmap::map::serde_seq")]
     pub policies: IndexMap<TableChild, Policy>,
+    /// Text search parsers.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub ts_parsers: IndexMap<QualifiedName, TsParser>,
+    /// Text search templates.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub ts_templates: IndexMap<QualifiedName, TsTemplate>,
+    /// Text search dictionaries.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub ts_dictionaries: IndexMap<QualifiedName, TsDictionary>,
+    /// Text search configurations.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub ts_configs: IndexMap<QualifiedName, TsConfig>,
     /// `COMMENT ON` text, keyed by the object (or [`ObjectId::Column`]) it is on.
     #[serde(with = "indexmap::map::serde_seq")]
     pub comments: IndexMap<ObjectId, String>,
@@ -173,6 +187,15 @@ impl Schema {
         ids.extend(self.functions.keys().cloned());
         ids.extend(self.triggers.keys().cloned().map(ObjectId::Trigger));
         ids.extend(self.policies.keys().cloned().map(ObjectId::Policy));
+        ids.extend(self.ts_parsers.keys().cloned().map(ObjectId::TsParser));
+        ids.extend(self.ts_templates.keys().cloned().map(ObjectId::TsTemplate));
+        ids.extend(
+            self.ts_dictionaries
+                .keys()
+                .cloned()
+                .map(ObjectId::TsDictionary),
+        );
+        ids.extend(self.ts_configs.keys().cloned().map(ObjectId::TsConfig));
         ids
     }
 
@@ -216,6 +239,10 @@ impl Schema {
             ObjectId::Function { .. } => self.functions.contains_key(id),
             ObjectId::Trigger(c) => self.triggers.contains_key(c),
             ObjectId::Policy(c) => self.policies.contains_key(c),
+            ObjectId::TsParser(q) => self.ts_parsers.contains_key(q),
+            ObjectId::TsTemplate(q) => self.ts_templates.contains_key(q),
+            ObjectId::TsDictionary(q) => self.ts_dictionaries.contains_key(q),
+            ObjectId::TsConfig(q) => self.ts_configs.contains_key(q),
         }
     }
 }
