@@ -1,6 +1,6 @@
 -- Objects pgsyncer does not model, as (kind, name) rows, so a plan can say they exist
 -- instead of ignoring them. Schema-scoped kinds are read in the selected schemas ($1);
--- database-wide kinds (casts, event triggers, publications, subscriptions, foreign-data
+-- database-wide kinds (event triggers, publications, subscriptions, foreign-data
 -- wrappers, servers, user mappings, access methods, languages, transforms) whatever the
 -- schemas. Objects an extension owns (pg_depend deptype 'e') are left out, as everywhere:
 -- CREATE EXTENSION brings them; so are those another object made for itself (deptype 'i',
@@ -61,12 +61,6 @@ FROM (
       AND c.relnamespace = ANY ($1::oid[])
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
     UNION ALL
-    SELECT 'conversion', quote_ident(n.nspname) || '.' || quote_ident(c.conname)
-    FROM pg_conversion c
-    JOIN pg_namespace n ON n.oid = c.connamespace
-    WHERE c.connamespace = ANY ($1::oid[])
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_conversion'::regclass AND ext.objid = c.oid)
-    UNION ALL
     -- Base types made with CREATE TYPE … (INPUT = …), and shell types; not the array
     -- types PostgreSQL makes for every type.
     SELECT CASE t.typtype WHEN 'b' THEN 'base type' ELSE 'shell type' END,
@@ -77,11 +71,6 @@ FROM (
       AND t.typnamespace = ANY ($1::oid[])
       AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
-    UNION ALL
-    SELECT 'cast', '(' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) || ')'
-    FROM pg_cast c
-    WHERE c.oid >= 16384
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_cast'::regclass AND ext.objid = c.oid)
     UNION ALL
     SELECT 'event trigger', quote_ident(e.evtname)
     FROM pg_event_trigger e

@@ -95,6 +95,7 @@ pub fn comment_target(schema: &Schema, id: &ObjectId) -> String {
             format!("{} {} ON {}", id.kind_sql(), ident(&c.name), c.parent.sql())
         }
         ObjectId::Function { .. } => routine(schema, id).unwrap_or_default(),
+        ObjectId::Cast { source, target } => format!("CAST ({source} AS {target})"),
         ObjectId::Collation(q)
         | ObjectId::Enum(q)
         | ObjectId::Domain(q)
@@ -108,6 +109,7 @@ pub fn comment_target(schema: &Schema, id: &ObjectId) -> String {
         | ObjectId::TsParser(q)
         | ObjectId::TsTemplate(q)
         | ObjectId::TsDictionary(q)
-        | ObjectId::TsConfig(q) => format!("{} {}", id.kind_sql(), q.sql()),
+        | ObjectId::TsConfig(q)
+        | ObjectId::Conversion(q) => format!("{} {}", id.kind_sql(), q.sql()),
     }
 }

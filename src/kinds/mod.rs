@@ -19,9 +19,11 @@
 //!   constraints), [`composite`], [`range`], [`sequence`], [`table`] (and its columns,
 //!   partitions, row security), [`constraint`], [`index`], [`view`] (views and
 //!   materialized views), [`function`] (functions, procedures, aggregates),
-//!   [`text_search`] (parsers, templates, dictionaries, configurations), [`trigger`],
+//!   [`text_search`] (parsers, templates, dictionaries, configurations), [`cast`] (casts
+//!   and conversions), [`trigger`],
 //!   [`policy`].
 
+pub mod cast;
 pub mod collation;
 pub mod composite;
 pub mod constraint;
@@ -129,6 +131,7 @@ pub(crate) const ALL: &[&dyn Kind] = &[
     &view::MaterializedViews,
     &function::Functions,
     &text_search::TextSearch,
+    &cast::Casts,
     &trigger::Triggers,
     &policy::Policies,
 ];

@@ -110,6 +110,11 @@ pub enum ObjectId {
     TsDictionary(QualifiedName),
     /// A text search configuration (and its mappings).
     TsConfig(QualifiedName),
+    /// A cast, by source and target type as `format_type` prints them (casts belong to
+    /// no schema).
+    Cast { source: String, target: String },
+    /// An encoding conversion.
+    Conversion(QualifiedName),
 }
 
 impl ObjectId {
@@ -146,13 +151,15 @@ impl ObjectId {
             ObjectId::TsTemplate(_) => "TEXT SEARCH TEMPLATE",
             ObjectId::TsDictionary(_) => "TEXT SEARCH DICTIONARY",
             ObjectId::TsConfig(_) => "TEXT SEARCH CONFIGURATION",
+            ObjectId::Cast { .. } => "CAST",
+            ObjectId::Conversion(_) => "CONVERSION",
         }
     }
 
-    /// The schema the object lives in (`None` for schemas and extensions).
+    /// The schema the object lives in (`None` for schemas, extensions and casts).
     pub fn schema(&self) -> Option<&str> {
         match self {
-            ObjectId::Schema(_) | ObjectId::Extension(_) => None,
+            ObjectId::Schema(_) | ObjectId::Extension(_) | ObjectId::Cast { .. } => None,
             ObjectId::Collation(q)
             | ObjectId::Enum(q)
             | ObjectId::Domain(q)
@@ -166,7 +173,8 @@ impl ObjectId {
             | ObjectId::TsParser(q)
             | ObjectId::TsTemplate(q)
             | ObjectId::TsDictionary(q)
-            | ObjectId::TsConfig(q) => Some(&q.schema),
+            | ObjectId::TsConfig(q)
+            | ObjectId::Conversion(q) => Some(&q.schema),
             ObjectId::DomainConstraint(c)
             | ObjectId::Column(c)
             | ObjectId::Constraint(c)
@@ -214,6 +222,8 @@ impl fmt::Display for ObjectId {
             ObjectId::TsTemplate(q) => write!(f, "text search template {q}"),
             ObjectId::TsDictionary(q) => write!(f, "text search dictionary {q}"),
             ObjectId::TsConfig(q) => write!(f, "text search configuration {q}"),
+            ObjectId::Cast { source, target } => write!(f, "cast ({source} AS {target})"),
+            ObjectId::Conversion(q) => write!(f, "conversion {q}"),
         }
     }
 }

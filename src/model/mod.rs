@@ -14,11 +14,13 @@
 //! - [`id`]: [`ObjectId`] and [`QualifiedName`], the identities.
 //! - one module per kind: [`namespace`], [`extension`], [`collation`], [`enum_type`],
 //!   [`domain`], [`composite`], [`range`], [`sequence`], [`table`], [`constraint`],
-//!   [`index`], [`view`], [`function`], [`trigger`], [`policy`], [`text_search`].
+//!   [`index`], [`view`], [`function`], [`trigger`], [`policy`], [`text_search`],
+//!   [`cast`] (casts and conversions).
 //! - [`unmodelled`]: objects of every other kind (operators, rules, …), by name only.
 //! - [`access`]: owners and privileges of objects of every kind.
 
 pub mod access;
+pub mod cast;
 pub mod collation;
 pub mod composite;
 pub mod constraint;
@@ -39,6 +41,7 @@ pub mod unmodelled;
 pub mod view;
 
 pub use access::{Access, DefaultPrivileges, Grant, Grantee};
+pub use cast::{Cast, CastContext, CastMethod, Conversion};
 pub use collation::Collation;
 pub use composite::{CompositeAttribute, CompositeType};
 pub use constraint::{Constraint, ConstraintKind};
@@ -132,6 +135,12 @@ pub struct Schema {
     /// Text search configurations.
     #[serde(default, with = "indexmap::map::serde_seq")]
     pub ts_configs: IndexMap<QualifiedName, TsConfig>,
+    /// Casts, keyed by (source, target) type text.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub casts: IndexMap<(String, String), Cast>,
+    /// Encoding conversions.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub conversions: IndexMap<QualifiedName, Conversion>,
     /// `COMMENT ON` text, keyed by the object (or [`ObjectId::Column`]) it is on.
     #[serde(with = "indexmap::map::serde_seq")]
     pub comments: IndexMap<ObjectId, String>,
@@ -196,6 +205,13 @@ impl Schema {
                 .map(ObjectId::TsDictionary),
         );
         ids.extend(self.ts_configs.keys().cloned().map(ObjectId::TsConfig));
+        ids.extend(
+            self.casts
+                .keys()
+                .cloned()
+                .map(|(source, target)| ObjectId::Cast { source, target }),
+        );
+        ids.extend(self.conversions.keys().cloned().map(ObjectId::Conversion));
         ids
     }
 
@@ -243,6 +259,10 @@ impl Schema {
             ObjectId::TsTemplate(q) => self.ts_templates.contains_key(q),
             ObjectId::TsDictionary(q) => self.ts_dictionaries.contains_key(q),
             ObjectId::TsConfig(q) => self.ts_configs.contains_key(q),
+            ObjectId::Cast { source, target } => {
+                self.casts.contains_key(&(source.clone(), target.clone()))
+            }
+            ObjectId::Conversion(q) => self.conversions.contains_key(q),
         }
     }
 }

@@ -165,6 +165,7 @@ fixture_tests!(
     pg18,
     cycles,
     text_search,
+    casts,
 );
 
 /// `--schema` limits the dump to the named schemas.
@@ -278,6 +279,7 @@ async fn everything() {
         "shop",
         "cycles",
         "text_search",
+        "casts",
     ];
     let mut script = String::from(
         "CREATE EXTENSION citext;\nCREATE EXTENSION btree_gist;\n\
