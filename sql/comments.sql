@@ -14,4 +14,5 @@ WHERE d.objoid >= 16384
                      'pg_trigger'::regclass, 'pg_policy'::regclass,
                      'pg_ts_parser'::regclass, 'pg_ts_template'::regclass,
                      'pg_ts_dict'::regclass, 'pg_ts_config'::regclass,
-                     'pg_cast'::regclass, 'pg_conversion'::regclass)
+                     'pg_cast'::regclass, 'pg_conversion'::regclass,
+                     'pg_operator'::regclass)

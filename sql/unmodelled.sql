@@ -13,13 +13,8 @@ WITH ext AS (
 )
 SELECT u.kind, u.name
 FROM (
-    SELECT 'operator' AS kind, o.oid::regoperator::text AS name
-    FROM pg_operator o
-    WHERE o.oprnamespace = ANY ($1::oid[])
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_operator'::regclass AND ext.objid = o.oid)
-    UNION ALL
-    SELECT 'operator class',
-           quote_ident(n.nspname) || '.' || quote_ident(c.opcname) || ' USING ' || quote_ident(am.amname)
+    SELECT 'operator class' AS kind,
+           quote_ident(n.nspname) || '.' || quote_ident(c.opcname) || ' USING ' || quote_ident(am.amname) AS name
     FROM pg_opclass c
     JOIN pg_namespace n ON n.oid = c.opcnamespace
     JOIN pg_am am ON am.oid = c.opcmethod

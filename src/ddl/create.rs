@@ -96,6 +96,9 @@ pub fn comment_target(schema: &Schema, id: &ObjectId) -> String {
         }
         ObjectId::Function { .. } => routine(schema, id).unwrap_or_default(),
         ObjectId::Cast { source, target } => format!("CAST ({source} AS {target})"),
+        ObjectId::Operator { schema, name, args } => {
+            format!("OPERATOR {}.{name} ({args})", ident(schema))
+        }
         ObjectId::Collation(q)
         | ObjectId::Enum(q)
         | ObjectId::Domain(q)

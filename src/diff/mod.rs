@@ -123,6 +123,8 @@ pub enum ChangeKind {
     TsDictionaryOptions,
     /// `ALTER TEXT SEARCH CONFIGURATION … ADD/ALTER/DROP MAPPING` to main's mappings.
     TsConfigMappings,
+    /// `ALTER OPERATOR … SET (RESTRICT = …, JOIN = …)` to main's estimators.
+    OperatorEstimators,
 }
 
 /// Where an enum value goes.

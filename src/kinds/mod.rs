@@ -20,7 +20,7 @@
 //!   partitions, row security), [`constraint`], [`index`], [`view`] (views and
 //!   materialized views), [`function`] (functions, procedures, aggregates),
 //!   [`text_search`] (parsers, templates, dictionaries, configurations), [`cast`] (casts
-//!   and conversions), [`trigger`],
+//!   and conversions), [`operator`], [`trigger`],
 //!   [`policy`].
 
 pub mod cast;
@@ -33,6 +33,7 @@ pub mod extension;
 pub mod function;
 pub mod index;
 pub mod namespace;
+pub mod operator;
 pub mod policy;
 pub mod range;
 pub mod sequence;
@@ -132,6 +133,7 @@ pub(crate) const ALL: &[&dyn Kind] = &[
     &function::Functions,
     &text_search::TextSearch,
     &cast::Casts,
+    &operator::Operators,
     &trigger::Triggers,
     &policy::Policies,
 ];

@@ -115,6 +115,13 @@ pub enum ObjectId {
     Cast { source: String, target: String },
     /// An encoding conversion.
     Conversion(QualifiedName),
+    /// An operator: schema, name (its symbols) and the argument types as `DROP OPERATOR`
+    /// writes them (`integer, integer`; `NONE, integer` for a prefix operator).
+    Operator {
+        schema: String,
+        name: String,
+        args: String,
+    },
 }
 
 impl ObjectId {
@@ -153,6 +160,7 @@ impl ObjectId {
             ObjectId::TsConfig(_) => "TEXT SEARCH CONFIGURATION",
             ObjectId::Cast { .. } => "CAST",
             ObjectId::Conversion(_) => "CONVERSION",
+            ObjectId::Operator { .. } => "OPERATOR",
         }
     }
 
@@ -180,7 +188,7 @@ impl ObjectId {
             | ObjectId::Constraint(c)
             | ObjectId::Trigger(c)
             | ObjectId::Policy(c) => Some(&c.parent.schema),
-            ObjectId::Function { schema, .. } => Some(schema),
+            ObjectId::Function { schema, .. } | ObjectId::Operator { schema, .. } => Some(schema),
         }
     }
 }
@@ -224,6 +232,9 @@ impl fmt::Display for ObjectId {
             ObjectId::TsConfig(q) => write!(f, "text search configuration {q}"),
             ObjectId::Cast { source, target } => write!(f, "cast ({source} AS {target})"),
             ObjectId::Conversion(q) => write!(f, "conversion {q}"),
+            ObjectId::Operator { schema, name, args } => {
+                write!(f, "operator {}.{name}({args})", quote::ident(schema))
+            }
         }
     }
 }

@@ -15,7 +15,7 @@
 //! - one module per kind: [`namespace`], [`extension`], [`collation`], [`enum_type`],
 //!   [`domain`], [`composite`], [`range`], [`sequence`], [`table`], [`constraint`],
 //!   [`index`], [`view`], [`function`], [`trigger`], [`policy`], [`text_search`],
-//!   [`cast`] (casts and conversions).
+//!   [`cast`] (casts and conversions), [`operator`].
 //! - [`unmodelled`]: objects of every other kind (operators, rules, …), by name only.
 //! - [`access`]: owners and privileges of objects of every kind.
 
@@ -31,6 +31,7 @@ pub mod function;
 pub mod id;
 pub mod index;
 pub mod namespace;
+pub mod operator;
 pub mod policy;
 pub mod range;
 pub mod sequence;
@@ -52,6 +53,7 @@ pub use function::{Aggregate, Function, FunctionKind, ParallelSafety, Volatility
 pub use id::{ObjectId, QualifiedName, TableChild};
 pub use index::Index;
 pub use namespace::Namespace;
+pub use operator::Operator;
 pub use policy::{Policy, PolicyCommand};
 pub use range::RangeType;
 pub use sequence::{Sequence, SequenceOptions};
@@ -141,6 +143,9 @@ pub struct Schema {
     /// Encoding conversions.
     #[serde(default, with = "indexmap::map::serde_seq")]
     pub conversions: IndexMap<QualifiedName, Conversion>,
+    /// Operators, keyed by [`ObjectId::Operator`].
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub operators: IndexMap<ObjectId, Operator>,
     /// `COMMENT ON` text, keyed by the object (or [`ObjectId::Column`]) it is on.
     #[serde(with = "indexmap::map::serde_seq")]
     pub comments: IndexMap<ObjectId, String>,
@@ -212,6 +217,7 @@ impl Schema {
                 .map(|(source, target)| ObjectId::Cast { source, target }),
         );
         ids.extend(self.conversions.keys().cloned().map(ObjectId::Conversion));
+        ids.extend(self.operators.keys().cloned());
         ids
     }
 
@@ -263,6 +269,7 @@ impl Schema {
                 self.casts.contains_key(&(source.clone(), target.clone()))
             }
             ObjectId::Conversion(q) => self.conversions.contains_key(q),
+            ObjectId::Operator { .. } => self.operators.contains_key(id),
         }
     }
 }

@@ -166,6 +166,7 @@ fixture_tests!(
     cycles,
     text_search,
     casts,
+    operators,
 );
 
 /// `--schema` limits the dump to the named schemas.
@@ -280,6 +281,7 @@ async fn everything() {
         "cycles",
         "text_search",
         "casts",
+        "operators",
     ];
     let mut script = String::from(
         "CREATE EXTENSION citext;\nCREATE EXTENSION btree_gist;\n\
