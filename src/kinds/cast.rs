@@ -194,3 +194,33 @@ fn conversion(c: &Conversion) -> String {
         c.function.sql()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_method_and_context_is_written() {
+        let c = |method, context| Cast {
+            source: "public.span".into(),
+            target: "bytea".into(),
+            method,
+            context,
+        };
+        assert_eq!(
+            cast(&c(CastMethod::Binary, CastContext::Explicit)),
+            "CREATE CAST (public.span AS bytea) WITHOUT FUNCTION"
+        );
+        assert_eq!(
+            cast(&c(CastMethod::InOut, CastContext::Implicit)),
+            "CREATE CAST (public.span AS bytea) WITH INOUT AS IMPLICIT"
+        );
+        assert_eq!(
+            cast(&c(
+                CastMethod::Function("public.f(public.span)".into()),
+                CastContext::Assignment
+            )),
+            "CREATE CAST (public.span AS bytea) WITH FUNCTION public.f(public.span) AS ASSIGNMENT"
+        );
+    }
+}
