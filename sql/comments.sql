@@ -16,4 +16,8 @@ WHERE (d.objoid >= 16384
                      'pg_proc'::regclass, 'pg_constraint'::regclass,
                      'pg_trigger'::regclass, 'pg_policy'::regclass,
                      'pg_foreign_data_wrapper'::regclass, 'pg_foreign_server'::regclass,
-                     'pg_publication'::regclass)
+                     'pg_publication'::regclass,
+                     'pg_ts_parser'::regclass, 'pg_ts_template'::regclass,
+                     'pg_ts_dict'::regclass, 'pg_ts_config'::regclass,
+                     'pg_cast'::regclass, 'pg_conversion'::regclass,
+                     'pg_operator'::regclass)

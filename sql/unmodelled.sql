@@ -1,9 +1,9 @@
 -- Objects pgsyncer does not model, as (kind, name) rows, so a plan can say they exist
 -- instead of ignoring them. Schema-scoped kinds are read in the selected schemas ($1);
--- database-wide kinds (casts, event triggers, subscriptions, access methods, languages,
+-- database-wide kinds (event triggers, subscriptions, access methods, languages,
 -- transforms) whatever the schemas. Foreign-data wrappers, servers, user mappings,
--- foreign tables and publications are modelled (foreign_*.sql, user_mappings.sql,
--- publications.sql). Objects an extension owns (pg_depend deptype 'e') are left out, as everywhere:
+-- foreign tables, publications, text search objects, casts, conversions and operators
+-- are modelled. Objects an extension owns (pg_depend deptype 'e') are left out, as everywhere:
 -- CREATE EXTENSION brings them; so are those another object made for itself (deptype 'i',
 -- as in functions.sql: the casts between a range type and its multirange type, array
 -- types). Aggregates, window functions and inheritance (INHERITS)
@@ -14,13 +14,8 @@ WITH ext AS (
 )
 SELECT u.kind, u.name
 FROM (
-    SELECT 'operator' AS kind, o.oid::regoperator::text AS name
-    FROM pg_operator o
-    WHERE o.oprnamespace = ANY ($1::oid[])
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_operator'::regclass AND ext.objid = o.oid)
-    UNION ALL
-    SELECT 'operator class',
-           quote_ident(n.nspname) || '.' || quote_ident(c.opcname) || ' USING ' || quote_ident(am.amname)
+    SELECT 'operator class' AS kind,
+           quote_ident(n.nspname) || '.' || quote_ident(c.opcname) || ' USING ' || quote_ident(am.amname) AS name
     FROM pg_opclass c
     JOIN pg_namespace n ON n.oid = c.opcnamespace
     JOIN pg_am am ON am.oid = c.opcmethod
@@ -55,35 +50,6 @@ FROM (
     WHERE s.stxnamespace = ANY ($1::oid[])
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_statistic_ext'::regclass AND ext.objid = s.oid)
     UNION ALL
-    SELECT 'text search configuration', quote_ident(n.nspname) || '.' || quote_ident(c.cfgname)
-    FROM pg_ts_config c
-    JOIN pg_namespace n ON n.oid = c.cfgnamespace
-    WHERE c.cfgnamespace = ANY ($1::oid[])
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_config'::regclass AND ext.objid = c.oid)
-    UNION ALL
-    SELECT 'text search dictionary', quote_ident(n.nspname) || '.' || quote_ident(d.dictname)
-    FROM pg_ts_dict d
-    JOIN pg_namespace n ON n.oid = d.dictnamespace
-    WHERE d.dictnamespace = ANY ($1::oid[])
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_dict'::regclass AND ext.objid = d.oid)
-    UNION ALL
-    SELECT 'text search parser', quote_ident(n.nspname) || '.' || quote_ident(p.prsname)
-    FROM pg_ts_parser p
-    JOIN pg_namespace n ON n.oid = p.prsnamespace
-    WHERE p.prsnamespace = ANY ($1::oid[])
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_parser'::regclass AND ext.objid = p.oid)
-    UNION ALL
-    SELECT 'text search template', quote_ident(n.nspname) || '.' || quote_ident(t.tmplname)
-    FROM pg_ts_template t
-    JOIN pg_namespace n ON n.oid = t.tmplnamespace
-    WHERE t.tmplnamespace = ANY ($1::oid[])
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_template'::regclass AND ext.objid = t.oid)
-    UNION ALL
-    SELECT 'conversion', quote_ident(n.nspname) || '.' || quote_ident(c.conname)
-    FROM pg_conversion c
-    JOIN pg_namespace n ON n.oid = c.connamespace
-    WHERE c.connamespace = ANY ($1::oid[])
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_conversion'::regclass AND ext.objid = c.oid)
     UNION ALL
     -- Base types made with CREATE TYPE … (INPUT = …), and shell types; not the array
     -- types PostgreSQL makes for every type.
@@ -95,11 +61,6 @@ FROM (
       AND t.typnamespace = ANY ($1::oid[])
       AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
-    UNION ALL
-    SELECT 'cast', '(' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) || ')'
-    FROM pg_cast c
-    WHERE c.oid >= 16384
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_cast'::regclass AND ext.objid = c.oid)
     UNION ALL
     SELECT 'event trigger', quote_ident(e.evtname)
     FROM pg_event_trigger e

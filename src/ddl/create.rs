@@ -113,6 +113,10 @@ pub fn comment_target(schema: &Schema, id: &ObjectId) -> String {
             format!("{} {} ON {}", id.kind_sql(), ident(&c.name), c.parent.sql())
         }
         ObjectId::Function { .. } => routine(schema, id).unwrap_or_default(),
+        ObjectId::Cast { source, target } => format!("CAST ({source} AS {target})"),
+        ObjectId::Operator { schema, name, args } => {
+            format!("OPERATOR {}.{name} ({args})", ident(schema))
+        }
         ObjectId::Collation(q)
         | ObjectId::Enum(q)
         | ObjectId::Domain(q)
@@ -124,5 +128,10 @@ pub fn comment_target(schema: &Schema, id: &ObjectId) -> String {
         | ObjectId::View(q)
         | ObjectId::MaterializedView(q)
         | ObjectId::ForeignTable(q) => format!("{} {}", id.kind_sql(), q.sql()),
+        ObjectId::TsParser(q)
+        | ObjectId::TsTemplate(q)
+        | ObjectId::TsDictionary(q)
+        | ObjectId::TsConfig(q)
+        | ObjectId::Conversion(q) => format!("{} {}", id.kind_sql(), q.sql()),
     }
 }

@@ -143,6 +143,12 @@ pub enum ChangeKind {
     /// (`Kind::alter`): the options, version, handler or validator of a SQL/MED object,
     /// a foreign table's columns, options and checks.
     AlterInPlace,
+    /// `ALTER TEXT SEARCH DICTIONARY` to main's options.
+    TsDictionaryOptions,
+    /// `ALTER TEXT SEARCH CONFIGURATION … ADD/ALTER/DROP MAPPING` to main's mappings.
+    TsConfigMappings,
+    /// `ALTER OPERATOR … SET (RESTRICT = …, JOIN = …)` to main's estimators.
+    OperatorEstimators,
 }
 
 /// Where an enum value goes.

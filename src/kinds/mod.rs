@@ -18,10 +18,12 @@
 //! - [`namespace`], [`extension`], [`collation`], [`enum_type`], [`domain`] (and its
 //!   constraints), [`composite`], [`range`], [`sequence`], [`table`] (and its columns,
 //!   partitions, row security), [`constraint`], [`index`], [`view`] (views and
-//!   materialized views), [`function`] (functions, procedures, aggregates), [`trigger`],
-//!   [`policy`], [`foreign_data_wrapper`], [`foreign_server`], [`user_mapping`],
-//!   [`foreign_table`], [`publication`].
+//!   materialized views), [`function`] (functions, procedures, aggregates),
+//!   [`text_search`] (parsers, templates, dictionaries, configurations), [`cast`] (casts
+//!   and conversions), [`operator`], [`trigger`], [`policy`], [`foreign_data_wrapper`],
+//!   [`foreign_server`], [`user_mapping`], [`foreign_table`], [`publication`].
 
+pub mod cast;
 pub mod collation;
 pub mod composite;
 pub mod constraint;
@@ -34,11 +36,13 @@ pub mod foreign_table;
 pub mod function;
 pub mod index;
 pub mod namespace;
+pub mod operator;
 pub mod policy;
 pub mod publication;
 pub mod range;
 pub mod sequence;
 pub mod table;
+pub mod text_search;
 pub mod trigger;
 pub mod user_mapping;
 pub mod view;
@@ -132,6 +136,9 @@ pub(crate) const ALL: &[&dyn Kind] = &[
     &view::Views,
     &view::MaterializedViews,
     &function::Functions,
+    &text_search::TextSearch,
+    &cast::Casts,
+    &operator::Operators,
     &trigger::Triggers,
     &policy::Policies,
     &foreign_data_wrapper::ForeignDataWrappers,

@@ -115,6 +115,26 @@ pub enum ObjectId {
     ForeignTable(QualifiedName),
     /// A publication, by name (database-wide).
     Publication(String),
+    /// A text search parser.
+    TsParser(QualifiedName),
+    /// A text search template.
+    TsTemplate(QualifiedName),
+    /// A text search dictionary.
+    TsDictionary(QualifiedName),
+    /// A text search configuration (and its mappings).
+    TsConfig(QualifiedName),
+    /// A cast, by source and target type as `format_type` prints them (casts belong to
+    /// no schema).
+    Cast { source: String, target: String },
+    /// An encoding conversion.
+    Conversion(QualifiedName),
+    /// An operator: schema, name (its symbols) and the argument types as `DROP OPERATOR`
+    /// writes them (`integer, integer`; `NONE, integer` for a prefix operator).
+    Operator {
+        schema: String,
+        name: String,
+        args: String,
+    },
 }
 
 impl ObjectId {
@@ -152,11 +172,18 @@ impl ObjectId {
             ObjectId::UserMapping { .. } => "USER MAPPING",
             ObjectId::ForeignTable(_) => "FOREIGN TABLE",
             ObjectId::Publication(_) => "PUBLICATION",
+            ObjectId::TsParser(_) => "TEXT SEARCH PARSER",
+            ObjectId::TsTemplate(_) => "TEXT SEARCH TEMPLATE",
+            ObjectId::TsDictionary(_) => "TEXT SEARCH DICTIONARY",
+            ObjectId::TsConfig(_) => "TEXT SEARCH CONFIGURATION",
+            ObjectId::Cast { .. } => "CAST",
+            ObjectId::Conversion(_) => "CONVERSION",
+            ObjectId::Operator { .. } => "OPERATOR",
         }
     }
 
     /// The schema the object lives in (`None` for schemas, extensions and the
-    /// database-wide SQL/MED objects).
+    /// database-wide objects: SQL/MED objects, publications, casts).
     pub fn schema(&self) -> Option<&str> {
         match self {
             ObjectId::Schema(_)
@@ -164,7 +191,8 @@ impl ObjectId {
             | ObjectId::ForeignDataWrapper(_)
             | ObjectId::ForeignServer(_)
             | ObjectId::UserMapping { .. }
-            | ObjectId::Publication(_) => None,
+            | ObjectId::Publication(_)
+            | ObjectId::Cast { .. } => None,
             ObjectId::Collation(q)
             | ObjectId::Enum(q)
             | ObjectId::Domain(q)
@@ -176,12 +204,17 @@ impl ObjectId {
             | ObjectId::View(q)
             | ObjectId::MaterializedView(q)
             | ObjectId::ForeignTable(q) => Some(&q.schema),
+            ObjectId::TsParser(q)
+            | ObjectId::TsTemplate(q)
+            | ObjectId::TsDictionary(q)
+            | ObjectId::TsConfig(q)
+            | ObjectId::Conversion(q) => Some(&q.schema),
             ObjectId::DomainConstraint(c)
             | ObjectId::Column(c)
             | ObjectId::Constraint(c)
             | ObjectId::Trigger(c)
             | ObjectId::Policy(c) => Some(&c.parent.schema),
-            ObjectId::Function { schema, .. } => Some(schema),
+            ObjectId::Function { schema, .. } | ObjectId::Operator { schema, .. } => Some(schema),
         }
     }
 }
@@ -232,6 +265,15 @@ impl fmt::Display for ObjectId {
             ),
             ObjectId::ForeignTable(q) => write!(f, "foreign table {q}"),
             ObjectId::Publication(n) => write!(f, "publication {}", quote::ident(n)),
+            ObjectId::TsParser(q) => write!(f, "text search parser {q}"),
+            ObjectId::TsTemplate(q) => write!(f, "text search template {q}"),
+            ObjectId::TsDictionary(q) => write!(f, "text search dictionary {q}"),
+            ObjectId::TsConfig(q) => write!(f, "text search configuration {q}"),
+            ObjectId::Cast { source, target } => write!(f, "cast ({source} AS {target})"),
+            ObjectId::Conversion(q) => write!(f, "conversion {q}"),
+            ObjectId::Operator { schema, name, args } => {
+                write!(f, "operator {}.{name}({args})", quote::ident(schema))
+            }
         }
     }
 }

@@ -14,11 +14,13 @@
 //! - [`id`]: [`ObjectId`] and [`QualifiedName`], the identities.
 //! - one module per kind: [`namespace`], [`extension`], [`collation`], [`enum_type`],
 //!   [`domain`], [`composite`], [`range`], [`sequence`], [`table`], [`constraint`],
-//!   [`index`], [`view`], [`function`], [`trigger`], [`policy`].
+//!   [`index`], [`view`], [`function`], [`trigger`], [`policy`], [`text_search`],
+//!   [`cast`] (casts and conversions), [`operator`].
 //! - [`unmodelled`]: objects of every other kind (operators, rules, …), by name only.
 //! - [`access`]: owners and privileges of objects of every kind.
 
 pub mod access;
+pub mod cast;
 pub mod collation;
 pub mod composite;
 pub mod constraint;
@@ -32,17 +34,20 @@ pub mod function;
 pub mod id;
 pub mod index;
 pub mod namespace;
+pub mod operator;
 pub mod policy;
 pub mod publication;
 pub mod range;
 pub mod sequence;
 pub mod table;
+pub mod text_search;
 pub mod trigger;
 pub mod unmodelled;
 pub mod user_mapping;
 pub mod view;
 
 pub use access::{Access, DefaultPrivileges, Grant, Grantee};
+pub use cast::{Cast, CastContext, CastMethod, Conversion};
 pub use collation::Collation;
 pub use composite::{CompositeAttribute, CompositeType};
 pub use constraint::{Constraint, ConstraintKind};
@@ -56,6 +61,7 @@ pub use function::{Aggregate, Function, FunctionKind, ParallelSafety, Volatility
 pub use id::{ObjectId, QualifiedName, TableChild};
 pub use index::Index;
 pub use namespace::Namespace;
+pub use operator::Operator;
 pub use policy::{Policy, PolicyCommand};
 pub use publication::{Publication, PublishActions, PublishedTable};
 pub use range::RangeType;
@@ -63,6 +69,7 @@ pub use sequence::{Sequence, SequenceOptions};
 pub use table::{
     Column, Generated, GeneratedKind, Identity, IdentityKind, PartitionOf, ReplicaIdentity, Table,
 };
+pub use text_search::{TsConfig, TsDictionary, TsMapping, TsOption, TsParser, TsTemplate};
 pub use trigger::{Trigger, TriggerEnabled};
 pub use unmodelled::Unmodelled;
 pub use user_mapping::UserMapping;
@@ -143,6 +150,27 @@ pub struct Schema {
     /// Publications, by name (database-wide); members in the selected schemas only.
     #[serde(default, with = "indexmap::map::serde_seq")]
     pub publications: IndexMap<String, Publication>,
+    /// Text search parsers.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub ts_parsers: IndexMap<QualifiedName, TsParser>,
+    /// Text search templates.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub ts_templates: IndexMap<QualifiedName, TsTemplate>,
+    /// Text search dictionaries.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub ts_dictionaries: IndexMap<QualifiedName, TsDictionary>,
+    /// Text search configurations.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub ts_configs: IndexMap<QualifiedName, TsConfig>,
+    /// Casts, keyed by (source, target) type text.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub casts: IndexMap<(String, String), Cast>,
+    /// Encoding conversions.
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub conversions: IndexMap<QualifiedName, Conversion>,
+    /// Operators, keyed by [`ObjectId::Operator`].
+    #[serde(default, with = "indexmap::map::serde_seq")]
+    pub operators: IndexMap<ObjectId, Operator>,
     /// `COMMENT ON` text, keyed by the object (or [`ObjectId::Column`]) it is on.
     #[serde(with = "indexmap::map::serde_seq")]
     pub comments: IndexMap<ObjectId, String>,
@@ -218,6 +246,23 @@ impl Schema {
                 .map(ObjectId::ForeignTable),
         );
         ids.extend(self.publications.keys().cloned().map(ObjectId::Publication));
+        ids.extend(self.ts_parsers.keys().cloned().map(ObjectId::TsParser));
+        ids.extend(self.ts_templates.keys().cloned().map(ObjectId::TsTemplate));
+        ids.extend(
+            self.ts_dictionaries
+                .keys()
+                .cloned()
+                .map(ObjectId::TsDictionary),
+        );
+        ids.extend(self.ts_configs.keys().cloned().map(ObjectId::TsConfig));
+        ids.extend(
+            self.casts
+                .keys()
+                .cloned()
+                .map(|(source, target)| ObjectId::Cast { source, target }),
+        );
+        ids.extend(self.conversions.keys().cloned().map(ObjectId::Conversion));
+        ids.extend(self.operators.keys().cloned());
         ids
     }
 
@@ -270,6 +315,15 @@ impl Schema {
             ObjectId::UserMapping { .. } => self.user_mappings.contains_key(id),
             ObjectId::ForeignTable(q) => self.foreign_tables.contains_key(q),
             ObjectId::Publication(n) => self.publications.contains_key(n),
+            ObjectId::TsParser(q) => self.ts_parsers.contains_key(q),
+            ObjectId::TsTemplate(q) => self.ts_templates.contains_key(q),
+            ObjectId::TsDictionary(q) => self.ts_dictionaries.contains_key(q),
+            ObjectId::TsConfig(q) => self.ts_configs.contains_key(q),
+            ObjectId::Cast { source, target } => {
+                self.casts.contains_key(&(source.clone(), target.clone()))
+            }
+            ObjectId::Conversion(q) => self.conversions.contains_key(q),
+            ObjectId::Operator { .. } => self.operators.contains_key(id),
         }
     }
 }

@@ -14,9 +14,10 @@ fn hostile_ident() -> String {
     format!("\"{}\"", HOSTILE.replace('"', "\"\""))
 }
 
-/// Main: tables the standin lacks, plus a rule and a text search configuration (kinds
-/// pgsyncer does not model, so named in the `-- not synced:` header) with hostile names;
-/// the victims too when `victims` (so a plan does not drop them as extras).
+/// Main: tables the standin lacks, plus a rule (a kind pgsyncer does not model, so named
+/// in the `-- not synced:` header) and a text search configuration (created by the plan),
+/// with hostile names; the victims too when `victims` (so a plan does not drop them as
+/// extras).
 fn main_sql(victims: bool) -> String {
     let h = hostile_ident();
     let v = if victims {
