@@ -352,8 +352,10 @@ mod tests {
             generated: None,
             is_local: true,
             storage: None,
+            type_storage: None,
             compression: None,
             statistics: None,
+            options: Vec::new(),
         };
         let mut schema = Schema::default();
         schema.tables.insert(
