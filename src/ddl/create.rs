@@ -91,7 +91,11 @@ pub fn comment_target(schema: &Schema, id: &ObjectId) -> String {
             format!("CONSTRAINT {} ON DOMAIN {}", ident(&c.name), c.parent.sql())
         }
         ObjectId::Column(c) => format!("COLUMN {}.{}", c.parent.sql(), ident(&c.name)),
-        ObjectId::Constraint(c) | ObjectId::Trigger(c) | ObjectId::Policy(c) => {
+        ObjectId::EventTrigger(n) => format!("EVENT TRIGGER {}", ident(n)),
+        ObjectId::Constraint(c)
+        | ObjectId::Trigger(c)
+        | ObjectId::Policy(c)
+        | ObjectId::Rule(c) => {
             format!("{} {} ON {}", id.kind_sql(), ident(&c.name), c.parent.sql())
         }
         ObjectId::Function { .. } => routine(schema, id).unwrap_or_default(),
@@ -104,6 +108,7 @@ pub fn comment_target(schema: &Schema, id: &ObjectId) -> String {
         | ObjectId::Table(q)
         | ObjectId::Index(q)
         | ObjectId::View(q)
-        | ObjectId::MaterializedView(q) => format!("{} {}", id.kind_sql(), q.sql()),
+        | ObjectId::MaterializedView(q)
+        | ObjectId::Statistics(q) => format!("{} {}", id.kind_sql(), q.sql()),
     }
 }

@@ -102,6 +102,12 @@ pub enum ObjectId {
     Trigger(TableChild),
     /// A row-level security policy (parent = its table).
     Policy(TableChild),
+    /// An extended statistics object (in its own schema, which may differ from its table's).
+    Statistics(QualifiedName),
+    /// A rewrite rule (parent = its table or view).
+    Rule(TableChild),
+    /// An event trigger, by name (event triggers are database-wide).
+    EventTrigger(String),
 }
 
 impl ObjectId {
@@ -134,13 +140,16 @@ impl ObjectId {
             ObjectId::Function { .. } => "FUNCTION",
             ObjectId::Trigger(_) => "TRIGGER",
             ObjectId::Policy(_) => "POLICY",
+            ObjectId::Statistics(_) => "STATISTICS",
+            ObjectId::Rule(_) => "RULE",
+            ObjectId::EventTrigger(_) => "EVENT TRIGGER",
         }
     }
 
-    /// The schema the object lives in (`None` for schemas and extensions).
+    /// The schema the object lives in (`None` for schemas, extensions and event triggers).
     pub fn schema(&self) -> Option<&str> {
         match self {
-            ObjectId::Schema(_) | ObjectId::Extension(_) => None,
+            ObjectId::Schema(_) | ObjectId::Extension(_) | ObjectId::EventTrigger(_) => None,
             ObjectId::Collation(q)
             | ObjectId::Enum(q)
             | ObjectId::Domain(q)
@@ -150,12 +159,14 @@ impl ObjectId {
             | ObjectId::Table(q)
             | ObjectId::Index(q)
             | ObjectId::View(q)
-            | ObjectId::MaterializedView(q) => Some(&q.schema),
+            | ObjectId::MaterializedView(q)
+            | ObjectId::Statistics(q) => Some(&q.schema),
             ObjectId::DomainConstraint(c)
             | ObjectId::Column(c)
             | ObjectId::Constraint(c)
             | ObjectId::Trigger(c)
-            | ObjectId::Policy(c) => Some(&c.parent.schema),
+            | ObjectId::Policy(c)
+            | ObjectId::Rule(c) => Some(&c.parent.schema),
             ObjectId::Function { schema, .. } => Some(schema),
         }
     }
@@ -194,6 +205,9 @@ impl fmt::Display for ObjectId {
             }
             ObjectId::Trigger(c) => write!(f, "trigger {} on {}", quote::ident(&c.name), c.parent),
             ObjectId::Policy(c) => write!(f, "policy {} on {}", quote::ident(&c.name), c.parent),
+            ObjectId::Statistics(q) => write!(f, "statistics {q}"),
+            ObjectId::Rule(c) => write!(f, "rule {} on {}", quote::ident(&c.name), c.parent),
+            ObjectId::EventTrigger(n) => write!(f, "event trigger {}", quote::ident(n)),
         }
     }
 }

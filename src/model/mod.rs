@@ -14,8 +14,9 @@
 //! - [`id`]: [`ObjectId`] and [`QualifiedName`], the identities.
 //! - one module per kind: [`namespace`], [`extension`], [`collation`], [`enum_type`],
 //!   [`domain`], [`composite`], [`range`], [`sequence`], [`table`], [`constraint`],
-//!   [`index`], [`view`], [`function`], [`trigger`], [`policy`].
-//! - [`unmodelled`]: objects of every other kind (operators, rules, …), by name only.
+//!   [`index`], [`view`], [`function`], [`trigger`], [`policy`], [`statistics`], [`rule`],
+//!   [`event_trigger`].
+//! - [`unmodelled`]: objects of every other kind (operators, casts, …), by name only.
 //! - [`access`]: owners and privileges of objects of every kind.
 
 pub mod access;
@@ -24,6 +25,7 @@ pub mod composite;
 pub mod constraint;
 pub mod domain;
 pub mod enum_type;
+pub mod event_trigger;
 pub mod extension;
 pub mod function;
 pub mod id;
@@ -31,7 +33,9 @@ pub mod index;
 pub mod namespace;
 pub mod policy;
 pub mod range;
+pub mod rule;
 pub mod sequence;
+pub mod statistics;
 pub mod table;
 pub mod trigger;
 pub mod unmodelled;
@@ -43,6 +47,7 @@ pub use composite::{CompositeAttribute, CompositeType};
 pub use constraint::{Constraint, ConstraintKind};
 pub use domain::{Domain, DomainConstraint};
 pub use enum_type::EnumType;
+pub use event_trigger::EventTrigger;
 pub use extension::Extension;
 pub use function::{Aggregate, Function, FunctionKind, ParallelSafety, Volatility};
 pub use id::{ObjectId, QualifiedName, TableChild};
@@ -50,7 +55,9 @@ pub use index::Index;
 pub use namespace::Namespace;
 pub use policy::{Policy, PolicyCommand};
 pub use range::RangeType;
+pub use rule::Rule;
 pub use sequence::{Sequence, SequenceOptions};
+pub use statistics::Statistics;
 pub use table::{
     Column, Generated, GeneratedKind, Identity, IdentityKind, PartitionOf, ReplicaIdentity, Table,
 };
@@ -118,6 +125,16 @@ pub struct Schema {
     /// Row-level security policies, keyed by table and name.
     #[serde(with = "indexmap::map::serde_seq")]
     pub policies: IndexMap<TableChild, Policy>,
+    /// Extended statistics, keyed by their own schema and name. Absent from snapshots
+    /// written before they were modelled, hence the default.
+    #[serde(with = "indexmap::map::serde_seq", default)]
+    pub statistics: IndexMap<QualifiedName, Statistics>,
+    /// Rewrite rules (not views' `_RETURN` rules), keyed by table or view and name.
+    #[serde(with = "indexmap::map::serde_seq", default)]
+    pub rules: IndexMap<TableChild, Rule>,
+    /// Event triggers (database-wide) whose function is in a selected schema, by name.
+    #[serde(with = "indexmap::map::serde_seq", default)]
+    pub event_triggers: IndexMap<String, EventTrigger>,
     /// `COMMENT ON` text, keyed by the object (or [`ObjectId::Column`]) it is on.
     #[serde(with = "indexmap::map::serde_seq")]
     pub comments: IndexMap<ObjectId, String>,
@@ -125,7 +142,7 @@ pub struct Schema {
     /// `pg_depend` (normal and automatic dependencies between objects in the model),
     /// mapped to identities; sorted and without duplicates.
     pub dependencies: Vec<(ObjectId, ObjectId)>,
-    /// Objects of kinds not modelled above (operators, rules, foreign tables, …), sorted
+    /// Objects of kinds not modelled above (operators, casts, foreign tables, …), sorted
     /// by kind and name: never compared nor synced, only reported. Absent from snapshots
     /// written before it existed, hence the default.
     #[serde(default)]
@@ -173,6 +190,13 @@ impl Schema {
         ids.extend(self.functions.keys().cloned());
         ids.extend(self.triggers.keys().cloned().map(ObjectId::Trigger));
         ids.extend(self.policies.keys().cloned().map(ObjectId::Policy));
+        ids.extend(self.statistics.keys().cloned().map(ObjectId::Statistics));
+        ids.extend(self.rules.keys().cloned().map(ObjectId::Rule));
+        ids.extend(
+            self.event_triggers
+                .keys()
+                .map(|n| ObjectId::EventTrigger(n.clone())),
+        );
         ids
     }
 
@@ -216,6 +240,9 @@ impl Schema {
             ObjectId::Function { .. } => self.functions.contains_key(id),
             ObjectId::Trigger(c) => self.triggers.contains_key(c),
             ObjectId::Policy(c) => self.policies.contains_key(c),
+            ObjectId::Statistics(q) => self.statistics.contains_key(q),
+            ObjectId::Rule(c) => self.rules.contains_key(c),
+            ObjectId::EventTrigger(n) => self.event_triggers.contains_key(n),
         }
     }
 }
