@@ -11,4 +11,5 @@ WHERE d.objoid >= 16384
   AND d.classoid IN ('pg_namespace'::regclass, 'pg_extension'::regclass,
                      'pg_collation'::regclass, 'pg_type'::regclass, 'pg_class'::regclass,
                      'pg_proc'::regclass, 'pg_constraint'::regclass,
-                     'pg_trigger'::regclass, 'pg_policy'::regclass)
+                     'pg_trigger'::regclass, 'pg_policy'::regclass,
+                     'pg_statistic_ext'::regclass)

@@ -48,10 +48,14 @@ FROM (
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_rewrite'::regclass AND ext.objid = r.oid)
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = t.oid)
     UNION ALL
+    -- Statistics are modelled (statistics.sql) when their table is selected too; these
+    -- are on a table in a schema that is not.
     SELECT 'statistics', quote_ident(n.nspname) || '.' || quote_ident(s.stxname)
     FROM pg_statistic_ext s
     JOIN pg_namespace n ON n.oid = s.stxnamespace
+    JOIN pg_class c ON c.oid = s.stxrelid
     WHERE s.stxnamespace = ANY ($1::oid[])
+      AND c.relnamespace <> ALL ($1::oid[])
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_statistic_ext'::regclass AND ext.objid = s.oid)
     UNION ALL
     SELECT 'text search configuration', quote_ident(n.nspname) || '.' || quote_ident(c.cfgname)

@@ -101,7 +101,8 @@ fn dependents_of(seed: &Seed, standin: &Schema) -> Vec<ObjectId> {
     match seed {
         Seed::TypeChanged(column) => {
             // ALTER COLUMN TYPE rebuilds indexes and constraints itself; views, rules,
-            // policies and triggers that use the column block it.
+            // policies and triggers that use the column block it. It rebuilds extended
+            // statistics too, but forgets their target: they are rebuilt here instead.
             for (dependent, referenced) in &standin.dependencies {
                 if referenced == column
                     && matches!(
@@ -111,6 +112,7 @@ fn dependents_of(seed: &Seed, standin: &Schema) -> Vec<ObjectId> {
                             | ObjectId::Policy(_)
                             | ObjectId::Trigger(_)
                             | ObjectId::Function { .. }
+                            | ObjectId::Statistics(_)
                     )
                 {
                     out.push(dependent.clone());
@@ -225,8 +227,9 @@ fn referencing_foreign_keys(schema: &Schema, key: &crate::model::TableChild) -> 
 }
 
 /// Mark drops that another drop performs by itself (a table's indexes, constraints,
-/// triggers, policies and partitions; a domain's constraints; an owned sequence; indexes
-/// and constraints on a dropped column), so that no statement drops them twice.
+/// triggers, policies, statistics and partitions; a domain's constraints; an owned
+/// sequence; indexes, constraints and statistics on a dropped column), so that no
+/// statement drops them twice.
 pub(super) fn mark_implied_drops(standin: &Schema, changes: &mut Changes) {
     let dropped = changes.dropped();
     let relation_dropped = |q: &QualifiedName| {
@@ -269,6 +272,14 @@ pub(super) fn mark_implied_drops(standin: &Schema, changes: &mut Changes) {
                     .indexes
                     .get(q)
                     .is_some_and(|i| relation_dropped(&i.table))
+                    || column_dropped(&change.id)
+            }
+            // Statistics go with their relation and with any of their columns.
+            ObjectId::Statistics(q) => {
+                standin
+                    .statistics
+                    .get(q)
+                    .is_some_and(|s| relation_dropped(&s.table))
                     || column_dropped(&change.id)
             }
             ObjectId::DomainConstraint(c) => dropped.contains(&ObjectId::Domain(c.parent.clone())),

@@ -19,7 +19,7 @@
 //!   constraints), [`composite`], [`range`], [`sequence`], [`table`] (and its columns,
 //!   partitions, row security), [`constraint`], [`index`], [`view`] (views and
 //!   materialized views), [`function`] (functions, procedures, aggregates), [`trigger`],
-//!   [`policy`].
+//!   [`policy`], [`statistics`].
 
 pub mod collation;
 pub mod composite;
@@ -33,6 +33,7 @@ pub mod namespace;
 pub mod policy;
 pub mod range;
 pub mod sequence;
+pub mod statistics;
 pub mod table;
 pub mod trigger;
 pub mod view;
@@ -128,6 +129,7 @@ pub(crate) const ALL: &[&dyn Kind] = &[
     &function::Functions,
     &trigger::Triggers,
     &policy::Policies,
+    &statistics::StatisticsObjects,
 ];
 
 /// The kind that owns `id`.

@@ -585,7 +585,8 @@ async fn plan_command_check_out_json_and_snapshots() {
 }
 
 /// Objects of kinds pgsyncer does not model, created on main: each (kind, name) the plan
-/// reports. Aggregates and INHERITS are modelled, so they are synced, not reported.
+/// reports. Aggregates, INHERITS and statistics are modelled, so they are synced, not
+/// reported.
 const UNMODELLED_MAIN: &str = "
     CREATE TABLE public.plain (a int, b int);
     CREATE TABLE public.child (c int) INHERITS (public.plain);
@@ -626,7 +627,6 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
             owned("foreign-data wrapper", "test_fdw"),
             owned("operator", "public.===(integer,integer)"),
             owned("rule", "keep_rows ON public.plain"),
-            owned("statistics", "public.plain_ab"),
             owned("text search configuration", "public.plain_ts"),
         ]
     );
@@ -639,14 +639,18 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     );
     assert!(sql.contains("INHERITS (public.plain)"), "{sql}");
     assert!(
-        sql.starts_with("-- not synced: main holds 7 object(s)"),
+        sql.contains("CREATE STATISTICS public.plain_ab (dependencies) ON a, b FROM public.plain"),
+        "{sql}"
+    );
+    assert!(
+        sql.starts_with("-- not synced: main holds 6 object(s)"),
         "{sql}"
     );
     insta::assert_snapshot!("unmodelled_warning", plan.not_synced_warning().unwrap());
     let json = plan::render_json(&plan);
     assert_eq!(
         json["not_synced"].as_array().map(Vec::len),
-        Some(7),
+        Some(6),
         "{json}"
     );
 
@@ -655,7 +659,7 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     let standin_url = database(
         "unm_s",
         "CREATE TABLE public.plain (a int, b int);
-         CREATE STATISTICS public.plain_ab (ndistinct) ON a, b FROM public.plain;
+         CREATE TEXT SEARCH CONFIGURATION public.plain_ts (COPY = pg_catalog.simple);
          CREATE TEXT SEARCH CONFIGURATION public.standin_only (COPY = pg_catalog.simple);",
     )
     .await;
@@ -665,8 +669,8 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     assert_eq!(
         both,
         vec![(
-            "statistics".to_string(),
-            "public.plain_ab".to_string(),
+            "text search configuration".to_string(),
+            "public.plain_ts".to_string(),
             true
         )]
     );
@@ -674,7 +678,7 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     let warning = plan.not_synced_warning().unwrap();
     assert!(
         warning.contains(
-            "on both sides, not compared (they may differ):\n    statistics (1): public.plain_ab"
+            "on both sides, not compared (they may differ):\n    text search configuration (1): public.plain_ts"
         ),
         "{warning}"
     );
@@ -706,7 +710,7 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
-        err.contains("WARN") && err.contains("statistics (1): public.plain_ab"),
+        err.contains("WARN") && err.contains("text search configuration (1): public.plain_ts"),
         "{err}"
     );
     let out = run_cli(&[
@@ -720,7 +724,7 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     assert_eq!(out.status.code(), Some(3));
     let sql = String::from_utf8_lossy(&out.stdout);
     assert!(
-        sql.contains("-- not synced: main holds 7 object(s)") && !sql.contains("BEGIN;"),
+        sql.contains("-- not synced: main holds 6 object(s)") && !sql.contains("BEGIN;"),
         "{sql}"
     );
     for url in [&empty_url, &main_url, &standin_url, &synced_url] {
