@@ -19,13 +19,14 @@
 //!   constraints), [`composite`], [`range`], [`sequence`], [`table`] (and its columns,
 //!   partitions, row security), [`constraint`], [`index`], [`view`] (views and
 //!   materialized views), [`function`] (functions, procedures, aggregates), [`trigger`],
-//!   [`policy`], [`statistics`].
+//!   [`policy`], [`statistics`], [`event_trigger`].
 
 pub mod collation;
 pub mod composite;
 pub mod constraint;
 pub mod domain;
 pub mod enum_type;
+pub mod event_trigger;
 pub mod extension;
 pub mod function;
 pub mod index;
@@ -113,6 +114,8 @@ pub(crate) trait Kind: Sync {
 /// Every kind, in the order the diff visits them (which is also the tie-break order of
 /// the steps): a new kind is registered by one line here.
 pub(crate) const ALL: &[&dyn Kind] = &[
+    // First: its drops go before any other of the same rank (it may forbid them).
+    &event_trigger::EventTriggers,
     &namespace::Namespaces,
     &extension::Extensions,
     &collation::Collations,

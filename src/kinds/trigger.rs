@@ -129,12 +129,7 @@ fn load_triggers(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<
         let key = r.table_child()?;
         let (table, name) = (key.parent.clone(), key.name.clone());
         oids.insert("pg_trigger", r.get("oid")?, ObjectId::Trigger(key.clone()));
-        let enabled = match r.get::<String>("enabled")?.as_str() {
-            "D" => TriggerEnabled::Disabled,
-            "R" => TriggerEnabled::Replica,
-            "A" => TriggerEnabled::Always,
-            _ => TriggerEnabled::Origin,
-        };
+        let enabled = enabled_state(&r.get::<String>("enabled")?);
         schema.triggers.insert(
             key,
             Trigger {
@@ -152,6 +147,17 @@ fn load_triggers(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<
         );
     }
     Ok(())
+}
+
+/// `tgenabled`, and the rules' `ev_enabled` and event triggers' `evtenabled`: the same
+/// four letters.
+pub(crate) fn enabled_state(letter: &str) -> TriggerEnabled {
+    match letter {
+        "D" => TriggerEnabled::Disabled,
+        "R" => TriggerEnabled::Replica,
+        "A" => TriggerEnabled::Always,
+        _ => TriggerEnabled::Origin,
+    }
 }
 
 // DDL: the statements that create one object, from the model alone.

@@ -129,7 +129,9 @@ fn step(ctx: &mut Ctx, change: &Change) {
                     format!("{} NULL", with_empty.trim_end_matches("''").trim_end())
                 }
             };
-            ctx.build(id, COMMENT_RANK, Action::Alter, sql);
+            // Never before the object's own steps (an event trigger's come after comments).
+            let rank = COMMENT_RANK.max(kind.build_rank(main, id));
+            ctx.build(id, rank, Action::Alter, sql);
         }
         ChangeKind::Owner(role) => {
             if let Some(sql) = crate::ddl::access::owner_sql(main, id, role) {

@@ -166,6 +166,7 @@ fixture_tests!(
     cycles,
     statistics,
     statistics_expressions,
+    event_triggers,
 );
 
 /// `--schema` limits the dump to the named schemas.
