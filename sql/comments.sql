@@ -12,4 +12,5 @@ WHERE d.objoid >= 16384
                      'pg_collation'::regclass, 'pg_type'::regclass, 'pg_class'::regclass,
                      'pg_proc'::regclass, 'pg_constraint'::regclass,
                      'pg_trigger'::regclass, 'pg_policy'::regclass,
-                     'pg_statistic_ext'::regclass, 'pg_event_trigger'::regclass)
+                     'pg_statistic_ext'::regclass, 'pg_rewrite'::regclass,
+                     'pg_event_trigger'::regclass)

@@ -39,15 +39,6 @@ FROM (
                       WHERE c.opcfamily = f.oid AND c.opcname = f.opfname
                         AND c.opcnamespace = f.opfnamespace AND c.opcmethod = f.opfmethod)
     UNION ALL
-    SELECT 'rule', quote_ident(r.rulename) || ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(t.relname)
-    FROM pg_rewrite r
-    JOIN pg_class t ON t.oid = r.ev_class
-    JOIN pg_namespace n ON n.oid = t.relnamespace
-    WHERE t.relnamespace = ANY ($1::oid[])
-      AND r.rulename <> '_RETURN'
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_rewrite'::regclass AND ext.objid = r.oid)
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = t.oid)
-    UNION ALL
     -- Statistics are modelled (statistics.sql) when their table is selected too; these
     -- are on a table in a schema that is not.
     SELECT 'statistics', quote_ident(n.nspname) || '.' || quote_ident(s.stxname)

@@ -112,6 +112,7 @@ fn dependents_of(seed: &Seed, standin: &Schema) -> Vec<ObjectId> {
                             | ObjectId::Policy(_)
                             | ObjectId::Trigger(_)
                             | ObjectId::Function { .. }
+                            | ObjectId::Rule(_)
                             | ObjectId::Statistics(_)
                     )
                 {
@@ -186,6 +187,14 @@ fn children(schema: &Schema, id: &ObjectId) -> Vec<ObjectId> {
             .filter(|k| &k.parent == table)
             .cloned()
             .map(ObjectId::Policy),
+    );
+    out.extend(
+        schema
+            .rules
+            .keys()
+            .filter(|k| &k.parent == table)
+            .cloned()
+            .map(ObjectId::Rule),
     );
     out.extend(
         schema
@@ -274,6 +283,9 @@ pub(super) fn mark_implied_drops(standin: &Schema, changes: &mut Changes) {
                     .is_some_and(|i| relation_dropped(&i.table))
                     || column_dropped(&change.id)
             }
+            // A rule goes with its relation, but may use another relation dropped too
+            // (`DO ALSO INSERT INTO log …`), which its own DROP RULE must come before.
+            ObjectId::Rule(_) => false,
             // Statistics go with their relation and with any of their columns.
             ObjectId::Statistics(q) => {
                 standin

@@ -19,7 +19,7 @@
 //!   constraints), [`composite`], [`range`], [`sequence`], [`table`] (and its columns,
 //!   partitions, row security), [`constraint`], [`index`], [`view`] (views and
 //!   materialized views), [`function`] (functions, procedures, aggregates), [`trigger`],
-//!   [`policy`], [`statistics`], [`event_trigger`].
+//!   [`policy`], [`statistics`], [`rule`], [`event_trigger`].
 
 pub mod collation;
 pub mod composite;
@@ -33,6 +33,7 @@ pub mod index;
 pub mod namespace;
 pub mod policy;
 pub mod range;
+pub mod rule;
 pub mod sequence;
 pub mod statistics;
 pub mod table;
@@ -133,6 +134,7 @@ pub(crate) const ALL: &[&dyn Kind] = &[
     &trigger::Triggers,
     &policy::Policies,
     &statistics::StatisticsObjects,
+    &rule::Rules,
 ];
 
 /// The kind that owns `id`.

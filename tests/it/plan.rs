@@ -585,8 +585,8 @@ async fn plan_command_check_out_json_and_snapshots() {
 }
 
 /// Objects of kinds pgsyncer does not model, created on main: each (kind, name) the plan
-/// reports. Aggregates, INHERITS and statistics are modelled, so they are synced, not
-/// reported.
+/// reports. Aggregates, INHERITS, rules and statistics are modelled, so they are synced,
+/// not reported.
 const UNMODELLED_MAIN: &str = "
     CREATE TABLE public.plain (a int, b int);
     CREATE TABLE public.child (c int) INHERITS (public.plain);
@@ -626,7 +626,6 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
             owned("foreign table", "public.remote"),
             owned("foreign-data wrapper", "test_fdw"),
             owned("operator", "public.===(integer,integer)"),
-            owned("rule", "keep_rows ON public.plain"),
             owned("text search configuration", "public.plain_ts"),
         ]
     );
@@ -639,18 +638,22 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     );
     assert!(sql.contains("INHERITS (public.plain)"), "{sql}");
     assert!(
+        sql.contains("CREATE RULE keep_rows AS\n    ON DELETE TO public.plain DO INSTEAD NOTHING"),
+        "{sql}"
+    );
+    assert!(
         sql.contains("CREATE STATISTICS public.plain_ab (dependencies) ON a, b FROM public.plain"),
         "{sql}"
     );
     assert!(
-        sql.starts_with("-- not synced: main holds 6 object(s)"),
+        sql.starts_with("-- not synced: main holds 5 object(s)"),
         "{sql}"
     );
     insta::assert_snapshot!("unmodelled_warning", plan.not_synced_warning().unwrap());
     let json = plan::render_json(&plan);
     assert_eq!(
         json["not_synced"].as_array().map(Vec::len),
-        Some(6),
+        Some(5),
         "{json}"
     );
 
@@ -688,7 +691,7 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("WARN") && err.contains("rule (1): keep_rows ON public.plain"),
+        err.contains("WARN") && err.contains("operator (1): public.===(integer,integer)"),
         "{err}"
     );
     let sql = String::from_utf8_lossy(&out.stdout);
@@ -724,7 +727,7 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     assert_eq!(out.status.code(), Some(3));
     let sql = String::from_utf8_lossy(&out.stdout);
     assert!(
-        sql.contains("-- not synced: main holds 6 object(s)") && !sql.contains("BEGIN;"),
+        sql.contains("-- not synced: main holds 5 object(s)") && !sql.contains("BEGIN;"),
         "{sql}"
     );
     for url in [&empty_url, &main_url, &standin_url, &synced_url] {

@@ -14,10 +14,10 @@ fn hostile_ident() -> String {
     format!("\"{}\"", HOSTILE.replace('"', "\"\""))
 }
 
-/// Main: tables the standin lacks, plus a rule, a text search configuration (kinds
-/// pgsyncer does not model) and an event trigger whose function is in a schema not
-/// selected, with hostile names, so named in the `-- not synced:` header; the victims too
-/// when `victims` (so a plan does not drop them as extras).
+/// Main: tables the standin lacks, plus objects with hostile names: a rule (synced, so in
+/// a statement), a text search configuration and an event trigger whose function is in a
+/// schema not selected (not synced, so named in the `-- not synced:` header); the victims
+/// too when `victims` (so a plan does not drop them as extras).
 fn main_sql(victims: bool) -> String {
     let h = hostile_ident();
     let v = if victims {
