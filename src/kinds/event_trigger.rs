@@ -14,8 +14,9 @@ use crate::quote::{ident, literal, qualified};
 
 pub(crate) struct EventTriggers;
 
-/// Build rank: last of all, after comments (30).
-const RANK: u8 = u8::MAX;
+/// Build rank: last of all, after comments, owners and privileges (30–32); its own
+/// comment and owner come right after it (`plan::sql`).
+const RANK: u8 = 250;
 
 /// `CREATE EVENT TRIGGER`, then the enable state when not the default.
 pub(crate) fn event_trigger_sql(e: &EventTrigger) -> Vec<String> {
@@ -208,6 +209,44 @@ mod tests {
         assert_eq!(
             plain,
             vec!["CREATE EVENT TRIGGER e ON ddl_command_start EXECUTE FUNCTION \"my schema\".f()"]
+        );
+    }
+
+    #[test]
+    fn comment_and_owner_follow_the_create() {
+        let mut main = Schema::default();
+        main.event_triggers
+            .insert("e".into(), trigger("e", None, TriggerEnabled::Origin));
+        let id = ObjectId::EventTrigger("e".into());
+        main.comments.insert(id.clone(), "note".into());
+        main.access.insert(
+            id,
+            crate::model::Access {
+                owner: "boss".into(),
+                privileges: Default::default(),
+                defaults: Default::default(),
+            },
+        );
+        let standin = Schema {
+            roles: vec!["boss".into()],
+            ..Schema::default()
+        };
+        let options = crate::plan::PlanOptions {
+            access: crate::diff::AccessOptions {
+                owners: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let plan = crate::plan::build(&main, &standin, options, Default::default()).expect("plan");
+        let sql: Vec<&str> = plan.statements.iter().map(|s| s.sql.as_str()).collect();
+        assert_eq!(
+            sql,
+            vec![
+                "CREATE EVENT TRIGGER e ON ddl_command_start EXECUTE FUNCTION \"my schema\".f()",
+                "COMMENT ON EVENT TRIGGER e IS 'note'",
+                "ALTER EVENT TRIGGER e OWNER TO boss",
+            ]
         );
     }
 
