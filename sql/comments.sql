@@ -20,4 +20,6 @@ WHERE (d.objoid >= 16384
                      'pg_ts_parser'::regclass, 'pg_ts_template'::regclass,
                      'pg_ts_dict'::regclass, 'pg_ts_config'::regclass,
                      'pg_cast'::regclass, 'pg_conversion'::regclass,
-                     'pg_operator'::regclass)
+                     'pg_operator'::regclass,
+                     'pg_statistic_ext'::regclass, 'pg_rewrite'::regclass,
+                     'pg_event_trigger'::regclass)

@@ -1,9 +1,10 @@
 -- Dependencies between user objects (normal and automatic), the dependent side mapped to
--- its owning object: a view's rewrite rule to the view, a column default to its column.
--- The loader maps oids to identities and drops rows about objects it did not read.
-SELECT CASE WHEN d.classid IN ('pg_rewrite'::regclass, 'pg_attrdef'::regclass)
+-- its owning object: a view's "_RETURN" rule to the view (other rules are objects of their
+-- own), a column default to its column. The loader maps oids to identities and drops rows
+-- about objects it did not read.
+SELECT CASE WHEN r.rulename = '_RETURN' OR d.classid = 'pg_attrdef'::regclass
             THEN 'pg_class' ELSE d.classid::regclass::text END AS class,
-       coalesce(r.ev_class, ad.adrelid, d.objid) AS oid,
+       coalesce(CASE WHEN r.rulename = '_RETURN' THEN r.ev_class END, ad.adrelid, d.objid) AS oid,
        coalesce(ada.attname, oa.attname) AS column_name,
        d.refclassid::regclass::text AS ref_class,
        d.refobjid AS ref_oid,

@@ -35,21 +35,15 @@ FROM (
                       WHERE c.opcfamily = f.oid AND c.opcname = f.opfname
                         AND c.opcnamespace = f.opfnamespace AND c.opcmethod = f.opfmethod)
     UNION ALL
-    SELECT 'rule', quote_ident(r.rulename) || ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(t.relname)
-    FROM pg_rewrite r
-    JOIN pg_class t ON t.oid = r.ev_class
-    JOIN pg_namespace n ON n.oid = t.relnamespace
-    WHERE t.relnamespace = ANY ($1::oid[])
-      AND r.rulename <> '_RETURN'
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_rewrite'::regclass AND ext.objid = r.oid)
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = t.oid)
-    UNION ALL
+    -- Statistics are modelled (statistics.sql) when their table is selected too; these
+    -- are on a table in a schema that is not.
     SELECT 'statistics', quote_ident(n.nspname) || '.' || quote_ident(s.stxname)
     FROM pg_statistic_ext s
     JOIN pg_namespace n ON n.oid = s.stxnamespace
+    JOIN pg_class c ON c.oid = s.stxrelid
     WHERE s.stxnamespace = ANY ($1::oid[])
+      AND c.relnamespace <> ALL ($1::oid[])
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_statistic_ext'::regclass AND ext.objid = s.oid)
-    UNION ALL
     UNION ALL
     -- Base types made with CREATE TYPE … (INPUT = …), and shell types; not the array
     -- types PostgreSQL makes for every type.
@@ -62,9 +56,12 @@ FROM (
       AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
     UNION ALL
+    -- Event triggers are modelled (event_triggers.sql) when their function is in a
+    -- selected schema; these run one that is not.
     SELECT 'event trigger', quote_ident(e.evtname)
     FROM pg_event_trigger e
-    WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_event_trigger'::regclass AND ext.objid = e.oid)
+    WHERE e.evtfoid NOT IN (SELECT p.oid FROM pg_proc p WHERE p.pronamespace = ANY ($1::oid[]))
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_event_trigger'::regclass AND ext.objid = e.oid)
     UNION ALL
     -- Only the columns PUBLIC may read (subconninfo is not one of them). Subscriptions are
     -- never created, whatever else pgsyncer models: one would connect out to its publisher

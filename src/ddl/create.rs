@@ -109,7 +109,11 @@ pub fn comment_target(schema: &Schema, id: &ObjectId) -> String {
             format!("CONSTRAINT {} ON DOMAIN {}", ident(&c.name), c.parent.sql())
         }
         ObjectId::Column(c) => format!("COLUMN {}.{}", c.parent.sql(), ident(&c.name)),
-        ObjectId::Constraint(c) | ObjectId::Trigger(c) | ObjectId::Policy(c) => {
+        ObjectId::EventTrigger(n) => format!("EVENT TRIGGER {}", ident(n)),
+        ObjectId::Constraint(c)
+        | ObjectId::Trigger(c)
+        | ObjectId::Policy(c)
+        | ObjectId::Rule(c) => {
             format!("{} {} ON {}", id.kind_sql(), ident(&c.name), c.parent.sql())
         }
         ObjectId::Function { .. } => routine(schema, id).unwrap_or_default(),
@@ -133,5 +137,6 @@ pub fn comment_target(schema: &Schema, id: &ObjectId) -> String {
         | ObjectId::TsDictionary(q)
         | ObjectId::TsConfig(q)
         | ObjectId::Conversion(q) => format!("{} {}", id.kind_sql(), q.sql()),
+        ObjectId::Statistics(q) => format!("{} {}", id.kind_sql(), q.sql()),
     }
 }

@@ -174,7 +174,7 @@ pub fn create_statements(schema: &Schema, id: &ObjectId) -> Vec<String> {
 /// Every statement that recreates `schema` in an empty database, in order, each parsed.
 ///
 /// Creates in [`dump_order`]; then what needs everything in place: sequences' OWNED BY,
-/// replica identities, CLUSTER ON, comments.
+/// replica identities, CLUSTER ON, comments; event triggers last.
 pub fn schema_statements(schema: &Schema) -> Result<Vec<Statement>, DdlError> {
     let mut out = Vec::new();
     let order = dump_order(schema)?;
@@ -185,7 +185,10 @@ pub fn schema_statements(schema: &Schema) -> Result<Vec<Statement>, DdlError> {
             _ => None,
         })
         .collect();
-    for id in &order {
+    for id in order
+        .iter()
+        .filter(|id| !matches!(id, ObjectId::EventTrigger(_)))
+    {
         let statements = match id {
             ObjectId::Table(q) if split.iter().any(|c| &c.parent == q) => {
                 // Its split defaults come later, once their functions exist.
@@ -240,13 +243,30 @@ pub fn schema_statements(schema: &Schema) -> Result<Vec<Statement>, DdlError> {
         }
     }
     for (id, text) in &schema.comments {
-        if is_initdb_comment(id, text) {
+        if is_initdb_comment(id, text) || matches!(id, ObjectId::EventTrigger(_)) {
             continue;
         }
         out.push(Statement {
             object: id.clone(),
             sql: create::comment(schema, id, text),
         });
+    }
+    // Event triggers at the very end, as pg_dump does: one may fire on, or forbid, the
+    // DDL before it (comments included).
+    for id in order
+        .iter()
+        .filter(|id| matches!(id, ObjectId::EventTrigger(_)))
+    {
+        let comment = schema
+            .comments
+            .get(id)
+            .map(|text| create::comment(schema, id, text));
+        for sql in create_statements(schema, id).into_iter().chain(comment) {
+            out.push(Statement {
+                object: id.clone(),
+                sql,
+            });
+        }
     }
     for s in &out {
         validate(&s.object, &s.sql)?;

@@ -213,7 +213,8 @@ fn dependents_of(seed: &Seed, standin: &Schema) -> Vec<ObjectId> {
     match seed {
         Seed::TypeChanged(column) => {
             // ALTER COLUMN TYPE rebuilds indexes and constraints itself; views, rules,
-            // policies and triggers that use the column block it.
+            // policies and triggers that use the column block it. It rebuilds extended
+            // statistics too, but forgets their target: they are rebuilt here instead.
             for (dependent, referenced) in &standin.dependencies {
                 if referenced == column
                     && matches!(
@@ -223,6 +224,8 @@ fn dependents_of(seed: &Seed, standin: &Schema) -> Vec<ObjectId> {
                             | ObjectId::Policy(_)
                             | ObjectId::Trigger(_)
                             | ObjectId::Function { .. }
+                            | ObjectId::Rule(_)
+                            | ObjectId::Statistics(_)
                     )
                 {
                     out.push(dependent.clone());
@@ -302,6 +305,14 @@ fn children(schema: &Schema, id: &ObjectId) -> Vec<ObjectId> {
     );
     out.extend(
         schema
+            .rules
+            .keys()
+            .filter(|k| &k.parent == table)
+            .cloned()
+            .map(ObjectId::Rule),
+    );
+    out.extend(
+        schema
             .tables
             .values()
             .filter(|t| t.partition_of.as_ref().is_some_and(|p| &p.parent == table))
@@ -340,8 +351,9 @@ fn referencing_foreign_keys(schema: &Schema, key: &crate::model::TableChild) -> 
 }
 
 /// Mark drops that another drop performs by itself (a table's indexes, constraints,
-/// triggers, policies and partitions; a domain's constraints; an owned sequence; indexes
-/// and constraints on a dropped column), so that no statement drops them twice.
+/// triggers, policies, statistics and partitions; a domain's constraints; an owned
+/// sequence; indexes, constraints and statistics on a dropped column), so that no
+/// statement drops them twice.
 pub(super) fn mark_implied_drops(standin: &Schema, changes: &mut Changes) {
     let dropped = changes.dropped();
     let relation_dropped = |q: &QualifiedName| {
@@ -384,6 +396,13 @@ pub(super) fn mark_implied_drops(standin: &Schema, changes: &mut Changes) {
             }
             ObjectId::Index(q) => standin.indexes.get(q).is_some_and(|i| {
                 relation_dropped(&i.table) || column_dropped(&change.id, &i.table)
+            }),
+            // A rule goes with its relation, but may use another relation dropped too
+            // (`DO ALSO INSERT INTO log …`), which its own DROP RULE must come before.
+            ObjectId::Rule(_) => false,
+            // Statistics go with their relation and with any of their columns.
+            ObjectId::Statistics(q) => standin.statistics.get(q).is_some_and(|s| {
+                relation_dropped(&s.table) || column_dropped(&change.id, &s.table)
             }),
             ObjectId::DomainConstraint(c) => dropped.contains(&ObjectId::Domain(c.parent.clone())),
             ObjectId::Sequence(q) => standin.sequences.get(q).is_some_and(|s| {

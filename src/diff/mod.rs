@@ -53,7 +53,7 @@ pub enum ChangeKind {
         implied: bool,
         because: Option<ObjectId>,
     },
-    /// `CREATE OR REPLACE` the view or function with main's definition.
+    /// `CREATE OR REPLACE` the view, function or rule with main's definition.
     Replace,
     /// Add a column (the id is the column) as main has it.
     AddColumn,
@@ -149,6 +149,12 @@ pub enum ChangeKind {
     TsConfigMappings,
     /// `ALTER OPERATOR … SET (RESTRICT = …, JOIN = …)` to main's estimators.
     OperatorEstimators,
+    /// `ALTER STATISTICS … SET STATISTICS` to main's target.
+    StatisticsTarget,
+    /// `ALTER TABLE … ENABLE/DISABLE RULE` to main's state.
+    RuleEnabled,
+    /// `ALTER EVENT TRIGGER … ENABLE/DISABLE` to main's state.
+    EventTriggerEnabled,
 }
 
 /// Where an enum value goes.

@@ -1,6 +1,7 @@
 //! `--include` / `--exclude` in the schema phase. An excluded table is out of scope: it is
 //! neither created, altered nor dropped, and neither is what belongs to it (its columns,
-//! constraints, indexes, triggers, policies, comments and the sequences it owns). Objects
+//! constraints, indexes, triggers, policies, rules, statistics, comments and the sequences
+//! it owns). Objects
 //! of other kinds are compared as usual, except that a standin-only object an excluded
 //! table still needs (a type of one of its columns, its schema, …) is kept rather than
 //! dropped, since dropping it would fail or take the table with it.
@@ -65,6 +66,20 @@ pub(super) fn out_of_scope(
                 .values()
                 .filter(|i| on_excluded(&i.table))
                 .map(|i| ObjectId::Index(i.name.clone())),
+        );
+        out.extend(
+            schema
+                .rules
+                .keys()
+                .filter(|k| on_excluded(&k.parent))
+                .map(|k| ObjectId::Rule(k.clone())),
+        );
+        out.extend(
+            schema
+                .statistics
+                .values()
+                .filter(|s| on_excluded(&s.table))
+                .map(|s| ObjectId::Statistics(s.name.clone())),
         );
         out.extend(
             schema

@@ -22,6 +22,8 @@
 //!   [`text_search`] (parsers, templates, dictionaries, configurations), [`cast`] (casts
 //!   and conversions), [`operator`], [`trigger`], [`policy`], [`foreign_data_wrapper`],
 //!   [`foreign_server`], [`user_mapping`], [`foreign_table`], [`publication`].
+//!   materialized views), [`function`] (functions, procedures, aggregates), [`trigger`],
+//!   [`policy`], [`statistics`], [`rule`], [`event_trigger`].
 
 pub mod cast;
 pub mod collation;
@@ -29,6 +31,7 @@ pub mod composite;
 pub mod constraint;
 pub mod domain;
 pub mod enum_type;
+pub mod event_trigger;
 pub mod extension;
 pub mod foreign_data_wrapper;
 pub mod foreign_server;
@@ -40,7 +43,9 @@ pub mod operator;
 pub mod policy;
 pub mod publication;
 pub mod range;
+pub mod rule;
 pub mod sequence;
+pub mod statistics;
 pub mod table;
 pub mod text_search;
 pub mod trigger;
@@ -122,6 +127,8 @@ pub(crate) trait Kind: Sync {
 /// Every kind, in the order the diff visits them (which is also the tie-break order of
 /// the steps): a new kind is registered by one line here.
 pub(crate) const ALL: &[&dyn Kind] = &[
+    // First: its drops go before any other of the same rank (it may forbid them).
+    &event_trigger::EventTriggers,
     &namespace::Namespaces,
     &extension::Extensions,
     &collation::Collations,
@@ -146,6 +153,8 @@ pub(crate) const ALL: &[&dyn Kind] = &[
     &user_mapping::UserMappings,
     &foreign_table::ForeignTables,
     &publication::Publications,
+    &statistics::StatisticsObjects,
+    &rule::Rules,
 ];
 
 /// The kind that owns `id`.

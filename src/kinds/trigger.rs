@@ -145,7 +145,7 @@ fn load_triggers(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<
         let key = r.table_child()?;
         let (table, name) = (key.parent.clone(), key.name.clone());
         oids.insert("pg_trigger", r.get("oid")?, ObjectId::Trigger(key.clone()));
-        let enabled = trigger_enabled(&r.get::<String>("enabled")?);
+        let enabled = enabled_state(&r.get::<String>("enabled")?);
         let partition_states: Vec<(String, String, String)> = r.json("partition_states")?;
         schema.triggers.insert(
             key,
@@ -162,7 +162,7 @@ fn load_triggers(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<
                 is_constraint: r.get("is_constraint")?,
                 partition_states: partition_states
                     .into_iter()
-                    .map(|(s, n, e)| (QualifiedName::new(s, n), trigger_enabled(&e)))
+                    .map(|(s, n, e)| (QualifiedName::new(s, n), enabled_state(&e)))
                     .collect(),
             },
         );
@@ -170,8 +170,9 @@ fn load_triggers(rows: &Rows, schema: &mut Schema, oids: &mut OidMap) -> Result<
     Ok(())
 }
 
-/// A `tgenabled` letter.
-fn trigger_enabled(letter: &str) -> TriggerEnabled {
+/// `tgenabled`, and the rules' `ev_enabled` and event triggers' `evtenabled`: the same
+/// four letters.
+pub(crate) fn enabled_state(letter: &str) -> TriggerEnabled {
     match letter {
         "D" => TriggerEnabled::Disabled,
         "R" => TriggerEnabled::Replica,

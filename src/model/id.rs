@@ -135,6 +135,12 @@ pub enum ObjectId {
         name: String,
         args: String,
     },
+    /// An extended statistics object (in its own schema, which may differ from its table's).
+    Statistics(QualifiedName),
+    /// A rewrite rule (parent = its table or view).
+    Rule(TableChild),
+    /// An event trigger, by name (event triggers are database-wide).
+    EventTrigger(String),
 }
 
 impl ObjectId {
@@ -179,11 +185,14 @@ impl ObjectId {
             ObjectId::Cast { .. } => "CAST",
             ObjectId::Conversion(_) => "CONVERSION",
             ObjectId::Operator { .. } => "OPERATOR",
+            ObjectId::Statistics(_) => "STATISTICS",
+            ObjectId::Rule(_) => "RULE",
+            ObjectId::EventTrigger(_) => "EVENT TRIGGER",
         }
     }
 
     /// The schema the object lives in (`None` for schemas, extensions and the
-    /// database-wide objects: SQL/MED objects, publications, casts).
+    /// database-wide objects: SQL/MED objects, publications, casts, event triggers).
     pub fn schema(&self) -> Option<&str> {
         match self {
             ObjectId::Schema(_)
@@ -192,7 +201,8 @@ impl ObjectId {
             | ObjectId::ForeignServer(_)
             | ObjectId::UserMapping { .. }
             | ObjectId::Publication(_)
-            | ObjectId::Cast { .. } => None,
+            | ObjectId::Cast { .. }
+            | ObjectId::EventTrigger(_) => None,
             ObjectId::Collation(q)
             | ObjectId::Enum(q)
             | ObjectId::Domain(q)
@@ -209,11 +219,13 @@ impl ObjectId {
             | ObjectId::TsDictionary(q)
             | ObjectId::TsConfig(q)
             | ObjectId::Conversion(q) => Some(&q.schema),
+            ObjectId::Statistics(q) => Some(&q.schema),
             ObjectId::DomainConstraint(c)
             | ObjectId::Column(c)
             | ObjectId::Constraint(c)
             | ObjectId::Trigger(c)
-            | ObjectId::Policy(c) => Some(&c.parent.schema),
+            | ObjectId::Policy(c)
+            | ObjectId::Rule(c) => Some(&c.parent.schema),
             ObjectId::Function { schema, .. } | ObjectId::Operator { schema, .. } => Some(schema),
         }
     }
@@ -274,6 +286,9 @@ impl fmt::Display for ObjectId {
             ObjectId::Operator { schema, name, args } => {
                 write!(f, "operator {}.{name}({args})", quote::ident(schema))
             }
+            ObjectId::Statistics(q) => write!(f, "statistics {q}"),
+            ObjectId::Rule(c) => write!(f, "rule {} on {}", quote::ident(&c.name), c.parent),
+            ObjectId::EventTrigger(n) => write!(f, "event trigger {}", quote::ident(n)),
         }
     }
 }

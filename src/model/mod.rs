@@ -17,6 +17,9 @@
 //!   [`index`], [`view`], [`function`], [`trigger`], [`policy`], [`text_search`],
 //!   [`cast`] (casts and conversions), [`operator`].
 //! - [`unmodelled`]: objects of every other kind (operators, rules, …), by name only.
+//!   [`index`], [`view`], [`function`], [`trigger`], [`policy`], [`statistics`], [`rule`],
+//!   [`event_trigger`].
+//! - [`unmodelled`]: objects of every other kind (operators, casts, …), by name only.
 //! - [`access`]: owners and privileges of objects of every kind.
 
 pub mod access;
@@ -26,6 +29,7 @@ pub mod composite;
 pub mod constraint;
 pub mod domain;
 pub mod enum_type;
+pub mod event_trigger;
 pub mod extension;
 pub mod foreign_data_wrapper;
 pub mod foreign_server;
@@ -38,7 +42,9 @@ pub mod operator;
 pub mod policy;
 pub mod publication;
 pub mod range;
+pub mod rule;
 pub mod sequence;
+pub mod statistics;
 pub mod table;
 pub mod text_search;
 pub mod trigger;
@@ -53,6 +59,7 @@ pub use composite::{CompositeAttribute, CompositeType};
 pub use constraint::{Constraint, ConstraintKind};
 pub use domain::{Domain, DomainConstraint};
 pub use enum_type::EnumType;
+pub use event_trigger::EventTrigger;
 pub use extension::Extension;
 pub use foreign_data_wrapper::{is_secret_option, ForeignDataWrapper, GenericOptions};
 pub use foreign_server::ForeignServer;
@@ -65,7 +72,9 @@ pub use operator::Operator;
 pub use policy::{Policy, PolicyCommand};
 pub use publication::{Publication, PublishActions, PublishedTable};
 pub use range::RangeType;
+pub use rule::Rule;
 pub use sequence::{Sequence, SequenceOptions};
+pub use statistics::Statistics;
 pub use table::{
     Column, Generated, GeneratedKind, Identity, IdentityKind, PartitionOf, ReplicaIdentity, Table,
 };
@@ -171,6 +180,16 @@ pub struct Schema {
     /// Operators, keyed by [`ObjectId::Operator`].
     #[serde(default, with = "indexmap::map::serde_seq")]
     pub operators: IndexMap<ObjectId, Operator>,
+    /// Extended statistics, keyed by their own schema and name. Absent from snapshots
+    /// written before they were modelled, hence the default.
+    #[serde(with = "indexmap::map::serde_seq", default)]
+    pub statistics: IndexMap<QualifiedName, Statistics>,
+    /// Rewrite rules (not views' `_RETURN` rules), keyed by table or view and name.
+    #[serde(with = "indexmap::map::serde_seq", default)]
+    pub rules: IndexMap<TableChild, Rule>,
+    /// Event triggers (database-wide) whose function is in a selected schema, by name.
+    #[serde(with = "indexmap::map::serde_seq", default)]
+    pub event_triggers: IndexMap<String, EventTrigger>,
     /// `COMMENT ON` text, keyed by the object (or [`ObjectId::Column`]) it is on.
     #[serde(with = "indexmap::map::serde_seq")]
     pub comments: IndexMap<ObjectId, String>,
@@ -179,6 +198,7 @@ pub struct Schema {
     /// mapped to identities; sorted and without duplicates.
     pub dependencies: Vec<(ObjectId, ObjectId)>,
     /// Objects of kinds not modelled above (operators, rules, …), sorted
+    /// Objects of kinds not modelled above (operators, casts, foreign tables, …), sorted
     /// by kind and name: never compared nor synced, only reported. Absent from snapshots
     /// written before it existed, hence the default.
     #[serde(default)]
@@ -263,6 +283,13 @@ impl Schema {
         );
         ids.extend(self.conversions.keys().cloned().map(ObjectId::Conversion));
         ids.extend(self.operators.keys().cloned());
+        ids.extend(self.statistics.keys().cloned().map(ObjectId::Statistics));
+        ids.extend(self.rules.keys().cloned().map(ObjectId::Rule));
+        ids.extend(
+            self.event_triggers
+                .keys()
+                .map(|n| ObjectId::EventTrigger(n.clone())),
+        );
         ids
     }
 
@@ -324,6 +351,9 @@ impl Schema {
             }
             ObjectId::Conversion(q) => self.conversions.contains_key(q),
             ObjectId::Operator { .. } => self.operators.contains_key(id),
+            ObjectId::Statistics(q) => self.statistics.contains_key(q),
+            ObjectId::Rule(c) => self.rules.contains_key(c),
+            ObjectId::EventTrigger(n) => self.event_triggers.contains_key(n),
         }
     }
 }

@@ -82,6 +82,18 @@ const COMMENT_RANK: u8 = 30;
 const OWNER_RANK: u8 = 31;
 const PRIVILEGE_RANK: u8 = 32;
 
+/// The rank of a step that follows its object's own (a comment, owner or privileges:
+/// `rank`), never before them: a kind built after comments (event triggers) moves them
+/// after its build rank, in the same order.
+fn after_object(kind: &dyn crate::kinds::Kind, main: &Schema, id: &ObjectId, rank: u8) -> u8 {
+    let own = kind.build_rank(main, id);
+    if own < COMMENT_RANK {
+        rank
+    } else {
+        own.saturating_add(rank - COMMENT_RANK)
+    }
+}
+
 /// Statements for `changes`, unordered.
 pub fn statements(changes: &[Change], main: &Schema, standin: &Schema) -> Vec<Step> {
     let created = changes
@@ -129,16 +141,19 @@ fn step(ctx: &mut Ctx, change: &Change) {
                     format!("{} NULL", with_empty.trim_end_matches("''").trim_end())
                 }
             };
-            ctx.build(id, COMMENT_RANK, Action::Alter, sql);
+            let rank = after_object(kind, main, id, COMMENT_RANK);
+            ctx.build(id, rank, Action::Alter, sql);
         }
         ChangeKind::Owner(role) => {
             if let Some(sql) = crate::ddl::access::owner_sql(main, id, role) {
-                ctx.build(id, OWNER_RANK, Action::Alter, sql);
+                let rank = after_object(kind, main, id, OWNER_RANK);
+                ctx.build(id, rank, Action::Alter, sql);
             }
         }
         ChangeKind::Privileges(list) => {
+            let rank = after_object(kind, main, id, PRIVILEGE_RANK);
             for sql in crate::ddl::access::privilege_sql(main, id, list) {
-                ctx.build(id, PRIVILEGE_RANK, Action::Alter, sql);
+                ctx.build(id, rank, Action::Alter, sql);
             }
         }
         _ => kind.alter(ctx, change),

@@ -169,6 +169,10 @@ fixture_tests!(
     text_search,
     casts,
     operators,
+    statistics,
+    statistics_expressions,
+    rules,
+    event_triggers,
 );
 
 /// `--schema` limits the dump to the named schemas.
@@ -304,10 +308,11 @@ async fn everything() {
     round_trip("everything", &script).await;
 }
 
-/// Objects pgsyncer does not model (a rule, extended statistics) are not dumped, and the
-/// dump says so: a warning on stderr and a `-- not dumped:` comment at the top that psql
-/// reads as a comment. (Fixtures without such objects get no header: their committed
-/// snapshots above would change otherwise.)
+/// Objects pgsyncer does not model (an operator family, extended statistics on a
+/// table of a schema not dumped) are not dumped, and the dump says so: a warning on stderr
+/// and a `-- not dumped:` comment at the top that psql reads as a comment. (Fixtures
+/// without such objects get no header: their committed snapshots above would change
+/// otherwise.) The rule, which is modelled, is dumped.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unmodelled_objects_are_named_not_dumped() {
     let a = support::fresh_db("dump_unmodelled").await;
@@ -316,7 +321,11 @@ async fn unmodelled_objects_are_named_not_dumped() {
         "CREATE TABLE public.t (a int, b int);\n\
          CREATE TABLE public.t_log (a int);\n\
          CREATE RULE keep_log AS ON DELETE TO public.t DO ALSO INSERT INTO public.t_log VALUES (old.a);\n\
-         CREATE STATISTICS public.t_ab (dependencies) ON a, b FROM public.t;\n",
+         CREATE STATISTICS public.t_ab (dependencies) ON a, b FROM public.t;\n\
+         CREATE SCHEMA other;\n\
+         CREATE TABLE other.o (a int, b int);\n\
+         CREATE STATISTICS public.o_ab (dependencies) ON a, b FROM other.o;\n\
+         CREATE OPERATOR FAMILY public.my_ops USING btree;\n",
     );
     let out = Command::new(support::pgsyncer_bin())
         .args(["dump", "--dsn", &a])
@@ -325,8 +334,8 @@ async fn unmodelled_objects_are_named_not_dumped() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let names = [
-        "rule (1): keep_log ON public.t",
-        "statistics (1): public.t_ab",
+        "operator family (1): public.my_ops USING btree",
+        "statistics (1): public.o_ab",
     ];
     assert!(
         stderr.contains("WARN")
@@ -346,6 +355,7 @@ async fn unmodelled_objects_are_named_not_dumped() {
     }
     assert_eq!(header[5], "", "{text}");
     assert!(text.contains("CREATE TABLE public.t ("), "{text}");
+    assert!(text.contains("CREATE RULE keep_log AS"), "{text}");
     // The comment is only a comment: the dump loads, and gives the modelled objects only.
     let b = support::fresh_db("dump_unmodelled_b").await;
     psql_load(&b, &text);

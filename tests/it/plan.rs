@@ -601,8 +601,8 @@ async fn plan_command_check_out_json_and_snapshots() {
 }
 
 /// Objects of kinds pgsyncer does not model, created on main: each (kind, name) the plan
-/// reports. Aggregates, INHERITS, foreign-data wrappers, servers, foreign tables,
-/// operators and text search configurations are modelled, so they are synced, not reported.
+/// reports. Aggregates, INHERITS, rules, statistics, operators, text search
+/// configurations and foreign objects are modelled, so they are synced, not reported.
 const UNMODELLED_MAIN: &str = "
     CREATE TABLE public.plain (a int, b int);
     CREATE TABLE public.child (c int) INHERITS (public.plain);
@@ -615,6 +615,7 @@ const UNMODELLED_MAIN: &str = "
     CREATE FOREIGN DATA WRAPPER test_fdw;
     CREATE SERVER test_server FOREIGN DATA WRAPPER test_fdw;
     CREATE FOREIGN TABLE public.remote (a int) SERVER test_server;
+    CREATE OPERATOR FAMILY public.plain_ops USING btree;
 ";
 
 fn reported(plan: &Plan) -> Vec<(String, String, bool)> {
@@ -637,10 +638,7 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     let owned = |k: &str, n: &str| (k.to_string(), n.to_string(), false);
     assert_eq!(
         reported(&plan),
-        vec![
-            owned("rule", "keep_rows ON public.plain"),
-            owned("statistics", "public.plain_ab"),
-        ]
+        vec![owned("operator family", "public.plain_ops USING btree"),]
     );
     assert!(!plan.is_empty(), "main has objects the standin lacks");
     // The aggregate and the inheriting table are modelled: the plan creates them.
@@ -659,14 +657,22 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
         "{sql}"
     );
     assert!(
-        sql.starts_with("-- not synced: main holds 2 object(s)"),
+        sql.contains("CREATE RULE keep_rows AS\n    ON DELETE TO public.plain DO INSTEAD NOTHING"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("CREATE STATISTICS public.plain_ab (dependencies) ON a, b FROM public.plain"),
+        "{sql}"
+    );
+    assert!(
+        sql.starts_with("-- not synced: main holds 1 object(s)"),
         "{sql}"
     );
     insta::assert_snapshot!("unmodelled_warning", plan.not_synced_warning().unwrap());
     let json = plan::render_json(&plan);
     assert_eq!(
         json["not_synced"].as_array().map(Vec::len),
-        Some(2),
+        Some(1),
         "{json}"
     );
 
@@ -675,7 +681,7 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     let standin_url = database(
         "unm_s",
         "CREATE TABLE public.plain (a int, b int);
-         CREATE STATISTICS public.plain_ab (ndistinct) ON a, b FROM public.plain;
+         CREATE TEXT SEARCH CONFIGURATION public.plain_ts (COPY = pg_catalog.simple);
          CREATE TEXT SEARCH CONFIGURATION public.standin_only (COPY = pg_catalog.simple);",
     )
     .await;
@@ -685,8 +691,8 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     assert_eq!(
         both,
         vec![(
-            "statistics".to_string(),
-            "public.plain_ab".to_string(),
+            "text search configuration".to_string(),
+            "public.plain_ts".to_string(),
             true
         )]
     );
@@ -694,7 +700,7 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     let warning = plan.not_synced_warning().unwrap();
     assert!(
         warning.contains(
-            "on both sides, not compared (they may differ):\n    statistics (1): public.plain_ab"
+            "on both sides, not compared (they may differ):\n    text search configuration (1): public.plain_ts"
         ),
         "{warning}"
     );
@@ -704,7 +710,7 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("WARN") && err.contains("rule (1): keep_rows ON public.plain"),
+        err.contains("WARN") && err.contains("operator (1): public.===(integer,integer)"),
         "{err}"
     );
     let sql = String::from_utf8_lossy(&out.stdout);
@@ -726,7 +732,7 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
-        err.contains("WARN") && err.contains("statistics (1): public.plain_ab"),
+        err.contains("WARN") && err.contains("operator family (1): public.plain_ops USING btree"),
         "{err}"
     );
     let out = run_cli(&[
@@ -740,7 +746,7 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     assert_eq!(out.status.code(), Some(3));
     let sql = String::from_utf8_lossy(&out.stdout);
     assert!(
-        sql.contains("-- not synced: main holds 2 object(s)") && !sql.contains("BEGIN;"),
+        sql.contains("-- not synced: main holds 1 object(s)") && !sql.contains("BEGIN;"),
         "{sql}"
     );
     for url in [&empty_url, &main_url, &standin_url, &synced_url] {

@@ -14,10 +14,10 @@ fn hostile_ident() -> String {
     format!("\"{}\"", HOSTILE.replace('"', "\"\""))
 }
 
-/// Main: tables the standin lacks, plus a rule (a kind pgsyncer does not model, so named
-/// in the `-- not synced:` header) and a text search configuration (created by the plan),
-/// with hostile names; the victims too when `victims` (so a plan does not drop them as
-/// extras).
+/// Main: tables the standin lacks, plus objects with hostile names: a rule and a text
+/// search configuration (synced, so in statements) and an event trigger whose function is
+/// in a schema not selected (not synced, so named in the `-- not synced:` header); the
+/// victims too when `victims` (so a plan does not drop them as extras).
 fn main_sql(victims: bool) -> String {
     let h = hostile_ident();
     let v = if victims {
@@ -31,7 +31,10 @@ fn main_sql(victims: bool) -> String {
          CREATE TABLE public.logged (id int);
          CREATE RULE {h} AS ON DELETE TO public.logged DO INSTEAD NOTHING;
          CREATE TEXT SEARCH CONFIGURATION public.\"ts\u{1b}[2J\u{85}\u{2028}\" (COPY = pg_catalog.simple);
-         CREATE TABLE public.\"y\r\ndrop table victim2; --\" (id int);"
+         CREATE TABLE public.\"y\r\ndrop table victim2; --\" (id int);
+         CREATE SCHEMA other;
+         CREATE FUNCTION other.quiet() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+         CREATE EVENT TRIGGER {h} ON ddl_command_end EXECUTE FUNCTION other.quiet();"
     )
 }
 
