@@ -50,7 +50,6 @@ FROM (
     WHERE s.stxnamespace = ANY ($1::oid[])
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_statistic_ext'::regclass AND ext.objid = s.oid)
     UNION ALL
-    UNION ALL
     -- Base types made with CREATE TYPE … (INPUT = …), and shell types; not the array
     -- types PostgreSQL makes for every type.
     SELECT CASE t.typtype WHEN 'b' THEN 'base type' ELSE 'shell type' END,
