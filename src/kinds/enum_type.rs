@@ -167,7 +167,10 @@ fn recreate(ctx: &mut Ctx, id: &ObjectId, q: &QualifiedName, columns: &[(Qualifi
     }
     for (table, column) in columns {
         let c = TableChild::new(table.clone(), column);
-        let Some(sc) = column_of(standin, &c) else {
+        // A table or column this plan drops first has nothing left to convert.
+        let gone = ctx.dropped.contains(&ObjectId::Table(table.clone()))
+            || ctx.dropped.contains(&ObjectId::Column(c.clone()));
+        let Some(sc) = column_of(standin, &c).filter(|_| !gone) else {
             continue;
         };
         let array = sc.data_type.ends_with("[]");

@@ -37,6 +37,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) standin: &'a Schema,
     /// Objects created by this plan (so adding to them needs no hazard).
     pub(crate) created: BTreeSet<ObjectId>,
+    /// Objects this plan drops (explicitly or along with what they belong to), so no step
+    /// alters them.
+    pub(crate) dropped: BTreeSet<ObjectId>,
     steps: Vec<Step>,
 }
 
@@ -101,10 +104,16 @@ pub fn statements(changes: &[Change], main: &Schema, standin: &Schema) -> Vec<St
         .filter(|c| c.kind == ChangeKind::Create)
         .map(|c| c.id.clone())
         .collect();
+    let dropped = changes
+        .iter()
+        .filter(|c| matches!(c.kind, ChangeKind::Drop { .. }))
+        .map(|c| c.id.clone())
+        .collect();
     let mut ctx = Ctx {
         main,
         standin,
         created,
+        dropped,
         steps: Vec::new(),
     };
     for change in changes {
