@@ -681,8 +681,8 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     let standin_url = database(
         "unm_s",
         "CREATE TABLE public.plain (a int, b int);
-         CREATE TEXT SEARCH CONFIGURATION public.plain_ts (COPY = pg_catalog.simple);
-         CREATE TEXT SEARCH CONFIGURATION public.standin_only (COPY = pg_catalog.simple);",
+         CREATE OPERATOR FAMILY public.plain_ops USING btree;
+         CREATE OPERATOR FAMILY public.standin_only USING btree;",
     )
     .await;
     let standin = model(&standin_url, Side::Standin).await.unwrap();
@@ -691,8 +691,8 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     assert_eq!(
         both,
         vec![(
-            "text search configuration".to_string(),
-            "public.plain_ts".to_string(),
+            "operator family".to_string(),
+            "public.plain_ops USING btree".to_string(),
             true
         )]
     );
@@ -700,7 +700,7 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     let warning = plan.not_synced_warning().unwrap();
     assert!(
         warning.contains(
-            "on both sides, not compared (they may differ):\n    text search configuration (1): public.plain_ts"
+            "on both sides, not compared (they may differ):\n    operator family (1): public.plain_ops USING btree"
         ),
         "{warning}"
     );
@@ -710,12 +710,12 @@ async fn objects_pgsyncer_does_not_model_are_reported() {
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("WARN") && err.contains("operator (1): public.===(integer,integer)"),
+        err.contains("WARN") && err.contains("operator family (1): public.plain_ops USING btree"),
         "{err}"
     );
     let sql = String::from_utf8_lossy(&out.stdout);
     assert!(
-        sql.contains("--    rule (1): keep_rows ON public.plain"),
+        sql.contains("--    operator family (1): public.plain_ops USING btree"),
         "{sql}"
     );
 
