@@ -98,11 +98,12 @@ impl Kind for Composites {
                 }
             }
         }
-        for name in standin.composites.keys() {
-            if !main.composites.contains_key(name) {
-                changes.extra(ObjectId::Composite(name.clone()));
-            }
-        }
+        super::extras(
+            &main.composites,
+            &standin.composites,
+            changes,
+            ObjectId::Composite,
+        );
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

@@ -96,11 +96,12 @@ impl Kind for Constraints {
                 changes.recreate(id);
             }
         }
-        for key in standin.constraints.keys() {
-            if !main.constraints.contains_key(key) {
-                changes.extra(ObjectId::Constraint(key.clone()));
-            }
-        }
+        super::extras(
+            &main.constraints,
+            &standin.constraints,
+            changes,
+            ObjectId::Constraint,
+        );
     }
 
     fn create(&self, ctx: &mut Ctx, id: &ObjectId) {

@@ -89,11 +89,7 @@ impl Kind for Domains {
                 }
             }
         }
-        for name in standin.domains.keys() {
-            if !main.domains.contains_key(name) {
-                changes.extra(ObjectId::Domain(name.clone()));
-            }
-        }
+        super::extras(&main.domains, &standin.domains, changes, ObjectId::Domain);
     }
 
     fn create(&self, ctx: &mut Ctx, id: &ObjectId) {

@@ -98,11 +98,7 @@ impl Kind for Enums {
                 changes.push(id, ChangeKind::EnumRecreate { columns });
             }
         }
-        for name in standin.enums.keys() {
-            if !main.enums.contains_key(name) {
-                changes.extra(ObjectId::Enum(name.clone()));
-            }
-        }
+        super::extras(&main.enums, &standin.enums, changes, ObjectId::Enum);
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

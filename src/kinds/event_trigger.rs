@@ -123,11 +123,12 @@ impl Kind for EventTriggers {
                 Some(_) => {}
             }
         }
-        for name in standin.event_triggers.keys() {
-            if !main.event_triggers.contains_key(name) {
-                changes.extra(ObjectId::EventTrigger(name.clone()));
-            }
-        }
+        super::extras(
+            &main.event_triggers,
+            &standin.event_triggers,
+            changes,
+            ObjectId::EventTrigger,
+        );
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

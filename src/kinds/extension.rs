@@ -79,11 +79,12 @@ impl Kind for Extensions {
                 }
             }
         }
-        for name in standin.extensions.keys() {
-            if !main.extensions.contains_key(name) {
-                changes.extra(ObjectId::Extension(name.clone()));
-            }
-        }
+        super::extras(
+            &main.extensions,
+            &standin.extensions,
+            changes,
+            ObjectId::Extension,
+        );
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

@@ -78,11 +78,12 @@ impl Kind for ForeignDataWrappers {
                 Some(_) => {}
             }
         }
-        for name in standin.foreign_data_wrappers.keys() {
-            if !main.foreign_data_wrappers.contains_key(name) {
-                changes.extra(ObjectId::ForeignDataWrapper(name.clone()));
-            }
-        }
+        super::extras(
+            &main.foreign_data_wrappers,
+            &standin.foreign_data_wrappers,
+            changes,
+            ObjectId::ForeignDataWrapper,
+        );
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

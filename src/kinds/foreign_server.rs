@@ -100,11 +100,12 @@ impl Kind for ForeignServers {
                 Some(_) => {}
             }
         }
-        for name in standin.foreign_servers.keys() {
-            if !main.foreign_servers.contains_key(name) {
-                changes.extra(ObjectId::ForeignServer(name.clone()));
-            }
-        }
+        super::extras(
+            &main.foreign_servers,
+            &standin.foreign_servers,
+            changes,
+            ObjectId::ForeignServer,
+        );
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

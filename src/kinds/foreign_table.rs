@@ -105,11 +105,12 @@ impl Kind for ForeignTables {
                 Some(_) => {}
             }
         }
-        for name in standin.foreign_tables.keys() {
-            if !main.foreign_tables.contains_key(name) {
-                changes.extra(ObjectId::ForeignTable(name.clone()));
-            }
-        }
+        super::extras(
+            &main.foreign_tables,
+            &standin.foreign_tables,
+            changes,
+            ObjectId::ForeignTable,
+        );
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

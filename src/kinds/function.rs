@@ -69,11 +69,7 @@ impl Kind for Functions {
                 changes.recreate(id.clone());
             }
         }
-        for id in standin.functions.keys() {
-            if !main.functions.contains_key(id) {
-                changes.extra(id.clone());
-            }
-        }
+        super::extras(&main.functions, &standin.functions, changes, |id| id);
     }
 
     fn drop(&self, standin: &Schema, id: &ObjectId) -> Statement {

@@ -183,10 +183,21 @@ pub(crate) fn diff_whole<K, V, F, I>(
             Some(_) => {}
         }
     }
-    for key in map(standin).keys() {
-        if !map(main).contains_key(key) {
-            changes.extra(id(key.clone()));
-        }
+    extras(map(main), map(standin), changes, id);
+}
+
+/// The standin's objects of one map that main lacks: dropped with `--clean-extra`, listed
+/// otherwise ([`Changes::extra`]).
+pub(crate) fn extras<K, V>(
+    main: &indexmap::IndexMap<K, V>,
+    standin: &indexmap::IndexMap<K, V>,
+    changes: &mut Changes,
+    id: impl Fn(K) -> ObjectId,
+) where
+    K: Clone + std::hash::Hash + Eq,
+{
+    for key in standin.keys().filter(|k| !main.contains_key(*k)) {
+        changes.extra(id(key.clone()));
     }
 }
 

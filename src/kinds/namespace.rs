@@ -45,11 +45,12 @@ impl Kind for Namespaces {
                 changes.push(ObjectId::Schema(name.clone()), ChangeKind::Create);
             }
         }
-        for name in standin.namespaces.keys() {
-            if !main.namespaces.contains_key(name) {
-                changes.extra(ObjectId::Schema(name.clone()));
-            }
-        }
+        super::extras(
+            &main.namespaces,
+            &standin.namespaces,
+            changes,
+            ObjectId::Schema,
+        );
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

@@ -83,11 +83,7 @@ impl Kind for Operators {
                 Some(_) => changes.recreate(id.clone()),
             }
         }
-        for id in standin.operators.keys() {
-            if !main.operators.contains_key(id) {
-                changes.extra(id.clone());
-            }
-        }
+        super::extras(&main.operators, &standin.operators, changes, |id| id);
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

@@ -107,11 +107,12 @@ impl Kind for Publications {
                 Some(_) => {}
             }
         }
-        for name in standin.publications.keys() {
-            if !main.publications.contains_key(name) {
-                changes.extra(ObjectId::Publication(name.clone()));
-            }
-        }
+        super::extras(
+            &main.publications,
+            &standin.publications,
+            changes,
+            ObjectId::Publication,
+        );
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

@@ -100,11 +100,7 @@ impl Kind for Rules {
                 changes.push(id, ChangeKind::RuleEnabled);
             }
         }
-        for key in standin.rules.keys() {
-            if !main.rules.contains_key(key) {
-                changes.extra(ObjectId::Rule(key.clone()));
-            }
-        }
+        super::extras(&main.rules, &standin.rules, changes, ObjectId::Rule);
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

@@ -84,11 +84,12 @@ impl Kind for Sequences {
                 changes.push(id, ChangeKind::SequenceOwnedBy);
             }
         }
-        for name in standin.sequences.keys() {
-            if !main.sequences.contains_key(name) {
-                changes.extra(ObjectId::Sequence(name.clone()));
-            }
-        }
+        super::extras(
+            &main.sequences,
+            &standin.sequences,
+            changes,
+            ObjectId::Sequence,
+        );
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

@@ -94,11 +94,12 @@ impl Kind for StatisticsObjects {
                 Some(_) => {}
             }
         }
-        for name in standin.statistics.keys() {
-            if !main.statistics.contains_key(name) {
-                changes.extra(ObjectId::Statistics(name.clone()));
-            }
-        }
+        super::extras(
+            &main.statistics,
+            &standin.statistics,
+            changes,
+            ObjectId::Statistics,
+        );
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

@@ -107,11 +107,12 @@ impl Kind for TextSearch {
                 Some(_) => {}
             }
         }
-        for name in standin.ts_dictionaries.keys() {
-            if !main.ts_dictionaries.contains_key(name) {
-                changes.extra(ObjectId::TsDictionary(name.clone()));
-            }
-        }
+        super::extras(
+            &main.ts_dictionaries,
+            &standin.ts_dictionaries,
+            changes,
+            ObjectId::TsDictionary,
+        );
         for (name, m) in &main.ts_configs {
             let id = ObjectId::TsConfig(name.clone());
             match standin.ts_configs.get(name) {
@@ -123,11 +124,12 @@ impl Kind for TextSearch {
                 Some(_) => {}
             }
         }
-        for name in standin.ts_configs.keys() {
-            if !main.ts_configs.contains_key(name) {
-                changes.extra(ObjectId::TsConfig(name.clone()));
-            }
-        }
+        super::extras(
+            &main.ts_configs,
+            &standin.ts_configs,
+            changes,
+            ObjectId::TsConfig,
+        );
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

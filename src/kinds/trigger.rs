@@ -69,11 +69,12 @@ impl Kind for Triggers {
                 Some(_) => {}
             }
         }
-        for key in standin.triggers.keys() {
-            if !main.triggers.contains_key(key) {
-                changes.extra(ObjectId::Trigger(key.clone()));
-            }
-        }
+        super::extras(
+            &main.triggers,
+            &standin.triggers,
+            changes,
+            ObjectId::Trigger,
+        );
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

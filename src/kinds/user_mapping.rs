@@ -79,11 +79,9 @@ impl Kind for UserMappings {
                 Some(_) => {}
             }
         }
-        for id in standin.user_mappings.keys() {
-            if !main.user_mappings.contains_key(id) {
-                changes.extra(id.clone());
-            }
-        }
+        super::extras(&main.user_mappings, &standin.user_mappings, changes, |id| {
+            id
+        });
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

@@ -70,11 +70,7 @@ impl Kind for Views {
                 changes.recreate(id);
             }
         }
-        for name in standin.views.keys() {
-            if !main.views.contains_key(name) {
-                changes.extra(ObjectId::View(name.clone()));
-            }
-        }
+        super::extras(&main.views, &standin.views, changes, ObjectId::View);
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {
@@ -186,11 +182,12 @@ impl Kind for MaterializedViews {
                 changes.push(id, ChangeKind::SetOptions { set, reset });
             }
         }
-        for name in standin.materialized_views.keys() {
-            if !main.materialized_views.contains_key(name) {
-                changes.extra(ObjectId::MaterializedView(name.clone()));
-            }
-        }
+        super::extras(
+            &main.materialized_views,
+            &standin.materialized_views,
+            changes,
+            ObjectId::MaterializedView,
+        );
     }
 
     fn drop(&self, _standin: &Schema, id: &ObjectId) -> Statement {

@@ -116,11 +116,7 @@ impl Kind for Tables {
             table(m, s, changes);
             partition_local(main, standin, m, s, changes);
         }
-        for name in standin.tables.keys() {
-            if !main.tables.contains_key(name) {
-                changes.extra(ObjectId::Table(name.clone()));
-            }
-        }
+        crate::kinds::extras(&main.tables, &standin.tables, changes, ObjectId::Table);
     }
 
     fn create(&self, ctx: &mut Ctx, id: &ObjectId) {
